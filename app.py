@@ -1,0 +1,27 @@
+#!/usr/bin/env python3
+"""SnapStream CDK app entry point: the only place that reads context and environment variables."""
+
+from __future__ import annotations
+
+import os
+
+from stacks.node_runtime import prefer_bundled_node
+
+prefer_bundled_node()
+
+import aws_cdk as cdk  # noqa: E402  (jsii must know its Node.js before this import)
+
+from stacks.application import build_app  # noqa: E402
+from stacks.config import resolve_environments  # noqa: E402
+
+app = cdk.App()
+build_app(
+    app,
+    resolve_environments(
+        overrides=app.node.try_get_context("snapstream") or {},
+        selected=app.node.try_get_context("environments"),
+        default_account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
+        default_region=os.environ.get("CDK_DEFAULT_REGION"),
+    ),
+)
+app.synth()

@@ -1,0 +1,29 @@
+"""Reusable, compliance-checked AWS CDK constructs of the SnapStream media platform.
+
+Every construct takes keyword-only typed props, never reads environment variables and works alone
+in a bare ``Stack`` with the cdk-nag packs of :mod:`snapstream_constructs.compliance` enabled.
+"""
+
+from snapstream_constructs.compliance import (
+    Pack,
+    acknowledge,
+    register_compliance_packs,
+    write_acknowledgments_to_templates,
+)
+from snapstream_constructs.encryption import DataKey
+from snapstream_constructs.messaging import SecureTopic
+from snapstream_constructs.storage import AccessLogBucket, SecureBucket
+from snapstream_constructs.tables import IdempotencyTable, MediaTable
+
+__all__ = [
+    "AccessLogBucket",
+    "DataKey",
+    "IdempotencyTable",
+    "MediaTable",
+    "Pack",
+    "SecureBucket",
+    "SecureTopic",
+    "acknowledge",
+    "register_compliance_packs",
+    "write_acknowledgments_to_templates",
+]

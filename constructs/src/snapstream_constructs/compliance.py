@@ -1,0 +1,76 @@
+"""Compliance gates: the cdk-nag 3 packs and granular, recorded acknowledgments.
+
+cdk-nag 3 runs on CDK's policy-validation framework. An acknowledgment only takes effect when its
+id is *prefixed* with the pack name and names the granular finding, e.g.
+``AwsSolutions::AwsSolutions-IAM5[Resource::<Bucket.Arn>/*]``; anything else is silently ignored.
+:func:`acknowledge` builds that id, so callers name pack, rule and finding separately. CDK records
+each acknowledgment (``aws:cdk:acknowledged-rules``) in the assembly's metadata and each one that
+matched a finding in ``validation-report.json``, so a test can prove that none is stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+import aws_cdk as cdk
+from cdk_nag import (
+    AwsSolutionsChecks,
+    NIST80053R5Checks,
+    ServerlessChecks,
+    WriteNagSuppressionsToCloudFormationAspect,
+)
+from constructs import IConstruct
+
+
+class Pack(StrEnum):
+    """The cdk-nag packs SnapStream is held to, by the name each reports under."""
+
+    AWS_SOLUTIONS = "AwsSolutions"
+    NIST_800_53_R5 = "NIST.800.53.R5"
+    SERVERLESS = "Serverless"
+
+
+def register_compliance_packs(app: cdk.App) -> None:
+    """Run every pack on every synth of ``app``: any unacknowledged finding fails the synth.
+
+    Acknowledged reasons are written into the templates (``Metadata.cdk_nag``) for stacks directly
+    under ``app``; stacks inside a ``cdk.Stage`` need :func:`write_acknowledgments_to_templates`
+    on the stage, because the app's aspects do not reach into stages.
+    """
+    cdk.Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True),
+        NIST80053R5Checks(app),
+        ServerlessChecks(app),
+    )
+
+
+def write_acknowledgments_to_templates(stage: cdk.Stage) -> None:
+    """Write every acknowledgment (id and reason) into its resource's template ``Metadata``."""
+    cdk.Aspects.of(stage).add(WriteNagSuppressionsToCloudFormationAspect())
+
+
+def acknowledgment_id(pack: Pack, rule: str, finding: str | None = None) -> str:
+    """The id cdk-nag 3 matches: ``<pack>::<pack-prefix>-<rule>[<finding>]``."""
+    qualified = f"{pack.value}::{pack.value}-{rule}"
+    return f"{qualified}[{finding}]" if finding else qualified
+
+
+def acknowledge(
+    scope: IConstruct,
+    *,
+    pack: Pack,
+    rule: str,
+    reason: str,
+    findings: Sequence[str] = (),
+) -> None:
+    """Acknowledge one rule on ``scope`` (and its children) with a reason an auditor can read.
+
+    ``findings`` lists the granular findings for rules that report them (IAM5's resources and
+    actions); pass none for rules that report the resource as a whole.
+    """
+    if len(reason.strip()) < 20:
+        raise ValueError(f"acknowledging {rule} on {scope.node.path} needs a real reason")
+    for finding in findings or (None,):
+        ack_id = acknowledgment_id(pack, rule, finding)
+        cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=ack_id, reason=reason))

@@ -1,0 +1,152 @@
+"""S3 buckets with SnapStream's defaults: encrypted, private, versioned, logged, lifecycled."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from snapstream_constructs.compliance import Pack, acknowledge
+
+_NO_REPLICATION_REASON = (
+    "Cross-Region replication is a disaster-recovery choice outside this construct: objects are "
+    "protected in-Region by versioning with noncurrent-version retention and S3's 11-nines "
+    "durability; operators who need a second Region add replication per environment."
+)
+
+
+def _acknowledge_no_replication(bucket: s3.Bucket) -> None:
+    acknowledge(
+        bucket,
+        pack=Pack.NIST_800_53_R5,
+        rule="S3BucketReplicationEnabled",
+        reason=_NO_REPLICATION_REASON,
+    )
+
+
+class AccessLogBucket(Construct):
+    """The destination of S3 server access logs.
+
+    It uses SSE-S3 because S3 server access logging cannot deliver into an SSE-KMS bucket. It does
+    not log itself (that would log every log delivery, forever); cdk-nag recognises a log
+    destination and does not ask it to.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        retention: cdk.Duration,
+        removal_policy: cdk.RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            versioned=True,
+            removal_policy=removal_policy,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="expire-logs",
+                    expiration=retention,
+                    noncurrent_version_expiration=cdk.Duration.days(1),
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
+                )
+            ],
+        )
+        acknowledge(
+            self.bucket,
+            pack=Pack.NIST_800_53_R5,
+            rule="S3DefaultEncryptionKMS",
+            reason="S3 server access logging only delivers to buckets encrypted with SSE-S3 "
+            "(SSE-KMS destinations are not supported), so this bucket uses SSE-S3 (AES-256).",
+        )
+        _acknowledge_no_replication(self.bucket)
+
+
+class SecureBucket(Construct):
+    """A private bucket for SnapStream data (uploads, processed media).
+
+    KMS-encrypted with the given key (with S3 Bucket Keys to cut KMS calls), TLS-only, Block Public
+    Access, bucket-owner-enforced ownership, versioned, server access logs into ``access_logs``,
+    and lifecycle rules: abort incomplete multipart uploads, expire noncurrent versions and stale
+    delete markers, and optionally move current objects to Standard-IA after a number of days.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        encryption_key: kms.IKey,
+        access_logs: s3.IBucket,
+        access_log_prefix: str,
+        removal_policy: cdk.RemovalPolicy,
+        noncurrent_version_expiration: cdk.Duration,
+        infrequent_access_after: cdk.Duration | None = None,
+        abort_incomplete_multipart_after: cdk.Duration | None = None,
+        cors_allowed_origins: Sequence[str] = (),
+    ) -> None:
+        super().__init__(scope, construct_id)
+        transitions = (
+            [
+                s3.Transition(
+                    storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                    transition_after=infrequent_access_after,
+                )
+            ]
+            if infrequent_access_after is not None
+            else None
+        )
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=encryption_key,
+            bucket_key_enabled=True,
+            enforce_ssl=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            versioned=True,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix=access_log_prefix,
+            removal_policy=removal_policy,
+            cors=[_browser_upload_cors(cors_allowed_origins)] if cors_allowed_origins else None,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="abort-incomplete-multipart-and-expire-noncurrent",
+                    abort_incomplete_multipart_upload_after=(
+                        abort_incomplete_multipart_after or cdk.Duration.days(2)
+                    ),
+                    noncurrent_version_expiration=noncurrent_version_expiration,
+                    transitions=transitions,
+                ),
+                s3.LifecycleRule(
+                    id="remove-expired-delete-markers",
+                    expired_object_delete_marker=True,
+                ),
+            ],
+        )
+        _acknowledge_no_replication(self.bucket)
+
+
+def _browser_upload_cors(origins: Sequence[str]) -> s3.CorsRule:
+    """Browsers at ``origins`` may POST (presigned form uploads) and read the returned ETag."""
+    for origin in origins:
+        if origin == "*" or not origin.startswith(("https://", "http://localhost", "http://127.")):
+            raise ValueError(f"CORS origin must be an https:// site origin, got {origin!r}")
+    return s3.CorsRule(
+        allowed_methods=[s3.HttpMethods.POST],
+        allowed_origins=list(origins),
+        allowed_headers=["Content-Type", "Content-Length", "X-Requested-With"],
+        exposed_headers=["ETag"],
+        max_age=3000,
+    )

@@ -1,0 +1,106 @@
+"""DynamoDB tables: the single media table (every access pattern a Query/GetItem), idempotency."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from snapstream_constructs.compliance import Pack, acknowledge
+
+#: Attribute names of the single-table design, shared with the runtime's key builders.
+PARTITION_KEY = "pk"
+SORT_KEY = "sk"
+TTL_ATTRIBUTE = "expires_at"
+#: index name -> (partition key, sort key). GSI1: a user's library; GSI2: all uploads by month.
+GLOBAL_INDEXES: dict[str, tuple[str, str]] = {
+    "gsi1": ("gsi1pk", "gsi1sk"),
+    "gsi2": ("gsi2pk", "gsi2sk"),
+}
+
+_PITR_IS_THE_BACKUP = (
+    "Point-in-time recovery is on: continuous backups restorable to any second of the last 35 "
+    "days, which is this table's backup. An AWS Backup plan is an operator's addition for "
+    "longer retention or cross-account copies."
+)
+
+
+def _acknowledge_pitr_as_backup(table: dynamodb.Table) -> None:
+    acknowledge(
+        table, pack=Pack.NIST_800_53_R5, rule="DynamoDBInBackupPlan", reason=_PITR_IS_THE_BACKUP
+    )
+
+
+def _string(name: str) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+
+
+class MediaTable(Construct):
+    """The SnapStream single table (users, e-mails, media, tags, analysis, notifications).
+
+    On-demand capacity, KMS with our key, point-in-time recovery, optional deletion protection,
+    two sparse GSIs projecting all attributes, and a TTL attribute for expiring items.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        encryption_key: kms.IKey,
+        removal_policy: cdk.RemovalPolicy,
+        deletion_protection: bool,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=_string(PARTITION_KEY),
+            sort_key=_string(SORT_KEY),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=encryption_key,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=deletion_protection,
+            time_to_live_attribute=TTL_ATTRIBUTE,
+            removal_policy=removal_policy,
+        )
+        for index_name, (pk, sk) in GLOBAL_INDEXES.items():
+            self.table.add_global_secondary_index(
+                index_name=index_name,
+                partition_key=_string(pk),
+                sort_key=_string(sk),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+        _acknowledge_pitr_as_backup(self.table)
+
+
+class IdempotencyTable(Construct):
+    """The Powertools idempotency store: key ``id``, TTL ``expiration``, KMS and PITR."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        encryption_key: kms.IKey,
+        removal_policy: cdk.RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=_string("id"),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=encryption_key,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute="expiration",
+            removal_policy=removal_policy,
+        )
+        _acknowledge_pitr_as_backup(self.table)

@@ -1,0 +1,1 @@
+"""SnapStream Lambda runtime: thin handlers, plain logic, small AWS adapters."""

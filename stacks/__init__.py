@@ -1,0 +1,1 @@
+"""SnapStream's stacks, the per-environment Stage and the environment configuration."""

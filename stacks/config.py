@@ -1,0 +1,158 @@
+"""Per-environment configuration: one frozen dataclass instance per environment.
+
+Stacks turn these values into construct props; constructs never see an environment name.
+To add an environment, add one entry to :data:`ENVIRONMENTS`. Any field can be overridden per
+environment from CDK context (``cdk.json`` or ``-c``), e.g. ``{"snapstream": {"prod":
+{"account": "123456789012", "alarm_email": "ops@example.com"}}}``; unknown keys are refused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import aws_cdk as cdk
+
+GIB = 1024**3
+_NAME = re.compile(r"^[a-z][a-z0-9]{1,15}$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnvironmentConfig:
+    """Everything that differs between two SnapStream environments."""
+
+    name: str
+    account: str | None = None
+    #: None: CDK_DEFAULT_REGION, else us-east-1.
+    region: str | None = None
+    #: prod-like data handling: RETAIN stateful resources, termination and deletion protection.
+    retain_data: bool = False
+    log_retention_days: int = 30
+    access_log_retention_days: int = 90
+    noncurrent_version_retention_days: int = 30
+    #: move originals in the uploads bucket to Standard-IA after this many days (None: never).
+    uploads_infrequent_access_after_days: int | None = None
+    max_upload_bytes: int = 5 * GIB
+    alarm_email: str | None = None
+    #: the site's public host name and its ACM certificate (same Region); optional.
+    site_domain: str | None = None
+    site_certificate_arn: str | None = None
+    #: the CloudFront host name and its ACM certificate (us-east-1); optional.
+    cdn_domain: str | None = None
+    cdn_certificate_arn: str | None = None
+    nat_gateways: int = 1
+    web_instance_type: str = "t4g.small"
+    web_min_capacity: int = 1
+    web_max_capacity: int = 2
+    accelerated_transcoding: bool = False
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not _NAME.match(self.name):
+            problems.append(f"name {self.name!r} must be 2-16 lowercase letters/digits")
+        if self.account is not None and not _ACCOUNT.match(self.account):
+            problems.append(f"account {self.account!r} must be 12 digits")
+        if self.uploads_infrequent_access_after_days is not None and (
+            self.uploads_infrequent_access_after_days < 30
+        ):
+            problems.append("uploads_infrequent_access_after_days must be >= 30 (S3 Standard-IA)")
+        if min(self.log_retention_days, self.access_log_retention_days) < 1:
+            problems.append("retention days must be positive")
+        if self.noncurrent_version_retention_days < 1:
+            problems.append("noncurrent_version_retention_days must be positive")
+        if self.max_upload_bytes < 1:
+            problems.append("max_upload_bytes must be positive")
+        if not 1 <= self.web_min_capacity <= self.web_max_capacity:
+            problems.append("need 1 <= web_min_capacity <= web_max_capacity")
+        if (self.site_certificate_arn is None) != (self.site_domain is None):
+            problems.append("site_domain and site_certificate_arn go together")
+        if (self.cdn_certificate_arn is None) != (self.cdn_domain is None):
+            problems.append("cdn_domain and cdn_certificate_arn go together")
+        if problems:
+            raise ValueError(f"environment {self.name!r}: " + "; ".join(problems))
+
+    @property
+    def removal_policy(self) -> cdk.RemovalPolicy:
+        return cdk.RemovalPolicy.RETAIN if self.retain_data else cdk.RemovalPolicy.DESTROY
+
+    @property
+    def site_origins(self) -> tuple[str, ...]:
+        """Browser origins allowed to upload straight to S3 (the CORS allow-list)."""
+        if self.site_domain:
+            return (f"https://{self.site_domain}",)
+        return ("http://localhost:8080", "http://127.0.0.1:8080") if not self.retain_data else ()
+
+    @property
+    def cdk_environment(self) -> cdk.Environment:
+        return cdk.Environment(account=self.account, region=self.region)
+
+
+ENVIRONMENTS: Mapping[str, EnvironmentConfig] = MappingProxyType(
+    {
+        "dev": EnvironmentConfig(
+            name="dev",
+            log_retention_days=14,
+            access_log_retention_days=30,
+            noncurrent_version_retention_days=7,
+            nat_gateways=1,
+        ),
+        "staging": EnvironmentConfig(
+            name="staging",
+            log_retention_days=30,
+            access_log_retention_days=90,
+            noncurrent_version_retention_days=30,
+            uploads_infrequent_access_after_days=90,
+            nat_gateways=1,
+        ),
+        "prod": EnvironmentConfig(
+            name="prod",
+            retain_data=True,
+            log_retention_days=365,
+            access_log_retention_days=365,
+            noncurrent_version_retention_days=90,
+            uploads_infrequent_access_after_days=60,
+            nat_gateways=2,
+            web_instance_type="t4g.medium",
+            web_min_capacity=2,
+            web_max_capacity=6,
+            accelerated_transcoding=True,
+        ),
+    }
+)
+
+
+def resolve_environments(
+    *,
+    overrides: Mapping[str, Mapping[str, Any]],
+    default_account: str | None,
+    default_region: str | None,
+    selected: str | None = None,
+) -> list[EnvironmentConfig]:
+    """The environments to synthesize, with context overrides and CDK_DEFAULT_* applied.
+
+    ``selected`` is an optional comma-separated list of environment names (default: all).
+    """
+    unknown_envs = set(overrides) - set(ENVIRONMENTS)
+    if unknown_envs:
+        raise ValueError(f"context names unknown environments: {sorted(unknown_envs)}")
+    names = [n.strip() for n in selected.split(",")] if selected else list(ENVIRONMENTS)
+    missing = [n for n in names if n not in ENVIRONMENTS]
+    if missing:
+        raise ValueError(f"unknown environments selected: {missing}; known: {list(ENVIRONMENTS)}")
+    fields = {f.name for f in dataclasses.fields(EnvironmentConfig)} - {"name"}
+    resolved = []
+    for name in names:
+        base = ENVIRONMENTS[name]
+        changes = dict(overrides.get(name, {}))
+        bad = set(changes) - fields
+        if bad:
+            raise ValueError(f"environment {name!r}: unknown settings {sorted(bad)}")
+        changes.setdefault("account", base.account or default_account)
+        changes.setdefault("region", base.region or default_region or "us-east-1")
+        resolved.append(dataclasses.replace(base, **changes))
+    return resolved

@@ -1,0 +1,105 @@
+"""The stateful core of one environment: key, buckets, tables and topics.
+
+Split from the stateless stacks so that replacing code never touches data; in environments with
+``retain_data`` everything here is RETAINed and the stack has termination protection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from snapstream_constructs import (
+    AccessLogBucket,
+    DataKey,
+    IdempotencyTable,
+    MediaTable,
+    SecureBucket,
+    SecureTopic,
+)
+from stacks.config import EnvironmentConfig
+
+
+class DataStack(cdk.Stack):
+    """Buckets, tables, topics and the key that encrypts them, for one environment."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs: Any
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            termination_protection=config.retain_data,
+            description=f"SnapStream {config.name}: stateful core (key, buckets, tables, topics)",
+            **kwargs,
+        )
+        removal = config.removal_policy
+        self.data_key = DataKey(
+            self,
+            "DataKey",
+            description=f"SnapStream {config.name} data at rest",
+            removal_policy=removal,
+        )
+        key = self.data_key.key
+        # CloudWatch alarms publish into the KMS-encrypted operations topic.
+        self.data_key.allow_service("cloudwatch.amazonaws.com")
+
+        self.access_logs = AccessLogBucket(
+            self,
+            "AccessLogs",
+            retention=cdk.Duration.days(config.access_log_retention_days),
+            removal_policy=removal,
+        ).bucket
+        noncurrent = cdk.Duration.days(config.noncurrent_version_retention_days)
+        ia_after = config.uploads_infrequent_access_after_days
+        self.uploads = SecureBucket(
+            self,
+            "Uploads",
+            encryption_key=key,
+            access_logs=self.access_logs,
+            access_log_prefix="uploads/",
+            removal_policy=removal,
+            noncurrent_version_expiration=noncurrent,
+            infrequent_access_after=cdk.Duration.days(ia_after) if ia_after else None,
+            cors_allowed_origins=config.site_origins,
+        ).bucket
+        self.media = SecureBucket(
+            self,
+            "Media",
+            encryption_key=key,
+            access_logs=self.access_logs,
+            access_log_prefix="media/",
+            removal_policy=removal,
+            noncurrent_version_expiration=noncurrent,
+        ).bucket
+
+        self.table = MediaTable(
+            self,
+            "MediaTable",
+            encryption_key=key,
+            removal_policy=removal,
+            deletion_protection=config.retain_data,
+        ).table
+        self.idempotency_table = IdempotencyTable(
+            self, "IdempotencyTable", encryption_key=key, removal_policy=removal
+        ).table
+
+        self.notifications_topic = SecureTopic(
+            self,
+            "NotificationsTopic",
+            encryption_key=key,
+            display_name=f"SnapStream {config.name} notifications",
+        ).topic
+        self.operations_topic = SecureTopic(
+            self,
+            "OperationsTopic",
+            encryption_key=key,
+            display_name=f"SnapStream {config.name} operations alarms",
+        ).topic
+        if config.alarm_email:
+            self.operations_topic.add_subscription(
+                subscriptions.EmailSubscription(config.alarm_email)
+            )

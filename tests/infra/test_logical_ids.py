@@ -1,0 +1,44 @@
+"""Pin the logical IDs of stateful resources: a refactor must never replace a bucket or table.
+
+If this test fails, a change renamed or moved a stateful construct; CloudFormation would delete
+the old resource (or orphan it, in prod) and create an empty new one. Restore the construct path,
+or, if the move is intended, keep the old logical ID with ``override_logical_id``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from stacks.config import ENVIRONMENTS
+
+STATEFUL_TYPES = {
+    "AWS::KMS::Key",
+    "AWS::S3::Bucket",
+    "AWS::DynamoDB::Table",
+    "AWS::SNS::Topic",
+}
+
+PINNED_DATA_STACK = {
+    "DataKey2A0DE9E6": "AWS::KMS::Key",
+    "AccessLogsBucketCD784A59": "AWS::S3::Bucket",
+    "UploadsBucketC4B27CC7": "AWS::S3::Bucket",
+    "MediaBucket4022EBBF": "AWS::S3::Bucket",
+    "MediaTable1D549DC8": "AWS::DynamoDB::Table",
+    "IdempotencyTableE9369C9C": "AWS::DynamoDB::Table",
+    "NotificationsTopic11888230": "AWS::SNS::Topic",
+    "OperationsTopic6000C985": "AWS::SNS::Topic",
+}
+
+
+@pytest.mark.parametrize("env", list(ENVIRONMENTS))
+def test_stateful_logical_ids_are_pinned(
+    templates: dict[tuple[str, str], dict[str, Any]], env: str
+) -> None:
+    stateful = {
+        logical_id: resource["Type"]
+        for logical_id, resource in templates[env, "Data"]["Resources"].items()
+        if resource["Type"] in STATEFUL_TYPES
+    }
+    assert stateful == PINNED_DATA_STACK

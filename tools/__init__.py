@@ -1,0 +1,1 @@
+"""Repository tooling: reading the synthesized cloud assembly, gates and summaries."""

@@ -1,0 +1,111 @@
+"""Read a synthesized cloud assembly (``cdk.out``): templates, nag report and acknowledgments."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
+
+
+@dataclass(frozen=True)
+class StackArtifact:
+    """One synthesized stack: where its template is and what it holds."""
+
+    stage: str
+    stack_name: str
+    region: str
+    template_path: Path
+    metadata_path: Path | None
+
+    @property
+    def template(self) -> dict[str, Any]:
+        template: dict[str, Any] = _load(self.template_path)
+        return template
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        return dict(self.template.get("Resources", {}))
+
+    def acknowledgments(self) -> Iterator[tuple[str, str, str]]:
+        """(construct path, acknowledgment id, reason) of every acknowledgment made in the stack."""
+        if self.metadata_path is None or not self.metadata_path.exists():
+            return
+        for path, entries in _load(self.metadata_path).items():
+            for entry in entries:
+                if entry.get("type") == ACKNOWLEDGED_RULES:
+                    for ack_id, reason in entry["data"].items():
+                        yield path.lstrip("/"), ack_id, reason
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def stacks(outdir: Path) -> list[StackArtifact]:
+    """Every stack in every nested (stage) assembly of ``outdir``, in a stable order."""
+    found: list[StackArtifact] = []
+    for assembly_dir in _assembly_dirs(outdir):
+        manifest = _load(assembly_dir / "manifest.json")
+        for artifact in manifest.get("artifacts", {}).values():
+            if artifact.get("type") != "aws:cloudformation:stack":
+                continue
+            props = artifact["properties"]
+            metadata_file = artifact.get("additionalMetadataFile")
+            found.append(
+                StackArtifact(
+                    stage=assembly_dir.name.removeprefix("assembly-")
+                    if assembly_dir != outdir
+                    else "",
+                    stack_name=props.get("stackName") or artifact.get("displayName", ""),
+                    region=artifact["environment"].rsplit("/", 1)[-1],
+                    template_path=assembly_dir / props["templateFile"],
+                    metadata_path=assembly_dir / metadata_file if metadata_file else None,
+                )
+            )
+    return sorted(found, key=lambda s: (s.stage, s.stack_name))
+
+
+def _assembly_dirs(outdir: Path) -> list[Path]:
+    nested = sorted(p for p in outdir.glob("assembly-*") if p.is_dir())
+    return [outdir, *nested]
+
+
+def validation_report(outdir: Path) -> dict[str, Any]:
+    path = outdir / "validation-report.json"
+    return _load(path) if path.exists() else {"pluginReports": []}
+
+
+def suppressed_violations(outdir: Path) -> set[tuple[str, str]]:
+    """(acknowledged-at construct path, acknowledgment id) of every acknowledgment that matched."""
+    matched = set()
+    for plugin in validation_report(outdir)["pluginReports"]:
+        for violation in plugin.get("suppressedViolations", []):
+            matched.add((violation["acknowledgedAt"], violation["acknowledgedId"]))
+    return matched
+
+
+def open_violations(outdir: Path) -> list[tuple[str, str, str]]:
+    """(pack, rule, construct path) of every finding nobody acknowledged."""
+    open_ = []
+    for plugin in validation_report(outdir)["pluginReports"]:
+        for violation in plugin.get("violations", []):
+            for construct in violation.get("violatingConstructs", []):
+                open_.append(
+                    (plugin["pluginName"], violation["ruleName"], construct["constructPath"])
+                )
+    return open_
+
+
+def stale_acknowledgments(outdir: Path) -> list[tuple[str, str]]:
+    """Acknowledgments that no longer match any finding (cdk-nag ignores them silently)."""
+    matched = suppressed_violations(outdir)
+    return sorted(
+        (path, ack_id)
+        for stack in stacks(outdir)
+        for path, ack_id, _ in stack.acknowledgments()
+        if (path, ack_id) not in matched
+    )

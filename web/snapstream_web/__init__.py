@@ -1,0 +1,1 @@
+"""The SnapStream website (Flask application factory and blueprints)."""
