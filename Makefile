@@ -20,7 +20,7 @@ APT_PACKAGES :=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-setup: $(STAMPS)/venv $(STAMPS)/node $(STAMPS)/apt ## install what is missing (.venv, Node.js 24, CDK CLI, Debian packages)
+setup: $(STAMPS)/venv $(STAMPS)/node $(STAMPS)/layer $(STAMPS)/apt ## install what is missing (.venv, Node 24, CDK CLI, Lambda layer, apt)
 
 $(STAMPS)/venv: requirements.txt requirements-dev.txt constructs/pyproject.toml
 	@mkdir -p $(STAMPS)
@@ -30,6 +30,15 @@ $(STAMPS)/venv: requirements.txt requirements-dev.txt constructs/pyproject.toml
 
 $(STAMPS)/node: package.json package-lock.json $(STAMPS)/venv
 	$(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Lambda dependencies for arm64 / Python 3.14, without Docker (wheels only, no dependencies
+# resolved on this machine's platform; boto3/botocore come with the Lambda runtime).
+$(STAMPS)/layer: requirements-lambda.txt $(STAMPS)/venv
+	rm -rf build/lambda-layer
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+		--platform manylinux2014_aarch64 --python-version 3.14 --implementation cp \
+		--target build/lambda-layer/python -r requirements-lambda.txt
 	@touch $@
 
 $(STAMPS)/apt: Makefile

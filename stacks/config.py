@@ -16,8 +16,22 @@ from types import MappingProxyType
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_logs as logs
 
 GIB = 1024**3
+#: CloudWatch Logs accepts only these retention periods.
+LOG_RETENTION: Mapping[int, logs.RetentionDays] = MappingProxyType(
+    {
+        7: logs.RetentionDays.ONE_WEEK,
+        14: logs.RetentionDays.TWO_WEEKS,
+        30: logs.RetentionDays.ONE_MONTH,
+        90: logs.RetentionDays.THREE_MONTHS,
+        180: logs.RetentionDays.SIX_MONTHS,
+        365: logs.RetentionDays.ONE_YEAR,
+        731: logs.RetentionDays.TWO_YEARS,
+        3653: logs.RetentionDays.TEN_YEARS,
+    }
+)
 _NAME = re.compile(r"^[a-z][a-z0-9]{1,15}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 
@@ -50,6 +64,13 @@ class EnvironmentConfig:
     web_min_capacity: int = 1
     web_max_capacity: int = 2
     accelerated_transcoding: bool = False
+    #: ingest Lambda: memory, timeout and reserved concurrency (protects DynamoDB and S3).
+    ingest_memory_mb: int = 256
+    ingest_timeout_seconds: int = 30
+    ingest_reserved_concurrency: int = 10
+    #: presigned upload POSTs stay valid this long.
+    presign_expiry_seconds: int = 600
+    event_archive_retention_days: int = 30
 
     def __post_init__(self) -> None:
         problems = []
@@ -61,12 +82,16 @@ class EnvironmentConfig:
             self.uploads_infrequent_access_after_days < 30
         ):
             problems.append("uploads_infrequent_access_after_days must be >= 30 (S3 Standard-IA)")
-        if min(self.log_retention_days, self.access_log_retention_days) < 1:
-            problems.append("retention days must be positive")
+        if self.log_retention_days not in LOG_RETENTION:
+            problems.append(f"log_retention_days must be one of {sorted(LOG_RETENTION)}")
+        if self.access_log_retention_days < 1:
+            problems.append("access_log_retention_days must be positive")
         if self.noncurrent_version_retention_days < 1:
             problems.append("noncurrent_version_retention_days must be positive")
-        if self.max_upload_bytes < 1:
-            problems.append("max_upload_bytes must be positive")
+        if not 1 <= self.max_upload_bytes <= 5 * GIB:
+            problems.append("max_upload_bytes must be 1 byte to 5 GiB (the S3 POST maximum)")
+        if not 1 <= self.ingest_timeout_seconds <= 900:
+            problems.append("ingest_timeout_seconds must be 1-900")
         if not 1 <= self.web_min_capacity <= self.web_max_capacity:
             problems.append("need 1 <= web_min_capacity <= web_max_capacity")
         if (self.site_certificate_arn is None) != (self.site_domain is None):
@@ -86,6 +111,10 @@ class EnvironmentConfig:
         if self.site_domain:
             return (f"https://{self.site_domain}",)
         return ("http://localhost:8080", "http://127.0.0.1:8080") if not self.retain_data else ()
+
+    @property
+    def log_retention(self) -> logs.RetentionDays:
+        return LOG_RETENTION[self.log_retention_days]
 
     @property
     def cdk_environment(self) -> cdk.Environment:
@@ -121,6 +150,8 @@ ENVIRONMENTS: Mapping[str, EnvironmentConfig] = MappingProxyType(
             web_min_capacity=2,
             web_max_capacity=6,
             accelerated_transcoding=True,
+            ingest_reserved_concurrency=50,
+            event_archive_retention_days=90,
         ),
     }
 )

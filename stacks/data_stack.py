@@ -16,11 +16,15 @@ from snapstream_constructs import (
     AccessLogBucket,
     DataKey,
     IdempotencyTable,
+    MediaEventBus,
     MediaTable,
+    QueueWithDeadLetters,
     SecureBucket,
     SecureTopic,
+    notify_queue_of_object_created,
 )
 from stacks.config import EnvironmentConfig
+from stacks.runtime_contract import EVENT_SOURCE, UPLOADS_PREFIX
 
 
 class DataStack(cdk.Stack):
@@ -44,8 +48,11 @@ class DataStack(cdk.Stack):
             removal_policy=removal,
         )
         key = self.data_key.key
-        # CloudWatch alarms publish into the KMS-encrypted operations topic.
+        # CloudWatch alarms publish into the encrypted operations topic; S3 notifies the
+        # encrypted ingest queue; CloudWatch Logs encrypts the functions' log groups.
         self.data_key.allow_service("cloudwatch.amazonaws.com")
+        self.data_key.allow_service("s3.amazonaws.com")
+        self.data_key.allow_cloudwatch_logs()
 
         self.access_logs = AccessLogBucket(
             self,
@@ -87,6 +94,27 @@ class DataStack(cdk.Stack):
             self, "IdempotencyTable", encryption_key=key, removal_policy=removal
         ).table
 
+        # In-flight work lives with the data it describes: the ingest queue must share a stack
+        # with the uploads bucket for the bucket's notification to need no custom resource.
+        self.ingest_queue = QueueWithDeadLetters(
+            self,
+            "IngestQueue",
+            encryption_key=key,
+            # AWS guidance: six times the consumer's timeout, so retries never overlap.
+            visibility_timeout=cdk.Duration.seconds(6 * config.ingest_timeout_seconds),
+            max_receive_count=5,
+        )
+        notify_queue_of_object_created(
+            self.uploads, self.ingest_queue.queue, key_prefix=UPLOADS_PREFIX
+        )
+        self.event_bus = MediaEventBus(
+            self,
+            "EventBus",
+            sources=[EVENT_SOURCE],
+            archive_retention=cdk.Duration.days(config.event_archive_retention_days),
+            encryption_key=key,
+        )
+
         self.notifications_topic = SecureTopic(
             self,
             "NotificationsTopic",
@@ -99,7 +127,21 @@ class DataStack(cdk.Stack):
             encryption_key=key,
             display_name=f"SnapStream {config.name} operations alarms",
         ).topic
+        self.uploads_arn_export = self.export_for_consumers(
+            "UploadsBucketArn", self.uploads.bucket_arn
+        )
         if config.alarm_email:
             self.operations_topic.add_subscription(
                 subscriptions.EmailSubscription(config.alarm_email)
             )
+
+    def export_for_consumers(self, name: str, value: str) -> str:
+        """Export ``value`` under the readable name ``<stack name>-<name>`` and return that name.
+
+        Used where a consumer's IAM statement puts a wildcard after a cross-stack value (object
+        ARNs like ``<bucket arn>/uploads/*``): cdk-nag then reports the finding as
+        ``Resource::<export name>/uploads/*``, which can be acknowledged precisely.
+        """
+        export_name = f"{self.stack_name}-{name}"
+        cdk.CfnOutput(self, name, value=value, export_name=export_name)
+        return export_name

@@ -8,6 +8,7 @@ from constructs import Construct
 from snapstream_constructs import write_acknowledgments_to_templates
 from stacks.config import EnvironmentConfig
 from stacks.data_stack import DataStack
+from stacks.pipeline_stack import PipelineStack
 
 
 class SnapStreamStage(cdk.Stage):
@@ -18,6 +19,7 @@ class SnapStreamStage(cdk.Stage):
         write_acknowledgments_to_templates(self)
         self.config = config
         self.data = DataStack(self, "Data", config=config)
+        self.pipeline = PipelineStack(self, "Pipeline", config=config, data=self.data)
         cdk.Tags.of(self).add("project", "snapstream")
         cdk.Tags.of(self).add("environment", config.name)
 

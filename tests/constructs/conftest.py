@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.cdk_support import new_app
+from tools.assembly import stale_acknowledgments
 
 
 @pytest.fixture(scope="session")
@@ -70,6 +71,122 @@ def bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[s
     SecureTopic(topic_stack, "Topic", encryption_key=topic_key, display_name="alone")
 
     app.synth()
+    assert stale_acknowledgments(outdir) == [], (
+        "a construct acknowledges a finding it no longer has"
+    )
+    return {
+        path.name.removesuffix(".template.json"): json.loads(path.read_text())
+        for path in Path(outdir).glob("*.template.json")
+    }
+
+
+@pytest.fixture(scope="session")
+def pipeline_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Queue, notification, event bus with a route and a function, each in a bare stack."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_events as events
+    from aws_cdk import aws_lambda as lambda_
+
+    from snapstream_constructs import (
+        AccessLogBucket,
+        DataKey,
+        MediaEventBus,
+        PipelineFunction,
+        QueueWithDeadLetters,
+        SecureBucket,
+        dead_letter_queue,
+        notify_queue_of_object_created,
+        register_compliance_packs,
+    )
+
+    outdir = tmp_path_factory.mktemp("bare-pipeline")
+    app = new_app(outdir)
+    register_compliance_packs(app)
+    destroy = cdk.RemovalPolicy.DESTROY
+    code = lambda_.Code.from_inline("def handler(event, context):\n    return event\n")
+
+    queue_stack = cdk.Stack(app, "QueueAlone")
+    key = DataKey(queue_stack, "Key", description="k", removal_policy=destroy)
+    key.allow_service("s3.amazonaws.com")
+    logs = AccessLogBucket(
+        queue_stack, "Logs", retention=cdk.Duration.days(5), removal_policy=destroy
+    ).bucket
+    bucket = SecureBucket(
+        queue_stack,
+        "Uploads",
+        encryption_key=key.key,
+        access_logs=logs,
+        access_log_prefix="u/",
+        removal_policy=destroy,
+        noncurrent_version_expiration=cdk.Duration.days(3),
+    ).bucket
+    queue = QueueWithDeadLetters(
+        queue_stack,
+        "Ingest",
+        encryption_key=key.key,
+        visibility_timeout=cdk.Duration.seconds(60),
+        max_receive_count=3,
+    )
+    notify_queue_of_object_created(bucket, queue.queue, key_prefix="in/")
+
+    bus_stack = cdk.Stack(app, "BusAlone")
+    bus_key = DataKey(bus_stack, "Key", description="k", removal_policy=destroy)
+    bus_key.allow_cloudwatch_logs()
+    bus = MediaEventBus(
+        bus_stack,
+        "Bus",
+        sources=["test.source"],
+        archive_retention=cdk.Duration.days(7),
+        encryption_key=bus_key.key,
+    )
+    failures = dead_letter_queue(bus_stack, "FunctionFailures", encryption_key=bus_key.key)
+    function = PipelineFunction(
+        bus_stack,
+        "Worker",
+        description="test worker",
+        handler="index.handler",
+        code=code,
+        layers=[],
+        environment={"MODE": "test"},
+        encryption_key=bus_key.key,
+        log_retention=cdk.aws_logs.RetentionDays.ONE_WEEK,
+        reserved_concurrency=2,
+        async_dead_letter_queue=failures,
+    )
+    bus.route(
+        "Uploaded",
+        event_pattern=events.EventPattern(source=["test.source"], detail_type=["Uploaded"]),
+        function=function.function,
+        description="test route",
+    )
+
+    function_stack = cdk.Stack(app, "FunctionAlone")
+    function_key = DataKey(function_stack, "Key", description="k", removal_policy=destroy)
+    function_key.allow_cloudwatch_logs()
+    consumer_queue = QueueWithDeadLetters(
+        function_stack,
+        "Work",
+        encryption_key=function_key.key,
+        visibility_timeout=cdk.Duration.seconds(180),
+    )
+    consumer = PipelineFunction(
+        function_stack,
+        "Consumer",
+        description="test consumer",
+        handler="index.handler",
+        code=code,
+        layers=[],
+        environment={},
+        encryption_key=function_key.key,
+        log_retention=cdk.aws_logs.RetentionDays.ONE_WEEK,
+        reserved_concurrency=1,
+    )
+    consumer.consume(consumer_queue.queue, batch_size=5)
+
+    app.synth()
+    assert stale_acknowledgments(outdir) == [], (
+        "a construct acknowledges a finding it no longer has"
+    )
     return {
         path.name.removesuffix(".template.json"): json.loads(path.read_text())
         for path in Path(outdir).glob("*.template.json")

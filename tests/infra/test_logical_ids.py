@@ -18,6 +18,9 @@ STATEFUL_TYPES = {
     "AWS::S3::Bucket",
     "AWS::DynamoDB::Table",
     "AWS::SNS::Topic",
+    "AWS::SQS::Queue",
+    "AWS::Events::EventBus",
+    "AWS::Events::Archive",
 }
 
 PINNED_DATA_STACK = {
@@ -29,6 +32,10 @@ PINNED_DATA_STACK = {
     "IdempotencyTableE9369C9C": "AWS::DynamoDB::Table",
     "NotificationsTopic11888230": "AWS::SNS::Topic",
     "OperationsTopic6000C985": "AWS::SNS::Topic",
+    "IngestQueueDeadLetters837B326F": "AWS::SQS::Queue",
+    "IngestQueue88A12394": "AWS::SQS::Queue",
+    "EventBusEEC924FB": "AWS::Events::EventBus",
+    "EventBusArchive5B309695": "AWS::Events::Archive",
 }
 
 

@@ -11,7 +11,14 @@ from snapstream_constructs.compliance import (
     write_acknowledgments_to_templates,
 )
 from snapstream_constructs.encryption import DataKey
+from snapstream_constructs.event_bus import MediaEventBus
+from snapstream_constructs.functions import PipelineFunction
 from snapstream_constructs.messaging import SecureTopic
+from snapstream_constructs.queues import (
+    QueueWithDeadLetters,
+    dead_letter_queue,
+    notify_queue_of_object_created,
+)
 from snapstream_constructs.storage import AccessLogBucket, SecureBucket
 from snapstream_constructs.tables import IdempotencyTable, MediaTable
 
@@ -19,11 +26,16 @@ __all__ = [
     "AccessLogBucket",
     "DataKey",
     "IdempotencyTable",
+    "MediaEventBus",
     "MediaTable",
     "Pack",
+    "PipelineFunction",
+    "QueueWithDeadLetters",
     "SecureBucket",
     "SecureTopic",
     "acknowledge",
+    "dead_letter_queue",
+    "notify_queue_of_object_created",
     "register_compliance_packs",
     "write_acknowledgments_to_templates",
 ]

@@ -35,6 +35,34 @@ class DataKey(Construct):
             pending_window=pending_window or cdk.Duration.days(30),
         )
 
+    def allow_cloudwatch_logs(self) -> None:
+        """Let CloudWatch Logs encrypt this account's log groups in this Region with the key."""
+        stack = cdk.Stack.of(self)
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudWatchLogs",
+                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+                actions=[
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ],
+                resources=["*"],  # in a key policy, "*" means this key
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
+                            service="logs",
+                            resource="log-group",
+                            resource_name="*",
+                            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    }
+                },
+            )
+        )
+
     def allow_service(self, service_principal: str) -> None:
         """Let ``service_principal`` (e.g. ``s3.amazonaws.com``) encrypt data for this account."""
         self.key.add_to_resource_policy(

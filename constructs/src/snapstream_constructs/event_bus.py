@@ -1,0 +1,81 @@
+"""The SnapStream event bus: an archive of every event and a dead-letter queue on every route."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from snapstream_constructs.compliance import Pack, acknowledge
+from snapstream_constructs.queues import dead_letter_queue
+
+
+class MediaEventBus(Construct):
+    """A custom event bus whose events from ``sources`` are archived for replay."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        sources: Sequence[str],
+        archive_retention: cdk.Duration,
+        encryption_key: kms.IKey,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._encryption_key = encryption_key
+        self.bus = events.EventBus(self, "Bus")
+        self.archive = self.bus.archive(
+            "Archive",
+            description="Every SnapStream media event, for replay after a fix",
+            event_pattern=events.EventPattern(source=list(sources)),
+            retention=archive_retention,
+        )
+
+    def route(
+        self,
+        construct_id: str,
+        *,
+        event_pattern: events.EventPattern,
+        function: lambda_.IFunction,
+        description: str,
+        on_default_bus: bool = False,
+        max_event_age: cdk.Duration | None = None,
+        retry_attempts: int = 8,
+    ) -> tuple[events.Rule, sqs.Queue]:
+        """Deliver matching events to ``function``; events it cannot take land in a DLQ.
+
+        ``on_default_bus`` routes AWS service events (MediaConvert, Transcribe job state changes),
+        which arrive on the account's default bus, not on ours.
+        """
+        scope = Construct(self, construct_id)
+        dlq = dead_letter_queue(scope, "DeadLetters", encryption_key=self._encryption_key)
+        acknowledge(
+            dlq,
+            pack=Pack.AWS_SOLUTIONS,
+            rule="SQS3",
+            reason="This queue is the dead-letter queue of the rule's target (DeadLetterConfig); "
+            "cdk-nag recognises dead-letter queues only when named in an SQS redrive policy.",
+        )
+        rule = events.Rule(
+            scope,
+            "Rule",
+            description=description,
+            event_bus=None if on_default_bus else self.bus,
+            event_pattern=event_pattern,
+            targets=[
+                targets.LambdaFunction(
+                    function,
+                    dead_letter_queue=dlq,
+                    retry_attempts=retry_attempts,
+                    max_event_age=max_event_age or cdk.Duration.hours(24),
+                )
+            ],
+        )
+        return rule, dlq

@@ -1,0 +1,107 @@
+"""SQS queues with SnapStream's defaults, and S3 -> SQS notifications without a custom resource."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from snapstream_constructs.compliance import Pack, acknowledge
+
+
+class QueueWithDeadLetters(Construct):
+    """A KMS-encrypted, TLS-only queue whose messages move to a dead-letter queue after
+    ``max_receive_count`` failed receives. The dead-letter queue keeps them 14 days."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        encryption_key: kms.IKey,
+        visibility_timeout: cdk.Duration,
+        max_receive_count: int = 5,
+        retention: cdk.Duration | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.dead_letter_queue = dead_letter_queue(
+            self, "DeadLetters", encryption_key=encryption_key
+        )
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=encryption_key,
+            data_key_reuse=cdk.Duration.hours(1),
+            enforce_ssl=True,
+            visibility_timeout=visibility_timeout,
+            retention_period=retention or cdk.Duration.days(4),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.dead_letter_queue, max_receive_count=max_receive_count
+            ),
+        )
+
+
+def dead_letter_queue(
+    scope: Construct, construct_id: str, *, encryption_key: kms.IKey
+) -> sqs.Queue:
+    """A KMS-encrypted, TLS-only dead-letter queue keeping messages for the SQS maximum, 14 days."""
+    queue = sqs.Queue(
+        scope,
+        construct_id,
+        encryption=sqs.QueueEncryption.KMS,
+        encryption_master_key=encryption_key,
+        enforce_ssl=True,
+        retention_period=cdk.Duration.days(14),
+    )
+    acknowledge(
+        queue,
+        pack=Pack.SERVERLESS,
+        rule="SQSRedrivePolicy",
+        reason="This queue is itself the dead-letter queue where failed messages end for an "
+        "operator to inspect and redrive (runbook); a dead-letter queue of its own would only "
+        "move them further from sight.",
+    )
+    return queue
+
+
+def notify_queue_of_object_created(bucket: s3.Bucket, queue: sqs.Queue, *, key_prefix: str) -> None:
+    """Send ``bucket``'s ObjectCreated events under ``key_prefix`` to ``queue``.
+
+    CDK's ``add_event_notification`` deploys a Lambda-backed custom resource to dodge a
+    dependency cycle. Here the notification is a plain bucket property instead: the queue policy
+    admits S3 from this account only (``aws:SourceAccount``; naming the bucket ARN would recreate
+    the cycle) and the bucket waits for that policy. Bucket and queue must share a stack.
+    """
+    if cdk.Stack.of(bucket) is not cdk.Stack.of(queue):
+        raise ValueError("the bucket and the queue must be in the same stack")
+    queue.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AllowS3ObjectCreatedNotifications",
+            principals=[iam.ServicePrincipal("s3.amazonaws.com")],
+            actions=["sqs:SendMessage"],
+            resources=[queue.queue_arn],
+            conditions={"StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID}},
+        )
+    )
+    cfn_bucket = bucket.node.default_child
+    assert isinstance(cfn_bucket, s3.CfnBucket)
+    cfn_bucket.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
+        queue_configurations=[
+            s3.CfnBucket.QueueConfigurationProperty(
+                event="s3:ObjectCreated:*",
+                queue=queue.queue_arn,
+                filter=s3.CfnBucket.NotificationFilterProperty(
+                    s3_key=s3.CfnBucket.S3KeyFilterProperty(
+                        rules=[s3.CfnBucket.FilterRuleProperty(name="prefix", value=key_prefix)]
+                    )
+                ),
+            )
+        ]
+    )
+    policy = queue.node.try_find_child("Policy")
+    assert policy is not None, "the queue policy was not created"
+    cfn_bucket.node.add_dependency(policy)

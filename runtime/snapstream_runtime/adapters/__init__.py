@@ -1,0 +1,1 @@
+"""Small adapters around AWS services; clients are created lazily, once per container."""

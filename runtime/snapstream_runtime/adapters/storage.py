@@ -1,0 +1,49 @@
+"""S3 access the pipeline needs: object facts, the first bytes, removing one version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from botocore.exceptions import ClientError
+
+from snapstream_runtime.adapters.clients import client
+
+
+@dataclass(frozen=True)
+class ObjectFacts:
+    size: int
+    etag: str
+    version_id: str | None
+
+
+def _version(version_id: str | None) -> dict[str, str]:
+    return {"VersionId": version_id} if version_id else {}
+
+
+def head(bucket: str, key: str, version_id: str | None) -> ObjectFacts | None:
+    """Size, ETag and version of one object version; None when it no longer exists."""
+    try:
+        response = client("s3").head_object(Bucket=bucket, Key=key, **_version(version_id))
+    except ClientError as error:
+        if error.response["Error"]["Code"] in {"404", "NoSuchKey", "NoSuchVersion", "NotFound"}:
+            return None
+        raise
+    return ObjectFacts(
+        size=int(response["ContentLength"]),
+        etag=str(response["ETag"]).strip('"'),
+        version_id=response.get("VersionId") or version_id,
+    )
+
+
+def first_bytes(bucket: str, key: str, version_id: str | None, count: int) -> bytes:
+    """Only the first ``count`` bytes (a ranged GET): never the whole file."""
+    response = client("s3").get_object(
+        Bucket=bucket, Key=key, Range=f"bytes=0-{count - 1}", **_version(version_id)
+    )
+    data: bytes = response["Body"].read(count)
+    return data
+
+
+def delete_version(bucket: str, key: str, version_id: str | None) -> None:
+    """Remove one version for good (idempotent: deleting a missing version succeeds)."""
+    client("s3").delete_object(Bucket=bucket, Key=key, **_version(version_id))

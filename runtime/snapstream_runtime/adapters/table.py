@@ -1,0 +1,165 @@
+"""The single DynamoDB table through the low-level client (lighter to import than resources)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from snapstream_runtime.adapters.clients import client
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+Item = dict[str, Any]
+
+
+def to_attributes(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in item.items()}
+
+
+def from_attributes(attributes: Mapping[str, Any]) -> Item:
+    return {k: _plain(_deserializer.deserialize(v)) for k, v in attributes.items()}
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers arrive as Decimal; give back int where the number is whole."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class ConditionFailed(Exception):
+    """A conditional write found the item in another state than expected."""
+
+
+class Table:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def get(self, pk: str, sk: str) -> Item | None:
+        response = client("dynamodb").get_item(
+            TableName=self.name, Key=to_attributes({"pk": pk, "sk": sk}), ConsistentRead=True
+        )
+        return from_attributes(response["Item"]) if "Item" in response else None
+
+    def put_new(self, item: Mapping[str, Any]) -> None:
+        """Put an item that must not exist yet."""
+        try:
+            client("dynamodb").put_item(
+                TableName=self.name,
+                Item=to_attributes(item),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except client("dynamodb").exceptions.ConditionalCheckFailedException as error:
+            raise ConditionFailed(f"{item['pk']}/{item['sk']} already exists") from error
+
+    def update(self, key: Mapping[str, str], update: Update) -> None:
+        try:
+            client("dynamodb").update_item(
+                TableName=self.name, Key=to_attributes(key), **update.request()
+            )
+        except client("dynamodb").exceptions.ConditionalCheckFailedException as error:
+            raise ConditionFailed(f"{key['pk']}/{key['sk']}: condition failed") from error
+
+    def transact(self, items: Sequence[Mapping[str, Any]]) -> None:
+        """Write all items or none; a failed condition raises :class:`ConditionFailed`."""
+        try:
+            client("dynamodb").transact_write_items(TransactItems=list(items))
+        except client("dynamodb").exceptions.TransactionCanceledException as error:
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            if "ConditionalCheckFailed" in reasons:
+                raise ConditionFailed(f"transaction condition failed: {reasons}") from error
+            raise
+
+
+class Update:
+    """Builds one UpdateExpression with generated placeholders, so callers never collide."""
+
+    def __init__(self) -> None:
+        self._set: list[str] = []
+        self._add: list[str] = []
+        self._remove: list[str] = []
+        self._condition: list[str] = []
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+
+    def _name(self, path: str) -> str:
+        parts = []
+        for part in path.split("."):
+            placeholder = f"#n{len(self.names)}"
+            self.names[placeholder] = part
+            parts.append(placeholder)
+        return ".".join(parts)
+
+    def _value(self, value: Any) -> str:
+        placeholder = f":v{len(self.values)}"
+        self.values[placeholder] = value
+        return placeholder
+
+    def set(self, path: str, value: Any) -> Update:
+        self._set.append(f"{self._name(path)} = {self._value(value)}")
+        return self
+
+    def append(self, path: str, entries: list[Any]) -> Update:
+        name = self._name(path)
+        empty, new = self._value([]), self._value(entries)
+        self._set.append(f"{name} = list_append(if_not_exists({name}, {empty}), {new})")
+        return self
+
+    def add(self, path: str, amount: int) -> Update:
+        if amount:
+            self._add.append(f"{self._name(path)} {self._value(amount)}")
+        return self
+
+    def remove(self, path: str) -> Update:
+        self._remove.append(self._name(path))
+        return self
+
+    def require_equal(self, path: str, value: Any) -> Update:
+        self._condition.append(f"{self._name(path)} = {self._value(value)}")
+        return self
+
+    def require_exists(self, path: str) -> Update:
+        self._condition.append(f"attribute_exists({self._name(path)})")
+        return self
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self._set or self._add or self._remove)
+
+    def request(self) -> dict[str, Any]:
+        clauses = []
+        if self._set:
+            clauses.append("SET " + ", ".join(self._set))
+        if self._add:
+            clauses.append("ADD " + ", ".join(self._add))
+        if self._remove:
+            clauses.append("REMOVE " + ", ".join(self._remove))
+        request: dict[str, Any] = {"UpdateExpression": " ".join(clauses)}
+        if self.names:
+            request["ExpressionAttributeNames"] = self.names
+        if self.values:
+            request["ExpressionAttributeValues"] = to_attributes(self.values)
+        if self._condition:
+            request["ConditionExpression"] = " AND ".join(self._condition)
+        return request
+
+    def transact_item(self, table_name: str, key: Mapping[str, str]) -> dict[str, Any]:
+        return {"Update": {"TableName": table_name, "Key": to_attributes(key), **self.request()}}
+
+
+def put_transact_item(table_name: str, item: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "Put": {
+            "TableName": table_name,
+            "Item": to_attributes(item),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }

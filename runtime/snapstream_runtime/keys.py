@@ -1,0 +1,65 @@
+"""Key builders for the single DynamoDB table and the uploads bucket (the data model)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote_plus
+
+from snapstream_runtime.contract import UPLOADS_PREFIX
+
+_ID = r"[0-9a-f]{32}"
+_UPLOAD_KEY = re.compile(rf"^uploads/(?P<user>{_ID})/(?P<media>{_ID})/(?P<name>[^/]+)$")
+
+
+def user_pk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+PROFILE_SK = "PROFILE"
+META_SK = "META"
+
+
+def media_pk(media_id: str) -> str:
+    return f"MEDIA#{media_id}"
+
+
+def owner_index_pk(user_id: str) -> str:
+    return f"OWNER#{user_id}"
+
+
+def all_uploads_index_pk(created_at: str) -> str:
+    """GSI2 partition: one per month (``ALL#2026-11``) so that admin listings stay paginated."""
+    return f"ALL#{created_at[:7]}"
+
+
+def newest_first_sk(created_at: str, media_id: str) -> str:
+    return f"{created_at}#{media_id}"
+
+
+def notification_sk(created_at: str, notification_id: str) -> str:
+    return f"NOTIF#{created_at}#{notification_id}"
+
+
+def upload_key(user_id: str, media_id: str, safe_name: str) -> str:
+    return f"{UPLOADS_PREFIX}{user_id}/{media_id}/{safe_name}"
+
+
+@dataclass(frozen=True)
+class UploadRef:
+    user_id: str
+    media_id: str
+    file_name: str
+
+
+def decode_event_key(raw_key: str) -> str:
+    """S3 events URL-encode keys, ``+`` for spaces: ``a+b%2B.mp4`` -> ``a b+.mp4``."""
+    return unquote_plus(raw_key)
+
+
+def parse_upload_key(key: str) -> UploadRef | None:
+    """The owner and media id encoded in an uploads key, or None for any other key."""
+    match = _UPLOAD_KEY.match(key)
+    if match is None:
+        return None
+    return UploadRef(match["user"], match["media"], match["name"])

@@ -1,0 +1,302 @@
+"""The media status machine: the only code that changes a media record's status.
+
+``awaiting_upload -> uploaded -> processing -> ready | failed``, or ``awaiting_upload ->
+rejected``. Each transition is one DynamoDB transaction that (1) moves the status only if the
+record is still in the expected state, (2) moves the owner's dashboard counters and (3) writes the
+owner's notification record, so counters and notifications can never drift from the records.
+
+A transition also sets ``announce_pending``: the caller then publishes what must be published
+(the bus event, the SNS message) and calls :func:`clear_announcement`. A retry after a partial
+failure finds the flag and publishes again; a duplicate delivery after success finds no flag and
+does nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from snapstream_runtime import keys
+from snapstream_runtime.adapters.table import (
+    ConditionFailed,
+    Item,
+    Table,
+    Update,
+    put_transact_item,
+)
+from snapstream_runtime.clock import iso, new_id, utc_now
+from snapstream_runtime.media_types import MediaType
+
+
+class Status(StrEnum):
+    AWAITING_UPLOAD = "awaiting_upload"
+    UPLOADED = "uploaded"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+    REJECTED = "rejected"
+
+
+LEGAL_TRANSITIONS: Mapping[Status, frozenset[Status]] = {
+    Status.AWAITING_UPLOAD: frozenset({Status.UPLOADED, Status.REJECTED}),
+    Status.UPLOADED: frozenset({Status.PROCESSING, Status.READY, Status.FAILED}),
+    Status.PROCESSING: frozenset({Status.READY, Status.FAILED}),
+    # An operator's recovery (docs runbook) re-runs a failed step.
+    Status.FAILED: frozenset({Status.PROCESSING}),
+    Status.READY: frozenset(),
+    Status.REJECTED: frozenset(),
+}
+
+#: Which dashboard counter on the owner's profile a status counts towards.
+DASHBOARD_COUNTER: Mapping[Status, str] = {
+    Status.UPLOADED: "count_processing",
+    Status.PROCESSING: "count_processing",
+    Status.READY: "count_completed",
+    Status.FAILED: "count_failed",
+    Status.REJECTED: "count_failed",
+}
+UPLOADS_COUNTER = "count_uploads"
+UNREAD_COUNTER = "unread_notifications"
+
+#: Transitions the owner is told about, with the event name used on SNS and in the app.
+NOTIFIED_EVENTS: Mapping[Status, str] = {
+    Status.UPLOADED: "media.uploaded",
+    Status.REJECTED: "media.rejected",
+    Status.READY: "media.ready",
+    Status.FAILED: "media.failed",
+}
+
+
+class StepState(StrEnum):
+    """Sub-status of one processing step (transcode, package, analysis.<kind>)."""
+
+    PENDING = "pending"
+    SUBMITTED = "submitted"
+    PROGRESSING = "progressing"
+    COMPLETE = "complete"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class IllegalTransition(ValueError):
+    """The status machine does not allow this move."""
+
+
+class StaleTransition(RuntimeError):
+    """The record was no longer in the expected status (someone else moved it first)."""
+
+
+@dataclass(frozen=True)
+class Media:
+    """A media record as the pipeline sees it."""
+
+    media_id: str
+    owner_id: str
+    status: Status
+    kind: str
+    content_type: str
+    title: str
+    file_name: str
+    upload_key: str
+    created_at: str
+    declared_size: int
+    item: Item = field(repr=False)
+
+    @classmethod
+    def from_item(cls, item: Item) -> Media:
+        return cls(
+            media_id=item["media_id"],
+            owner_id=item["owner_id"],
+            status=Status(item["status"]),
+            kind=item["kind"],
+            content_type=item["content_type"],
+            title=item["title"],
+            file_name=item["file_name"],
+            upload_key=item["upload_key"],
+            created_at=item["created_at"],
+            declared_size=int(item.get("declared_size", 0)),
+            item=item,
+        )
+
+    @property
+    def announce_pending(self) -> bool:
+        return bool(self.item.get("announce_pending"))
+
+    @property
+    def status_reason(self) -> str | None:
+        reason = self.item.get("status_reason")
+        return str(reason) if reason else None
+
+    @property
+    def version_id(self) -> str | None:
+        version = self.item.get("version_id")
+        return str(version) if version else None
+
+
+def new_media_item(
+    *,
+    media_id: str,
+    owner_id: str,
+    title: str,
+    file_name: str,
+    media_type: MediaType,
+    declared_size: int,
+    upload_key: str,
+    created_at: str,
+    expires_at: int,
+) -> Item:
+    """The ``awaiting_upload`` record created when an upload URL is issued."""
+    return {
+        "pk": keys.media_pk(media_id),
+        "sk": keys.META_SK,
+        "gsi1pk": keys.owner_index_pk(owner_id),
+        "gsi1sk": keys.newest_first_sk(created_at, media_id),
+        "gsi2pk": keys.all_uploads_index_pk(created_at),
+        "gsi2sk": keys.newest_first_sk(created_at, media_id),
+        "media_id": media_id,
+        "owner_id": owner_id,
+        "kind": media_type.kind.value,
+        "content_type": media_type.content_type,
+        "title": title,
+        "file_name": file_name,
+        "upload_key": upload_key,
+        "declared_size": declared_size,
+        "status": Status.AWAITING_UPLOAD.value,
+        "created_at": created_at,
+        "updated_at": created_at,
+        "status_changed_at": created_at,
+        "history": [{"status": Status.AWAITING_UPLOAD.value, "at": created_at}],
+        "steps": {},
+        "expires_at": expires_at,
+    }
+
+
+def load(table: Table, media_id: str) -> Media | None:
+    item = table.get(keys.media_pk(media_id), keys.META_SK)
+    return Media.from_item(item) if item else None
+
+
+def media_key(media_id: str) -> dict[str, str]:
+    return {"pk": keys.media_pk(media_id), "sk": keys.META_SK}
+
+
+def check_transition(current: Status, target: Status) -> None:
+    if target not in LEGAL_TRANSITIONS[current]:
+        raise IllegalTransition(f"a media record cannot go from {current} to {target}")
+
+
+def transition(
+    table: Table,
+    media: Media,
+    target: Status,
+    *,
+    reason: str | None = None,
+    fields: Mapping[str, Any] | None = None,
+    notification_ttl_days: int = 180,
+) -> None:
+    """Move ``media`` to ``target`` with counters and the owner's notification, atomically.
+
+    Raises :class:`IllegalTransition` for a move the machine forbids and
+    :class:`StaleTransition` when the stored record is no longer in ``media.status``.
+    """
+    check_transition(media.status, target)
+    moment = utc_now()
+    now = iso(moment)
+    record = (
+        Update()
+        .set("status", target.value)
+        .set("status_changed_at", now)
+        .set("updated_at", now)
+        .append(
+            "history",
+            [{"status": target.value, "at": now, **({"reason": reason} if reason else {})}],
+        )
+        .require_equal("status", media.status.value)
+        .require_equal("owner_id", media.owner_id)
+    )
+    if reason:
+        record.set("status_reason", reason)
+    for name, value in (fields or {}).items():
+        record.set(name, value)
+    if media.status is Status.AWAITING_UPLOAD:
+        record.remove("expires_at")
+
+    event = NOTIFIED_EVENTS.get(target)
+    if event:
+        record.set("announce_pending", True)
+    items = [record.transact_item(table.name, media_key(media.media_id))]
+
+    profile = Update()
+    if media.status is Status.AWAITING_UPLOAD:
+        profile.add(UPLOADS_COUNTER, 1)
+    old_counter, new_counter = DASHBOARD_COUNTER.get(media.status), DASHBOARD_COUNTER.get(target)
+    if old_counter != new_counter:
+        if old_counter:
+            profile.add(old_counter, -1)
+        if new_counter:
+            profile.add(new_counter, 1)
+    if event:
+        profile.add(UNREAD_COUNTER, 1)
+        notification_id = new_id()
+        items.append(
+            put_transact_item(
+                table.name,
+                {
+                    "pk": keys.user_pk(media.owner_id),
+                    "sk": keys.notification_sk(now, notification_id),
+                    "notification_id": notification_id,
+                    "user_id": media.owner_id,
+                    "media_id": media.media_id,
+                    "event": event,
+                    "title": media.title,
+                    "message": describe(event, media.title, reason),
+                    "created_at": now,
+                    "read": False,
+                    "expires_at": int(moment.timestamp()) + notification_ttl_days * 86400,
+                },
+            )
+        )
+    if profile.has_changes:
+        items.append(
+            profile.transact_item(
+                table.name, {"pk": keys.user_pk(media.owner_id), "sk": keys.PROFILE_SK}
+            )
+        )
+    try:
+        table.transact(items)
+    except ConditionFailed as error:
+        raise StaleTransition(
+            f"media {media.media_id} is no longer {media.status}; not moved to {target}"
+        ) from error
+
+
+def clear_announcement(table: Table, media_id: str) -> None:
+    """Everything about the last transition has been published."""
+    table.update(media_key(media_id), Update().remove("announce_pending").require_exists("pk"))
+
+
+def record_step(
+    table: Table, media_id: str, step: str, state: StepState, detail: str | None = None
+) -> None:
+    """Set the sub-status of one processing step (``steps.<step>``) with its time and detail."""
+    now = iso(utc_now())
+    value: dict[str, Any] = {"state": state.value, "at": now}
+    if detail:
+        value["detail"] = detail
+    table.update(
+        media_key(media_id),
+        Update().set(f"steps.{step}", value).set("updated_at", now).require_exists("pk"),
+    )
+
+
+def describe(event: str, title: str, reason: str | None) -> str:
+    """The sentence the owner reads in the app and in e-mail."""
+    sentences = {
+        "media.uploaded": f"“{title}” was uploaded and is being processed.",
+        "media.rejected": f"“{title}” was rejected: {reason}.",
+        "media.ready": f"“{title}” is ready.",
+        "media.failed": f"Processing “{title}” failed: {reason}.",
+    }
+    return sentences.get(event, f"“{title}”: {event}")

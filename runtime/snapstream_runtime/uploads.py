@@ -1,0 +1,90 @@
+"""The upload contract the web tier calls: a media record plus a presigned S3 POST.
+
+Everything the browser could lie about is pinned in the POST policy (key, content type, exact
+length, KMS encryption) and checked again from the bytes by the ingest Lambda.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from snapstream_runtime import keys
+from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters.table import Table
+from snapstream_runtime.clock import iso, new_id, utc_now
+from snapstream_runtime.file_names import BadFileName, display_title, safe_file_name
+from snapstream_runtime.lifecycle import new_media_item
+from snapstream_runtime.media_types import UnsupportedType, type_for_file_name
+from snapstream_runtime.settings import Settings
+from snapstream_runtime.sizes import human_size
+
+
+class UploadRefused(ValueError):
+    """The upload is not allowed; the message says why, in words for the user."""
+
+
+@dataclass(frozen=True)
+class UploadTicket:
+    media_id: str
+    key: str
+    url: str
+    fields: dict[str, str]
+    expires_at: str
+    content_type: str
+    size: int
+
+
+def create_upload(
+    settings: Settings, *, user_id: str, file_name: str, content_type: str, size: int
+) -> UploadTicket:
+    """Create the ``awaiting_upload`` record and a presigned POST for exactly this file."""
+    try:
+        safe_name = safe_file_name(file_name)
+        media_type = type_for_file_name(safe_name, content_type)
+    except (BadFileName, UnsupportedType) as error:
+        raise UploadRefused(str(error)) from error
+    if size <= 0:
+        raise UploadRefused("the file is empty")
+    if size > settings.max_upload_bytes:
+        limit = human_size(settings.max_upload_bytes)
+        raise UploadRefused(f"the file is {human_size(size)}, larger than the {limit} limit")
+
+    media_id = new_id()
+    key = keys.upload_key(user_id, media_id, safe_name)
+    now = utc_now()
+    created_at = iso(now)
+    Table(settings.table_name).put_new(
+        new_media_item(
+            media_id=media_id,
+            owner_id=user_id,
+            title=display_title(file_name),
+            file_name=safe_name,
+            media_type=media_type,
+            declared_size=size,
+            upload_key=key,
+            created_at=created_at,
+            expires_at=int(now.timestamp()) + settings.awaiting_upload_ttl_seconds,
+        )
+    )
+    fields = {"Content-Type": media_type.content_type, "x-amz-server-side-encryption": "aws:kms"}
+    if settings.uploads_kms_key_arn:
+        fields["x-amz-server-side-encryption-aws-kms-key-id"] = settings.uploads_kms_key_arn
+    conditions: list[object] = [{name: value} for name, value in fields.items()]
+    conditions.append(["content-length-range", size, size])
+    post = client("s3").generate_presigned_post(
+        Bucket=settings.uploads_bucket,
+        Key=key,
+        Fields=fields,
+        Conditions=conditions,
+        ExpiresIn=settings.presign_expiry_seconds,
+    )
+    return UploadTicket(
+        media_id=media_id,
+        key=key,
+        url=post["url"],
+        fields=post["fields"],
+        expires_at=iso(now + timedelta(seconds=settings.presign_expiry_seconds)),
+        content_type=media_type.content_type,
+        size=size,
+    )

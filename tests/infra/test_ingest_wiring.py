@@ -1,0 +1,193 @@
+"""The ingest path as synthesized: bucket -> queue (+DLQ) -> function, bus with archive, IAM."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from stacks.config import ENVIRONMENTS
+from tests.cdk_support import only_resource, resources_of_type
+
+ENVS = list(ENVIRONMENTS)
+Templates = dict[tuple[str, str], dict[str, Any]]
+
+
+def _by_prefix(
+    template: dict[str, Any], resource_type: str, path: str
+) -> tuple[str, dict[str, Any]]:
+    """The resource CDK named ``path`` + 8-character hash."""
+    pattern = re.compile(re.escape(path) + "[0-9A-F]{8}")
+    [(logical_id, resource)] = [
+        (lid, r)
+        for lid, r in resources_of_type(template, resource_type).items()
+        if pattern.fullmatch(lid)
+    ]
+    return logical_id, resource
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_uploads_bucket_notifies_the_ingest_queue_without_a_custom_resource(
+    templates: Templates, env: str
+) -> None:
+    data = templates[env, "Data"]
+    queue_id, _ = _by_prefix(data, "AWS::SQS::Queue", "IngestQueue")
+    _, uploads = _by_prefix(data, "AWS::S3::Bucket", "UploadsBucket")
+    [config] = uploads["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    assert config == {
+        "Event": "s3:ObjectCreated:*",
+        "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "uploads/"}]}},
+        "Queue": {"Fn::GetAtt": [queue_id, "Arn"]},
+    }
+    policy_id, _ = _by_prefix(data, "AWS::SQS::QueuePolicy", "IngestQueuePolicy")
+    assert policy_id in uploads["DependsOn"]
+    assert resources_of_type(data, "Custom::S3BucketNotifications") == {}
+    assert resources_of_type(data, "AWS::Lambda::Function") == {}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_only_s3_of_this_account_may_send_to_the_ingest_queue(
+    templates: Templates, env: str
+) -> None:
+    _, policy = _by_prefix(templates[env, "Data"], "AWS::SQS::QueuePolicy", "IngestQueuePolicy")
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    [allow] = [s for s in statements if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert allow["Action"] == "sqs:SendMessage"
+    assert allow["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    [deny] = [s for s in statements if s["Effect"] == "Deny"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_ingest_queue_is_encrypted_and_redrives_to_its_dlq(templates: Templates, env: str) -> None:
+    data = templates[env, "Data"]
+    dlq_id, dlq = _by_prefix(data, "AWS::SQS::Queue", "IngestQueueDeadLetters")
+    _, queue = _by_prefix(data, "AWS::SQS::Queue", "IngestQueue")
+    key_id = next(iter(resources_of_type(data, "AWS::KMS::Key")))
+    props = queue["Properties"]
+    assert props["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert props["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+        "maxReceiveCount": 5,
+    }
+    assert props["VisibilityTimeout"] == 6 * ENVIRONMENTS[env].ingest_timeout_seconds
+    assert dlq["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert dlq["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_event_bus_archives_media_events(templates: Templates, env: str) -> None:
+    data = templates[env, "Data"]
+    bus_id, _ = _by_prefix(data, "AWS::Events::EventBus", "EventBus")
+    archive = only_resource(data, "AWS::Events::Archive")["Properties"]
+    assert archive["SourceArn"] == {"Fn::GetAtt": [bus_id, "Arn"]}
+    assert archive["EventPattern"] == {"source": ["snapstream.media"]}
+    assert archive["RetentionDays"] == ENVIRONMENTS[env].event_archive_retention_days
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_ingest_function_runtime_settings(templates: Templates, env: str) -> None:
+    config = ENVIRONMENTS[env]
+    function = only_resource(templates[env, "Pipeline"], "AWS::Lambda::Function")["Properties"]
+    assert function["Runtime"] == "python3.14"
+    assert function["Architectures"] == ["arm64"]
+    assert function["Handler"] == "snapstream_runtime.handlers.ingest.handler"
+    assert function["TracingConfig"] == {"Mode": "Active"}
+    assert function["ReservedConcurrentExecutions"] == config.ingest_reserved_concurrency
+    assert function["Timeout"] == config.ingest_timeout_seconds
+    assert function["MemorySize"] == config.ingest_memory_mb
+    assert function["LoggingConfig"]["LogFormat"] == "JSON"
+    variables = function["Environment"]["Variables"]
+    assert variables["SNAPSTREAM_ENVIRONMENT"] == env
+    assert variables["MAX_UPLOAD_BYTES"] == str(config.max_upload_bytes)
+    assert {"TABLE_NAME", "EVENT_BUS_NAME", "NOTIFICATIONS_TOPIC_ARN"} <= set(variables)
+    log_group = only_resource(templates[env, "Pipeline"], "AWS::Logs::LogGroup")["Properties"]
+    assert log_group["RetentionInDays"] == config.log_retention_days
+    assert "KmsKeyId" in log_group
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_event_source_mapping_reports_partial_batch_failures(
+    templates: Templates, env: str
+) -> None:
+    mapping = only_resource(templates[env, "Pipeline"], "AWS::Lambda::EventSourceMapping")
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["Properties"]["BatchSize"] == 10
+    policy_id, _ = _by_prefix(templates[env, "Pipeline"], "AWS::IAM::ManagedPolicy", "IngestPolicy")
+    assert mapping["DependsOn"] == [policy_id]
+
+
+def _policy(template: dict[str, Any], path: str) -> dict[str, Any]:
+    return _by_prefix(template, "AWS::IAM::ManagedPolicy", path)[1]
+
+
+def _statements(template: dict[str, Any], path: str = "IngestPolicy") -> dict[str, dict[str, Any]]:
+    policy = _policy(template, path)
+    result = {}
+    for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+        actions = (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+        result[",".join(sorted(actions))] = statement
+    return result
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_ingest_role_has_exactly_these_permissions(templates: Templates, env: str) -> None:
+    pipeline = templates[env, "Pipeline"]
+    role = only_resource(pipeline, "AWS::IAM::Role")["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+        }
+    ]
+    assert "Policies" not in role
+    assert resources_of_type(pipeline, "AWS::IAM::Policy") == {}
+    statements = _statements(pipeline)
+    assert set(statements) == {
+        "logs:CreateLogStream,logs:PutLogEvents",
+        "xray:PutTelemetryRecords,xray:PutTraceSegments",
+        "s3:DeleteObject,s3:DeleteObjectVersion,s3:GetObject,s3:GetObjectVersion",
+        "dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem",
+        "events:PutEvents",
+        "sns:Publish",
+        "kms:Decrypt,kms:GenerateDataKey",
+        "sqs:ChangeMessageVisibility,sqs:DeleteMessage,sqs:GetQueueAttributes,sqs:ReceiveMessage",
+    }
+    s3 = statements["s3:DeleteObject,s3:DeleteObjectVersion,s3:GetObject,s3:GetObjectVersion"]
+    assert s3["Resource"] == {
+        "Fn::Join": [
+            "",
+            [{"Fn::ImportValue": f"SnapStream-{env}-Data-UploadsBucketArn"}, "/uploads/*"],
+        ]
+    }
+    dynamodb = statements["dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem"]
+    assert dynamodb["Condition"] == {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["MEDIA#*", "USER#*"]}
+    }
+    assert statements["xray:PutTelemetryRecords,xray:PutTraceSegments"]["Resource"] == "*"
+    for name, statement in statements.items():
+        assert statement["Effect"] == "Allow"
+        if not name.startswith("xray:"):
+            assert statement["Resource"] != "*", name
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_upload_issuer_policy_allows_exactly_the_upload_contract(
+    templates: Templates, env: str
+) -> None:
+    statements = _statements(templates[env, "Pipeline"], "UploadIssuerPolicy")
+    assert set(statements) == {"s3:PutObject", "kms:GenerateDataKey", "dynamodb:PutItem"}
+    assert statements["s3:PutObject"]["Resource"] == {
+        "Fn::Join": [
+            "",
+            [{"Fn::ImportValue": f"SnapStream-{env}-Data-UploadsBucketArn"}, "/uploads/*"],
+        ]
+    }
+    assert statements["dynamodb:PutItem"]["Condition"] == {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["MEDIA#*"]}
+    }
