@@ -50,6 +50,9 @@ class LocalResources:
                 return separator.join(str(self.resolve(part)) for part in parts)
         return value
 
+    def record(self, logical_id: str, *, name: str, arn: str, ref: str) -> None:
+        self.names[logical_id], self.arns[logical_id], self.refs[logical_id] = name, arn, ref
+
     def find(self, construct_path: str) -> str:
         """The logical id CDK gave the resource at ``construct_path`` (path joined, + hash)."""
         pattern = re.compile(re.escape(construct_path) + "[0-9A-F]{8}")
@@ -86,11 +89,7 @@ def _keys(template: Mapping[str, Any], found: LocalResources) -> None:
     kms = boto3.client("kms", region_name=found.region)
     for logical_id in _of_type(template, "AWS::KMS::Key"):
         metadata = kms.create_key(Description=logical_id)["KeyMetadata"]
-        found.names[logical_id], found.arns[logical_id], found.refs[logical_id] = (
-            metadata["KeyId"],
-            metadata["Arn"],
-            metadata["KeyId"],
-        )
+        found.record(logical_id, name=metadata["KeyId"], arn=metadata["Arn"], ref=metadata["KeyId"])
 
 
 def _queues(template: Mapping[str, Any], found: LocalResources) -> None:
@@ -116,25 +115,16 @@ def _queues(template: Mapping[str, Any], found: LocalResources) -> None:
                 }
             )
         url = sqs.create_queue(QueueName=_physical(logical_id), Attributes=attributes)["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        found.names[logical_id], found.arns[logical_id], found.refs[logical_id] = (
-            _physical(logical_id),
-            arn,
-            url,
-        )
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        arn = attributes["Attributes"]["QueueArn"]
+        found.record(logical_id, name=_physical(logical_id), arn=arn, ref=url)
 
 
 def _topics(template: Mapping[str, Any], found: LocalResources) -> None:
     sns = boto3.client("sns", region_name=found.region)
     for logical_id in _of_type(template, "AWS::SNS::Topic"):
         arn = sns.create_topic(Name=_physical(logical_id))["TopicArn"]
-        found.names[logical_id], found.arns[logical_id], found.refs[logical_id] = (
-            _physical(logical_id),
-            arn,
-            arn,
-        )
+        found.record(logical_id, name=_physical(logical_id), arn=arn, ref=arn)
 
 
 def _tables(template: Mapping[str, Any], found: LocalResources) -> None:
@@ -159,22 +149,14 @@ def _tables(template: Mapping[str, Any], found: LocalResources) -> None:
                 TableName=_physical(logical_id),
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]},
             )
-        found.names[logical_id], found.arns[logical_id], found.refs[logical_id] = (
-            _physical(logical_id),
-            arn,
-            _physical(logical_id),
-        )
+        found.record(logical_id, name=_physical(logical_id), arn=arn, ref=_physical(logical_id))
 
 
 def _event_buses(template: Mapping[str, Any], found: LocalResources) -> None:
     events = boto3.client("events", region_name=found.region)
     for logical_id in _of_type(template, "AWS::Events::EventBus"):
         arn = events.create_event_bus(Name=_physical(logical_id))["EventBusArn"]
-        found.names[logical_id], found.arns[logical_id], found.refs[logical_id] = (
-            _physical(logical_id),
-            arn,
-            _physical(logical_id),
-        )
+        found.record(logical_id, name=_physical(logical_id), arn=arn, ref=_physical(logical_id))
 
 
 def _buckets(template: Mapping[str, Any], found: LocalResources) -> None:
@@ -207,8 +189,7 @@ def _buckets(template: Mapping[str, Any], found: LocalResources) -> None:
                     ]
                 },
             )
-        found.names[logical_id], found.refs[logical_id] = name, name
-        found.arns[logical_id] = f"arn:aws:s3:::{name}"
+        found.record(logical_id, name=name, arn=f"arn:aws:s3:::{name}", ref=name)
 
 
 def function_environment(

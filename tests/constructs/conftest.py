@@ -16,6 +16,18 @@ from tests.cdk_support import new_app
 from tools.assembly import stale_acknowledgments
 
 
+def _synthesized_templates(app: Any, outdir: Path) -> dict[str, dict[str, Any]]:
+    """Synthesize (a failing nag gate raises) and return the templates by stack name."""
+    app.synth()
+    assert stale_acknowledgments(outdir) == [], (
+        "a construct acknowledges a finding it no longer has"
+    )
+    return {
+        path.name.removesuffix(".template.json"): json.loads(path.read_text())
+        for path in Path(outdir).glob("*.template.json")
+    }
+
+
 @pytest.fixture(scope="session")
 def bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     import aws_cdk as cdk
@@ -70,14 +82,7 @@ def bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[s
     topic_key = DataKey(topic_stack, "Key", description="k", removal_policy=destroy).key
     SecureTopic(topic_stack, "Topic", encryption_key=topic_key, display_name="alone")
 
-    app.synth()
-    assert stale_acknowledgments(outdir) == [], (
-        "a construct acknowledges a finding it no longer has"
-    )
-    return {
-        path.name.removesuffix(".template.json"): json.loads(path.read_text())
-        for path in Path(outdir).glob("*.template.json")
-    }
+    return _synthesized_templates(app, outdir)
 
 
 @pytest.fixture(scope="session")
@@ -183,11 +188,4 @@ def pipeline_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[st
     )
     consumer.consume(consumer_queue.queue, batch_size=5)
 
-    app.synth()
-    assert stale_acknowledgments(outdir) == [], (
-        "a construct acknowledges a finding it no longer has"
-    )
-    return {
-        path.name.removesuffix(".template.json"): json.loads(path.read_text())
-        for path in Path(outdir).glob("*.template.json")
-    }
+    return _synthesized_templates(app, outdir)
