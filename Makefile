@@ -67,8 +67,8 @@ format: setup ## apply ruff's fixes and formatting
 	$(RUN) $(VENV)/bin/ruff check --fix .
 	$(RUN) $(VENV)/bin/ruff format .
 
-bench: setup ## measure synthesis against a one-bucket reference app (writes docs/performance.md)
-	$(RUN) $(PY) -m bench.synth
+bench: setup ## measure synthesis, Lambda cold imports and AWS calls (writes docs/performance.md)
+	$(RUN) $(PY) -m bench.run
 
 clean: ## remove generated output (keeps .venv and node_modules)
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -7,21 +7,14 @@ from typing import Any
 
 import pytest
 
-from tests.cdk_support import new_app
 from tools.assembly import StackArtifact, stacks
+from tools.synthesis import synthesize_all
 
 
 @pytest.fixture(scope="session")
 def cloud_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``cdk.out`` of every environment, synthesized with the nag packs (a failing gate raises)."""
-    from stacks.application import build_app
-    from stacks.config import resolve_environments
-
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    app = new_app(outdir)
-    build_app(app, resolve_environments(overrides={}, default_account=None, default_region=None))
-    app.synth()
-    return outdir
+    return synthesize_all(tmp_path_factory.mktemp("cdk.out"))
 
 
 @pytest.fixture(scope="session")

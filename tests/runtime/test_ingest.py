@@ -272,3 +272,27 @@ def test_handler_retries_only_the_throttled_record(
     retry = handler_module.handler(retry_event, _Context())
     assert retry == {"batchItemFailures": []}
     assert _media(settings, throttled_id).status is Status.UPLOADED
+
+
+@pytest.mark.parametrize("others", [0, 200])
+def test_an_upload_costs_seven_calls_whatever_the_table_holds(
+    settings: Settings, others: int
+) -> None:
+    from snapstream_runtime.adapters import clients
+    from tools.aws_calls import recorded_calls
+
+    for index in range(others):
+        ticket_for(settings, f"other-{index}.png", "image/png", 10, owner="1" * 32)
+    _, created = _upload(settings, "a.png", "image/png", png_bytes())
+    clients.reset()
+    with recorded_calls() as calls:
+        assert ingest(created, settings) is Outcome.ACCEPTED
+    assert calls == [
+        "DynamoDB.GetItem",
+        "S3.HeadObject",
+        "S3.GetObject",
+        "DynamoDB.TransactWriteItems",
+        "EventBridge.PutEvents",
+        "SNS.Publish",
+        "DynamoDB.UpdateItem",
+    ]

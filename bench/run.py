@@ -1,0 +1,21 @@
+"""`make bench`: measure, print and rewrite docs/performance.md. Never part of the test suite."""
+
+from __future__ import annotations
+
+import os
+
+from bench import lambda_runtime, synth
+from bench.common import REPO, header
+
+
+def main() -> None:
+    runs = int(os.environ.get("BENCH_RUNS", "7"))
+    lines = header() + synth.section(runs) + lambda_runtime.section(runs)
+    report = "\n".join(lines)
+    (REPO / "docs").mkdir(exist_ok=True)
+    (REPO / "docs" / "performance.md").write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
