@@ -112,7 +112,6 @@ class DataStack(cdk.Stack):
             "EventBus",
             sources=[EVENT_SOURCE],
             archive_retention=cdk.Duration.days(config.event_archive_retention_days),
-            encryption_key=key,
         )
 
         self.notifications_topic = SecureTopic(

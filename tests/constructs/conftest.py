@@ -142,7 +142,6 @@ def pipeline_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[st
         "Bus",
         sources=["test.source"],
         archive_retention=cdk.Duration.days(7),
-        encryption_key=bus_key.key,
     )
     failures = dead_letter_queue(bus_stack, "FunctionFailures", encryption_key=bus_key.key)
     function = PipelineFunction(

@@ -51,7 +51,16 @@ def test_event_bus_alone_routes_with_a_dead_letter_queue(
     template = pipeline_bare_templates["BusAlone"]
     rule = only_resource(template, "AWS::Events::Rule")["Properties"]
     [target] = rule["Targets"]
-    assert "DeadLetterConfig" in target
+    dlq_id = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+    dlq = template["Resources"][dlq_id]["Properties"]
+    assert dlq["SqsManagedSseEnabled"] is True
+    [dlq_policy] = [
+        p
+        for p in resources_of_type(template, "AWS::SQS::QueuePolicy").values()
+        if p["Properties"]["Queues"] == [{"Ref": dlq_id}]
+    ]
+    statements = dlq_policy["Properties"]["PolicyDocument"]["Statement"]
+    assert any(s.get("Principal") == {"Service": "events.amazonaws.com"} for s in statements)
     assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 8}
     assert rule["EventPattern"] == {"source": ["test.source"], "detail-type": ["Uploaded"]}
     archive = only_resource(template, "AWS::Events::Archive")["Properties"]

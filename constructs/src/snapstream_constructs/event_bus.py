@@ -7,7 +7,6 @@ from collections.abc import Sequence
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -17,7 +16,11 @@ from snapstream_constructs.queues import dead_letter_queue
 
 
 class MediaEventBus(Construct):
-    """A custom event bus whose events from ``sources`` are archived for replay."""
+    """A custom event bus whose events from ``sources`` are archived for replay.
+
+    Events at rest are encrypted by EventBridge with an AWS-owned key; every route gets its own
+    dead-letter queue (SSE-SQS, so that EventBridge can write it without a key-policy grant).
+    """
 
     def __init__(
         self,
@@ -26,10 +29,8 @@ class MediaEventBus(Construct):
         *,
         sources: Sequence[str],
         archive_retention: cdk.Duration,
-        encryption_key: kms.IKey,
     ) -> None:
         super().__init__(scope, construct_id)
-        self._encryption_key = encryption_key
         self.bus = events.EventBus(self, "Bus")
         self.archive = self.bus.archive(
             "Archive",
@@ -55,7 +56,7 @@ class MediaEventBus(Construct):
         which arrive on the account's default bus, not on ours.
         """
         scope = Construct(self, construct_id)
-        dlq = dead_letter_queue(scope, "DeadLetters", encryption_key=self._encryption_key)
+        dlq = dead_letter_queue(scope, "DeadLetters", encryption_key=None)
         acknowledge(
             dlq,
             pack=Pack.AWS_SOLUTIONS,

@@ -46,13 +46,18 @@ class QueueWithDeadLetters(Construct):
 
 
 def dead_letter_queue(
-    scope: Construct, construct_id: str, *, encryption_key: kms.IKey
+    scope: Construct, construct_id: str, *, encryption_key: kms.IKey | None
 ) -> sqs.Queue:
-    """A KMS-encrypted, TLS-only dead-letter queue keeping messages for the SQS maximum, 14 days."""
+    """A TLS-only dead-letter queue keeping messages for the SQS maximum, 14 days.
+
+    Encrypted with ``encryption_key``, or with SQS-managed keys (SSE-SQS) when it is None: an
+    EventBridge target's dead-letter queue is written by EventBridge itself, which a
+    customer-managed key (possibly in another stack) would have to admit in its key policy.
+    """
     queue = sqs.Queue(
         scope,
         construct_id,
-        encryption=sqs.QueueEncryption.KMS,
+        encryption=sqs.QueueEncryption.KMS if encryption_key else sqs.QueueEncryption.SQS_MANAGED,
         encryption_master_key=encryption_key,
         enforce_ssl=True,
         retention_period=cdk.Duration.days(14),
