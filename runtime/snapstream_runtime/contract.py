@@ -4,12 +4,18 @@ imports this module to wire queues, rules and environment variables."""
 from __future__ import annotations
 
 UPLOADS_PREFIX = "uploads/"
+MEDIA_PREFIX = "media/"
 EVENT_SOURCE = "snapstream.media"
 MEDIA_UPLOADED = "MediaUploaded"
 
 METRICS_NAMESPACE = "SnapStream"
 
+MEDIA_TRANSCODED = "MediaTranscoded"
+
 INGEST_HANDLER = "snapstream_runtime.handlers.ingest.handler"
+TRANSCODE_SUBMIT_HANDLER = "snapstream_runtime.handlers.transcode_submit.handler"
+TRANSCODE_STATE_HANDLER = "snapstream_runtime.handlers.transcode_state.handler"
+PACKAGE_HANDLER = "snapstream_runtime.handlers.package.handler"
 
 #: Environment variables the functions read (see settings.py).
 ENV_ENVIRONMENT = "SNAPSTREAM_ENVIRONMENT"
@@ -20,3 +26,12 @@ ENV_UPLOADS_BUCKET = "UPLOADS_BUCKET"
 ENV_UPLOADS_KEY = "UPLOADS_KMS_KEY_ARN"
 ENV_MAX_UPLOAD_BYTES = "MAX_UPLOAD_BYTES"
 ENV_PRESIGN_EXPIRY = "PRESIGN_EXPIRY_SECONDS"
+ENV_MEDIA_BUCKET = "MEDIA_BUCKET"
+ENV_TRANSCODE_QUEUE = "MEDIACONVERT_QUEUE_ARN"
+ENV_TRANSCODE_ROLE = "MEDIACONVERT_ROLE_ARN"
+ENV_TRANSCODE_TEMPLATE = "MEDIACONVERT_JOB_TEMPLATE"
+ENV_TRANSCODE_ACCELERATED = "MEDIACONVERT_ACCELERATED"
+ENV_PACKAGING_GROUP = "PACKAGING_GROUP_ID"
+ENV_PACKAGING_ROLE = "PACKAGING_ROLE_ARN"
+#: JSON object: playback format ("hls", "dash", "cmaf") -> packaging configuration id.
+ENV_PACKAGING_CONFIGURATIONS = "PACKAGING_CONFIGURATIONS"

@@ -16,12 +16,12 @@ from snapstream_runtime import lifecycle
 from snapstream_runtime.adapters import storage
 from snapstream_runtime.adapters.publishing import put_event
 from snapstream_runtime.adapters.table import Table
+from snapstream_runtime.announcements import finish_announcement
 from snapstream_runtime.clock import iso, utc_now
 from snapstream_runtime.contract import MEDIA_UPLOADED
 from snapstream_runtime.keys import decode_event_key, parse_upload_key
 from snapstream_runtime.lifecycle import Media, StaleTransition, Status
 from snapstream_runtime.media_types import ALLOWED, SNIFF_BYTES, Detected, sniff
-from snapstream_runtime.notifications import notify_owner
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.sizes import human_size
 
@@ -194,8 +194,7 @@ def _announce(table: Table, media: Media, bucket: str, settings: Settings) -> No
         put_event(
             settings.event_bus_name, MEDIA_UPLOADED, media_uploaded_detail(media, bucket, settings)
         )
-    notify_owner(settings.notifications_topic_arn, media)
-    lifecycle.clear_announcement(table, media.media_id)
+    finish_announcement(table, media, settings.notifications_topic_arn)
 
 
 def media_uploaded_detail(media: Media, bucket: str, settings: Settings) -> dict[str, Any]:

@@ -277,18 +277,36 @@ def clear_announcement(table: Table, media_id: str) -> None:
     table.update(media_key(media_id), Update().remove("announce_pending").require_exists("pk"))
 
 
-def record_step(
-    table: Table, media_id: str, step: str, state: StepState, detail: str | None = None
-) -> None:
-    """Set the sub-status of one processing step (``steps.<step>``) with its time and detail."""
-    now = iso(utc_now())
-    value: dict[str, Any] = {"state": state.value, "at": now}
+def step_value(state: StepState, detail: str | None = None) -> dict[str, Any]:
+    """The value stored at ``steps.<step>``: state, time and an optional detail."""
+    value: dict[str, Any] = {"state": state.value, "at": iso(utc_now())}
     if detail:
         value["detail"] = detail
-    table.update(
-        media_key(media_id),
-        Update().set(f"steps.{step}", value).set("updated_at", now).require_exists("pk"),
+    return value
+
+
+def step_state(media: Media, step: str) -> StepState | None:
+    state = media.item.get("steps", {}).get(step, {}).get("state")
+    return StepState(state) if state else None
+
+
+def record_step(
+    table: Table,
+    media_id: str,
+    step: str,
+    state: StepState,
+    detail: str | None = None,
+    *,
+    fields: Mapping[str, Any] | None = None,
+) -> None:
+    """Set the sub-status of one processing step (``steps.<step>``), and any other ``fields``."""
+    value = step_value(state, detail)
+    update = (
+        Update().set(f"steps.{step}", value).set("updated_at", value["at"]).require_exists("pk")
     )
+    for name, field_value in (fields or {}).items():
+        update.set(name, field_value)
+    table.update(media_key(media_id), update)
 
 
 def describe(event: str, title: str, reason: str | None) -> str:

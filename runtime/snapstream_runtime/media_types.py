@@ -97,7 +97,7 @@ class Detected:
 _GENERIC_ISO_BRANDS = frozenset({"video/mp4", "video/quicktime", "audio/mp4"})
 
 
-def sniff(head: bytes) -> Detected | None:  # noqa: PLR0911 (one return per signature)
+def sniff(head: bytes) -> Detected | None:
     """Identify an image, video or audio file from its first bytes; None if it is none of ours."""
     if head.startswith(b"\xff\xd8\xff"):
         return Detected("a JPEG image", frozenset({"image/jpeg"}))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from snapstream_runtime import contract
@@ -29,6 +30,15 @@ class Settings:
     #: an ``awaiting_upload`` record that never receives its file expires (DynamoDB TTL).
     awaiting_upload_ttl_seconds: int = 24 * 3600
     notification_ttl_days: int = 180
+    media_bucket: str = ""
+    transcode_queue_arn: str = ""
+    transcode_role_arn: str = ""
+    transcode_job_template: str = ""
+    accelerated_transcoding: bool = False
+    packaging_group_id: str = ""
+    packaging_role_arn: str = ""
+    #: playback format -> MediaPackage packaging configuration id.
+    packaging_configurations: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -47,6 +57,16 @@ class Settings:
             uploads_kms_key_arn=environ.get(contract.ENV_UPLOADS_KEY, ""),
             max_upload_bytes=int(environ.get(contract.ENV_MAX_UPLOAD_BYTES, str(5 * GIB))),
             presign_expiry_seconds=int(environ.get(contract.ENV_PRESIGN_EXPIRY, "600")),
+            media_bucket=environ.get(contract.ENV_MEDIA_BUCKET, ""),
+            transcode_queue_arn=environ.get(contract.ENV_TRANSCODE_QUEUE, ""),
+            transcode_role_arn=environ.get(contract.ENV_TRANSCODE_ROLE, ""),
+            transcode_job_template=environ.get(contract.ENV_TRANSCODE_TEMPLATE, ""),
+            accelerated_transcoding=environ.get(contract.ENV_TRANSCODE_ACCELERATED) == "true",
+            packaging_group_id=environ.get(contract.ENV_PACKAGING_GROUP, ""),
+            packaging_role_arn=environ.get(contract.ENV_PACKAGING_ROLE, ""),
+            packaging_configurations=json.loads(
+                environ.get(contract.ENV_PACKAGING_CONFIGURATIONS) or "{}"
+            ),
         )
 
 

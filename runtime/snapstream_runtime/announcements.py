@@ -1,0 +1,47 @@
+"""Finishing a transition's announcement: tell the owner, then clear the pending flag."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from snapstream_runtime import lifecycle
+from snapstream_runtime.adapters.table import Table
+from snapstream_runtime.lifecycle import Media, StaleTransition, Status
+from snapstream_runtime.notifications import notify_owner
+
+
+def finish_announcement(table: Table, media: Media, topic_arn: str) -> None:
+    """Safe to repeat: a retry after a failed publish publishes again, then clears the flag."""
+    notify_owner(topic_arn, media)
+    lifecycle.clear_announcement(table, media.media_id)
+
+
+def move_and_announce(
+    table: Table,
+    media: Media,
+    target: Status,
+    topic_arn: str,
+    *,
+    reason: str | None = None,
+    fields: Mapping[str, Any] | None = None,
+) -> bool:
+    """Transition and notify the owner; False if another delivery had already done it.
+
+    A redelivery that finds the move made but its announcement pending finishes the announcement.
+    """
+    try:
+        lifecycle.transition(table, media, target, reason=reason, fields=fields)
+    except StaleTransition:
+        current = lifecycle.load(table, media.media_id)
+        if current is None or current.status is not target:
+            raise
+        if current.announce_pending:
+            finish_announcement(table, current, topic_arn)
+        return False
+    item = {**media.item, "status": target.value, "announce_pending": True}
+    if reason:
+        item["status_reason"] = reason
+    finish_announcement(table, dataclasses.replace(media, status=target, item=item), topic_arn)
+    return True
