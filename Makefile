@@ -37,7 +37,8 @@ $(STAMPS)/node: package.json package-lock.json $(STAMPS)/venv
 $(STAMPS)/layer: requirements-lambda.txt $(STAMPS)/venv
 	rm -rf build/lambda-layer
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
-		--platform manylinux2014_aarch64 --python-version 3.14 --implementation cp \
+		--platform manylinux2014_aarch64 --platform manylinux_2_28_aarch64 \
+		--python-version 3.14 --implementation cp \
 		--target build/lambda-layer/python -r requirements-lambda.txt
 	@touch $@
 

@@ -71,13 +71,39 @@ class EnvironmentConfig:
     #: presigned upload POSTs stay valid this long.
     presign_expiry_seconds: int = 600
     event_archive_retention_days: int = 30
+    #: CloudFront: price class, optional CLOUDFRONT-scope web ACL (ARN, us-east-1).
+    cdn_price_class: str = "PriceClass_100"
+    cdn_web_acl_arn: str | None = None
+    #: Raise to rotate the playback signing key pair (docs/runbooks.md).
+    playback_key_generation: int = 1
+    #: pipeline functions (transcode submit/state, package): reserved concurrency.
+    video_reserved_concurrency: int = 5
 
     def __post_init__(self) -> None:
+        problems = [*self._identity_problems(), *self._sizing_problems()]
+        if problems:
+            raise ValueError(f"environment {self.name!r}: " + "; ".join(problems))
+
+    def _identity_problems(self) -> list[str]:
         problems = []
         if not _NAME.match(self.name):
             problems.append(f"name {self.name!r} must be 2-16 lowercase letters/digits")
         if self.account is not None and not _ACCOUNT.match(self.account):
             problems.append(f"account {self.account!r} must be 12 digits")
+        if (self.site_certificate_arn is None) != (self.site_domain is None):
+            problems.append("site_domain and site_certificate_arn go together")
+        if (self.cdn_certificate_arn is None) != (self.cdn_domain is None):
+            problems.append("cdn_domain and cdn_certificate_arn go together")
+        if self.cdn_price_class not in {"PriceClass_100", "PriceClass_200", "PriceClass_All"}:
+            problems.append(
+                "cdn_price_class must be PriceClass_100, PriceClass_200 or PriceClass_All"
+            )
+        if self.playback_key_generation < 1:
+            problems.append("playback_key_generation must be >= 1")
+        return problems
+
+    def _sizing_problems(self) -> list[str]:
+        problems = []
         if self.uploads_infrequent_access_after_days is not None and (
             self.uploads_infrequent_access_after_days < 30
         ):
@@ -94,12 +120,7 @@ class EnvironmentConfig:
             problems.append("ingest_timeout_seconds must be 1-900")
         if not 1 <= self.web_min_capacity <= self.web_max_capacity:
             problems.append("need 1 <= web_min_capacity <= web_max_capacity")
-        if (self.site_certificate_arn is None) != (self.site_domain is None):
-            problems.append("site_domain and site_certificate_arn go together")
-        if (self.cdn_certificate_arn is None) != (self.cdn_domain is None):
-            problems.append("cdn_domain and cdn_certificate_arn go together")
-        if problems:
-            raise ValueError(f"environment {self.name!r}: " + "; ".join(problems))
+        return problems
 
     @property
     def removal_policy(self) -> cdk.RemovalPolicy:
@@ -151,6 +172,8 @@ ENVIRONMENTS: Mapping[str, EnvironmentConfig] = MappingProxyType(
             web_max_capacity=6,
             accelerated_transcoding=True,
             ingest_reserved_concurrency=50,
+            video_reserved_concurrency=20,
+            cdn_price_class="PriceClass_All",
             event_archive_retention_days=90,
         ),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
@@ -16,15 +17,26 @@ from snapstream_constructs import (
     AccessLogBucket,
     DataKey,
     IdempotencyTable,
+    MediaDistribution,
     MediaEventBus,
     MediaTable,
+    PipelineFunction,
+    PlaybackSigningKey,
     QueueWithDeadLetters,
     SecureBucket,
     SecureTopic,
+    VodPackaging,
     notify_queue_of_object_created,
 )
 from stacks.config import EnvironmentConfig
-from stacks.runtime_contract import EVENT_SOURCE, UPLOADS_PREFIX
+from stacks.lambda_assets import dependencies_layer, runtime_code
+from stacks.runtime_contract import EVENT_SOURCE, MEDIA_PREFIX, UPLOADS_PREFIX, contract
+
+_PRICE_CLASSES = {
+    "PriceClass_100": cloudfront.PriceClass.PRICE_CLASS_100,
+    "PriceClass_200": cloudfront.PriceClass.PRICE_CLASS_200,
+    "PriceClass_All": cloudfront.PriceClass.PRICE_CLASS_ALL,
+}
 
 
 class DataStack(cdk.Stack):
@@ -129,10 +141,67 @@ class DataStack(cdk.Stack):
         self.uploads_arn_export = self.export_for_consumers(
             "UploadsBucketArn", self.uploads.bucket_arn
         )
+        self.media_arn_export = self.export_for_consumers("MediaBucketArn", self.media.bucket_arn)
+        self._video_delivery(config)
         if config.alarm_email:
             self.operations_topic.add_subscription(
                 subscriptions.EmailSubscription(config.alarm_email)
             )
+
+    def _video_delivery(self, config: EnvironmentConfig) -> None:
+        """MediaPackage VOD, the playback signing key and CloudFront.
+
+        They live with the media bucket because CloudFront's Origin Access Control needs the
+        bucket (and key) policy to name the distribution exactly; across stacks that is a cycle.
+        """
+        key = self.data_key.key
+        self.packaging = VodPackaging(
+            self,
+            "Packaging",
+            source_bucket=self.media,
+            source_prefix=MEDIA_PREFIX,
+            encryption_key=key,
+            log_retention=config.log_retention,
+            removal_policy=config.removal_policy,
+        )
+        generator = PipelineFunction(
+            self,
+            "PlaybackKeyGenerator",
+            description="Generates the playback signing key pair at deploy time",
+            handler=contract.PLAYBACK_KEYS_HANDLER,
+            code=runtime_code(),
+            layers=[dependencies_layer(self)],
+            environment={"POWERTOOLS_SERVICE_NAME": "playback-keys"},
+            encryption_key=key,
+            log_retention=config.log_retention,
+            reserved_concurrency=1,
+            timeout=cdk.Duration.seconds(60),
+            invoked_by="CloudFormation during deployments (a failure fails the deployment)",
+        )
+        self.playback_key = PlaybackSigningKey(
+            self,
+            "PlaybackKey",
+            generator=generator.function,
+            generator_policy=generator.policy,
+            encryption_key=key,
+            generation=config.playback_key_generation,
+            removal_policy=config.removal_policy,
+        )
+        self.cdn = MediaDistribution(
+            self,
+            "Cdn",
+            packaging=self.packaging,
+            media_bucket=self.media,
+            key_group=self.playback_key.key_group,
+            access_logs=self.access_logs,
+            site_origins=config.site_origins,
+            price_class=_PRICE_CLASSES[config.cdn_price_class],
+            log_retention=cdk.Duration.days(config.access_log_retention_days),
+            removal_policy=config.removal_policy,
+            domain_name=config.cdn_domain,
+            certificate_arn=config.cdn_certificate_arn,
+            web_acl_arn=config.cdn_web_acl_arn,
+        )
 
     def export_for_consumers(self, name: str, value: str) -> str:
         """Export ``value`` under the readable name ``<stack name>-<name>`` and return that name.

@@ -5,46 +5,33 @@ Replaceable at any time: everything it reads or writes lives in the DataStack.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from snapstream_constructs import Pack, PipelineFunction, acknowledge
+from snapstream_constructs import (
+    MediaConvertTranscoding,
+    Pack,
+    PipelineFunction,
+    acknowledge,
+    dead_letter_queue,
+    resource_finding,
+)
 from stacks.config import EnvironmentConfig
 from stacks.data_stack import DataStack
-from stacks.runtime_contract import RUNTIME_ROOT, UPLOADS_PREFIX, contract
+from stacks.lambda_assets import dependencies_layer, runtime_code
+from stacks.runtime_contract import EVENT_SOURCE, MEDIA_PREFIX, UPLOADS_PREFIX, contract
 
-REPO = RUNTIME_ROOT.parent
-LAYER_DIR = REPO / "build" / "lambda-layer"
-_ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.mypy_cache"]
-
-
-def runtime_code() -> lambda_.Code:
-    """The Lambda code asset: ``runtime/`` with ``snapstream_runtime`` at its root."""
-    return lambda_.Code.from_asset(str(RUNTIME_ROOT), exclude=_ASSET_EXCLUDES)
-
-
-def dependencies_layer(scope: Construct) -> lambda_.LayerVersion:
-    """Powertools (+ X-Ray SDK) built for arm64 / Python 3.14 by ``make setup`` into build/."""
-    if not (LAYER_DIR / "python").is_dir():
-        raise FileNotFoundError(
-            f"{LAYER_DIR}/python is missing: run `make setup` (it builds the Lambda layer)"
-        )
-    return lambda_.LayerVersion(
-        scope,
-        "Dependencies",
-        description="aws-lambda-powertools and aws-xray-sdk, pinned in requirements-lambda.txt",
-        code=lambda_.Code.from_asset(str(LAYER_DIR), exclude=_ASSET_EXCLUDES),
-        compatible_runtimes=[lambda_.Runtime.PYTHON_3_14],
-        compatible_architectures=[lambda_.Architecture.ARM_64],
-    )
+#: Job states the transcode-state function follows (STATUS_UPDATE carries progress percentages).
+TRANSCODE_STATES = ["PROGRESSING", "STATUS_UPDATE", "COMPLETE", "ERROR"]
 
 
 class PipelineStack(cdk.Stack):
-    """Ingest today; transcoding, packaging and analysis handlers join here."""
+    """Ingest, transcoding submission and state, and packaging."""
 
     def __init__(
         self,
@@ -61,56 +48,133 @@ class PipelineStack(cdk.Stack):
             description=f"SnapStream {config.name}: media pipeline functions",
             **kwargs,
         )
+        self.config = config
+        self.data = data
         self.layer = dependencies_layer(self)
-        code = runtime_code()
-        common_environment = {
-            contract.ENV_ENVIRONMENT: config.name,
-            contract.ENV_TABLE: data.table.table_name,
-            "POWERTOOLS_LOG_LEVEL": "INFO",
-        }
-        self.ingest = PipelineFunction(
+        self.code = runtime_code()
+        self.uploads_objects = f"{cdk.Fn.import_value(data.uploads_arn_export)}/{UPLOADS_PREFIX}*"
+        self.media_objects = f"{cdk.Fn.import_value(data.media_arn_export)}/{MEDIA_PREFIX}*"
+        self._ingest()
+        self.upload_issuer_policy = self._upload_issuer_policy()
+        self._video()
+
+    # -- shared ------------------------------------------------------------------------------
+
+    def _function(
+        self,
+        construct_id: str,
+        *,
+        description: str,
+        handler: str,
+        service: str,
+        environment: Mapping[str, str],
+        reserved_concurrency: int,
+        asynchronous: bool,
+        invoked_by: str,
+        memory_size: int = 256,
+        timeout: cdk.Duration | None = None,
+    ) -> PipelineFunction:
+        """A pipeline function that may read and move media records and notify their owners."""
+        data = self.data
+        function = PipelineFunction(
             self,
+            construct_id,
+            description=description,
+            handler=handler,
+            code=self.code,
+            layers=[self.layer],
+            environment={
+                contract.ENV_ENVIRONMENT: self.config.name,
+                contract.ENV_TABLE: data.table.table_name,
+                contract.ENV_NOTIFICATIONS_TOPIC: data.notifications_topic.topic_arn,
+                "POWERTOOLS_SERVICE_NAME": service,
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+                **environment,
+            },
+            encryption_key=data.data_key.key,
+            log_retention=self.config.log_retention,
+            reserved_concurrency=reserved_concurrency,
+            memory_size=memory_size,
+            timeout=timeout,
+            invoked_by=invoked_by,
+            async_dead_letter_queue=(
+                dead_letter_queue(self, f"{construct_id}Failures", encryption_key=data.data_key.key)
+                if asynchronous
+                else None
+            ),
+        )
+        function.allow(
+            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+            resources=[data.table.table_arn],
+            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["MEDIA#*", "USER#*"]}},
+        )
+        function.allow(actions=["sns:Publish"], resources=[data.notifications_topic.topic_arn])
+        # Encrypt for the encrypted topic; read KMS-encrypted objects and messages.
+        function.allow(
+            actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[data.data_key.key.key_arn]
+        )
+        return function
+
+    def _acknowledge_objects(self, policy: iam.ManagedPolicy, *object_arns: str) -> None:
+        acknowledge(
+            policy,
+            pack=Pack.AWS_SOLUTIONS,
+            rule="IAM5",
+            findings=[resource_finding(self, arn) for arn in object_arns],
+            reason="Object keys are generated per media (uploads/<user>/<media>/<name>, "
+            "media/<user>/<media>/...); access is limited to those prefixes of the bucket.",
+        )
+
+    # -- ingest ------------------------------------------------------------------------------
+
+    def _ingest(self) -> None:
+        config, data = self.config, self.data
+        self.ingest = self._function(
             "Ingest",
             description="Checks each uploaded object's bytes, accepts or rejects it",
             handler=contract.INGEST_HANDLER,
-            code=code,
-            layers=[self.layer],
+            service="ingest",
             environment={
-                **common_environment,
-                "POWERTOOLS_SERVICE_NAME": "ingest",
                 contract.ENV_EVENT_BUS: data.event_bus.bus.event_bus_name,
-                contract.ENV_NOTIFICATIONS_TOPIC: data.notifications_topic.topic_arn,
                 contract.ENV_MAX_UPLOAD_BYTES: str(config.max_upload_bytes),
             },
-            encryption_key=data.data_key.key,
-            log_retention=config.log_retention,
             reserved_concurrency=config.ingest_reserved_concurrency,
             memory_size=config.ingest_memory_mb,
             timeout=cdk.Duration.seconds(config.ingest_timeout_seconds),
+            asynchronous=False,
             invoked_by="the ingest queue's SQS event source mapping",
         )
-        self._grant_ingest(data)
-        self.upload_issuer_policy = self._upload_issuer_policy(data)
+        self.ingest.allow(
+            actions=[
+                "s3:GetObject",
+                "s3:GetObjectVersion",
+                "s3:DeleteObject",
+                "s3:DeleteObjectVersion",
+            ],
+            resources=[self.uploads_objects],
+        )
+        self.ingest.allow(
+            actions=["events:PutEvents"], resources=[data.event_bus.bus.event_bus_arn]
+        )
+        self._acknowledge_objects(self.ingest.policy, self.uploads_objects)
         self.ingest.consume(
             data.ingest_queue.queue, batch_size=10, max_batching_window=cdk.Duration.seconds(1)
         )
 
-    def _upload_issuer_policy(self, data: DataStack) -> iam.ManagedPolicy:
+    def _upload_issuer_policy(self) -> iam.ManagedPolicy:
         """What the web tier needs to run the upload contract (``snapstream_runtime.uploads``).
 
         A presigned POST carries the signer's authority, so the signer may put objects under
         ``uploads/`` only, encrypted with the data key; and it creates ``awaiting_upload`` media
         records (``MEDIA#`` items) only.
         """
-        uploads_arn = cdk.Fn.import_value(data.uploads_arn_export)
+        data = self.data
         policy = iam.ManagedPolicy(
             self,
             "UploadIssuerPolicy",
             description="Issue presigned upload POSTs and create awaiting_upload media records",
             statements=[
-                iam.PolicyStatement(
-                    actions=["s3:PutObject"], resources=[f"{uploads_arn}/{UPLOADS_PREFIX}*"]
-                ),
+                iam.PolicyStatement(actions=["s3:PutObject"], resources=[self.uploads_objects]),
                 iam.PolicyStatement(
                     actions=["kms:GenerateDataKey"], resources=[data.data_key.key.key_arn]
                 ),
@@ -121,45 +185,159 @@ class PipelineStack(cdk.Stack):
                 ),
             ],
         )
-        acknowledge(
-            policy,
-            pack=Pack.AWS_SOLUTIONS,
-            rule="IAM5",
-            findings=[f"Resource::{data.uploads_arn_export}/{UPLOADS_PREFIX}*"],
-            reason="Each upload gets its own generated key under uploads/<user>/<media>/; the "
-            "presigned POST policy pins the exact key, type and length of every single upload.",
-        )
+        self._acknowledge_objects(policy, self.uploads_objects)
         return policy
 
-    def _grant_ingest(self, data: DataStack) -> None:
-        ingest = self.ingest
-        uploads_arn = cdk.Fn.import_value(data.uploads_arn_export)
-        uploads_objects = f"{uploads_arn}/{UPLOADS_PREFIX}*"
-        ingest.allow(
-            actions=[
-                "s3:GetObject",
-                "s3:GetObjectVersion",
-                "s3:DeleteObject",
-                "s3:DeleteObjectVersion",
-            ],
-            resources=[uploads_objects],
+    # -- video -------------------------------------------------------------------------------
+
+    def _video(self) -> None:
+        from snapstream_runtime.transcoding import job_template_settings
+
+        config, data = self.config, self.data
+        self.transcoding = MediaConvertTranscoding(
+            self,
+            "Transcoding",
+            read_objects_arn=self.uploads_objects,
+            write_objects_arn=self.media_objects,
+            encryption_key=data.data_key.key,
+            job_template_settings=job_template_settings(),
+            accelerated=config.accelerated_transcoding,
         )
-        ingest.allow(
-            actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-            resources=[data.table.table_arn],
-            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["MEDIA#*", "USER#*"]}},
+        self._acknowledge_objects(self.transcoding.policy, self.uploads_objects, self.media_objects)
+        media_bucket = {contract.ENV_MEDIA_BUCKET: data.media.bucket_name}
+        self.transcode_submit = self._function(
+            "TranscodeSubmit",
+            description="Submits a MediaConvert job for each uploaded video",
+            handler=contract.TRANSCODE_SUBMIT_HANDLER,
+            service="transcode-submit",
+            environment={
+                **media_bucket,
+                contract.ENV_TRANSCODE_QUEUE: self.transcoding.queue.attr_arn,
+                contract.ENV_TRANSCODE_ROLE: self.transcoding.role.role_arn,
+                contract.ENV_TRANSCODE_TEMPLATE: self.transcoding.job_template.attr_name,
+                contract.ENV_TRANSCODE_ACCELERATED: str(config.accelerated_transcoding).lower(),
+            },
+            reserved_concurrency=config.video_reserved_concurrency,
+            asynchronous=True,
+            invoked_by="EventBridge",
         )
-        ingest.allow(actions=["events:PutEvents"], resources=[data.event_bus.bus.event_bus_arn])
-        ingest.allow(actions=["sns:Publish"], resources=[data.notifications_topic.topic_arn])
-        # Read KMS-encrypted uploads; encrypt messages for the encrypted topic.
-        ingest.allow(
-            actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[data.data_key.key.key_arn]
-        )
+        self.transcoding.allow_submit(self.transcode_submit.policy)
         acknowledge(
-            ingest.policy,
+            self.transcode_submit.policy,
             pack=Pack.AWS_SOLUTIONS,
             rule="IAM5",
-            findings=[f"Resource::{data.uploads_arn_export}/{UPLOADS_PREFIX}*"],
-            reason="Upload keys are generated per upload (uploads/<user>/<media>/<name>); the "
-            "function may read and delete objects under the uploads/ prefix only.",
+            findings=[resource_finding(self, self.transcoding.jobs_arn)],
+            reason="mediaconvert:CreateJob requires the job resource type, whose ids MediaConvert "
+            "assigns at creation; the queue and job template are named exactly.",
+        )
+        self._route_on_bus(
+            "VideoUploaded",
+            description="Uploaded videos go to transcoding",
+            detail_type=contract.MEDIA_UPLOADED,
+            detail={"kind": ["video"]},
+            function=self.transcode_submit,
+        )
+
+        self.transcode_state = self._function(
+            "TranscodeState",
+            description="Records MediaConvert job progress, outputs and errors",
+            handler=contract.TRANSCODE_STATE_HANDLER,
+            service="transcode-state",
+            environment={
+                **media_bucket,
+                contract.ENV_TRANSCODE_QUEUE: self.transcoding.queue.attr_arn,
+                contract.ENV_EVENT_BUS: data.event_bus.bus.event_bus_name,
+            },
+            reserved_concurrency=config.video_reserved_concurrency,
+            asynchronous=True,
+            invoked_by="EventBridge",
+        )
+        self.transcode_state.allow(
+            actions=["events:PutEvents"], resources=[data.event_bus.bus.event_bus_arn]
+        )
+        self._route(
+            "TranscodeStateChanged",
+            description="Job state changes of this environment's MediaConvert queue",
+            pattern=events.EventPattern(
+                source=["aws.mediaconvert"],
+                detail_type=["MediaConvert Job State Change"],
+                detail={"status": TRANSCODE_STATES, "queue": [self.transcoding.queue.attr_arn]},
+            ),
+            function=self.transcode_state,
+            on_default_bus=True,
+        )
+
+        packaging = data.packaging
+        self.package = self._function(
+            "Package",
+            description="Packages transcoded video as a MediaPackage VOD asset",
+            handler=contract.PACKAGE_HANDLER,
+            service="package",
+            environment={
+                **media_bucket,
+                contract.ENV_PACKAGING_GROUP: packaging.group.id,
+                contract.ENV_PACKAGING_ROLE: packaging.role.role_arn,
+                contract.ENV_PACKAGING_CONFIGURATIONS: cdk.Fn.to_json_string(
+                    {name: c.id for name, c in packaging.configurations.items()}
+                ),
+            },
+            reserved_concurrency=config.video_reserved_concurrency,
+            asynchronous=True,
+            invoked_by="EventBridge",
+        )
+        packaging.allow_packaging(self.package.policy)
+        self.package.allow(actions=["s3:GetObject"], resources=[self.media_objects])
+        self._acknowledge_objects(self.package.policy, self.media_objects)
+        acknowledge(
+            self.package.policy,
+            pack=Pack.AWS_SOLUTIONS,
+            rule="IAM5",
+            findings=[resource_finding(self, packaging.assets_arn)],
+            reason="Assets are created per video with the media id as asset id; the packaging "
+            "group is named exactly.",
+        )
+        self._route_on_bus(
+            "VideoTranscoded",
+            description="Transcoded videos go to packaging",
+            detail_type=contract.MEDIA_TRANSCODED,
+            detail={},
+            function=self.package,
+        )
+
+    def _route_on_bus(
+        self,
+        construct_id: str,
+        *,
+        description: str,
+        detail_type: str,
+        detail: Mapping[str, list[str]],
+        function: PipelineFunction,
+    ) -> None:
+        self._route(
+            construct_id,
+            description=description,
+            pattern=events.EventPattern(
+                source=[EVENT_SOURCE],
+                detail_type=[detail_type],
+                detail={**detail, "environment": [self.config.name]},
+            ),
+            function=function,
+        )
+
+    def _route(
+        self,
+        construct_id: str,
+        *,
+        description: str,
+        pattern: events.EventPattern,
+        function: PipelineFunction,
+        on_default_bus: bool = False,
+    ) -> None:
+        self.data.event_bus.route(
+            construct_id,
+            description=description,
+            event_pattern=pattern,
+            function=function.function,
+            on_default_bus=on_default_bus,
+            scope=self,
         )

@@ -17,5 +17,6 @@ from snapstream_runtime import contract  # noqa: E402
 
 EVENT_SOURCE = contract.EVENT_SOURCE
 UPLOADS_PREFIX = contract.UPLOADS_PREFIX
+MEDIA_PREFIX = contract.MEDIA_PREFIX
 
-__all__ = ["EVENT_SOURCE", "RUNTIME_ROOT", "UPLOADS_PREFIX", "contract"]
+__all__ = ["EVENT_SOURCE", "MEDIA_PREFIX", "RUNTIME_ROOT", "UPLOADS_PREFIX", "contract"]

@@ -16,6 +16,7 @@ INGEST_HANDLER = "snapstream_runtime.handlers.ingest.handler"
 TRANSCODE_SUBMIT_HANDLER = "snapstream_runtime.handlers.transcode_submit.handler"
 TRANSCODE_STATE_HANDLER = "snapstream_runtime.handlers.transcode_state.handler"
 PACKAGE_HANDLER = "snapstream_runtime.handlers.package.handler"
+PLAYBACK_KEYS_HANDLER = "snapstream_runtime.handlers.playback_keys.handler"
 
 #: Environment variables the functions read (see settings.py).
 ENV_ENVIRONMENT = "SNAPSTREAM_ENVIRONMENT"

@@ -21,6 +21,9 @@ STATEFUL_TYPES = {
     "AWS::SQS::Queue",
     "AWS::Events::EventBus",
     "AWS::Events::Archive",
+    "AWS::SecretsManager::Secret",
+    "AWS::MediaPackage::PackagingGroup",
+    "AWS::CloudFront::Distribution",
 }
 
 PINNED_DATA_STACK = {
@@ -36,6 +39,11 @@ PINNED_DATA_STACK = {
     "IngestQueue88A12394": "AWS::SQS::Queue",
     "EventBusEEC924FB": "AWS::Events::EventBus",
     "EventBusArchive5B309695": "AWS::Events::Archive",
+    "PackagingCdnIdentifier5E25B59F": "AWS::SecretsManager::Secret",
+    "PackagingGroup6F45719D": "AWS::MediaPackage::PackagingGroup",
+    "PlaybackKeyPrivateKey21660139": "AWS::SecretsManager::Secret",
+    "CdnLogsA23F7455": "AWS::S3::Bucket",
+    "CdnDistribution149FA6C8": "AWS::CloudFront::Distribution",
 }
 
 

@@ -8,12 +8,15 @@ from snapstream_constructs.compliance import (
     Pack,
     acknowledge,
     register_compliance_packs,
+    resource_finding,
     write_acknowledgments_to_templates,
 )
+from snapstream_constructs.delivery import MediaDistribution, PlaybackSigningKey
 from snapstream_constructs.encryption import DataKey
 from snapstream_constructs.event_bus import MediaEventBus
 from snapstream_constructs.functions import PipelineFunction
 from snapstream_constructs.messaging import SecureTopic
+from snapstream_constructs.packaging import VodPackaging
 from snapstream_constructs.queues import (
     QueueWithDeadLetters,
     dead_letter_queue,
@@ -21,21 +24,27 @@ from snapstream_constructs.queues import (
 )
 from snapstream_constructs.storage import AccessLogBucket, SecureBucket
 from snapstream_constructs.tables import IdempotencyTable, MediaTable
+from snapstream_constructs.transcoding import MediaConvertTranscoding
 
 __all__ = [
     "AccessLogBucket",
     "DataKey",
     "IdempotencyTable",
+    "MediaConvertTranscoding",
+    "MediaDistribution",
     "MediaEventBus",
     "MediaTable",
     "Pack",
     "PipelineFunction",
+    "PlaybackSigningKey",
     "QueueWithDeadLetters",
     "SecureBucket",
     "SecureTopic",
+    "VodPackaging",
     "acknowledge",
     "dead_letter_queue",
     "notify_queue_of_object_created",
     "register_compliance_packs",
+    "resource_finding",
     "write_acknowledgments_to_templates",
 ]

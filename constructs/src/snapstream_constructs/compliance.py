@@ -10,8 +10,10 @@ matched a finding in ``validation-report.json``, so a test can prove that none i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from enum import StrEnum
+from typing import Any
 
 import aws_cdk as cdk
 from cdk_nag import (
@@ -54,6 +56,31 @@ def acknowledgment_id(pack: Pack, rule: str, finding: str | None = None) -> str:
     """The id cdk-nag 3 matches: ``<pack>::<pack-prefix>-<rule>[<finding>]``."""
     qualified = f"{pack.value}::{pack.value}-{rule}"
     return f"{qualified}[{finding}]" if finding else qualified
+
+
+def resource_finding(scope: IConstruct, resource: str) -> str:
+    """The ``Resource::...`` finding cdk-nag's IAM5 reports for ``resource`` (an ARN, tokens
+    allowed), rendered the way cdk-nag flattens CloudFormation references."""
+    return f"Resource::{_flatten(cdk.Stack.of(scope).resolve(resource))}"
+
+
+def _flatten(node: Any) -> str:
+    if isinstance(node, str):
+        return node.replace("${", "<").replace("}", ">")
+    if isinstance(node, dict) and len(node) == 1:
+        ((function, argument),) = node.items()
+        if function == "Fn::Join":
+            delimiter, parts = argument
+            return str(delimiter).join(_flatten(part) for part in parts)
+        if function == "Fn::Sub":
+            return _flatten(argument)
+        if function == "Fn::GetAtt":
+            return f"<{_flatten(argument[0])}.{_flatten(argument[1])}>"
+        if function == "Fn::ImportValue":
+            return _flatten(argument)
+        if function == "Ref":
+            return f"<{_flatten(argument)}>"
+    return json.dumps(node, separators=(",", ":"))
 
 
 def acknowledge(

@@ -49,13 +49,16 @@ class MediaEventBus(Construct):
         on_default_bus: bool = False,
         max_event_age: cdk.Duration | None = None,
         retry_attempts: int = 8,
+        scope: Construct | None = None,
     ) -> tuple[events.Rule, sqs.Queue]:
         """Deliver matching events to ``function``; events it cannot take land in a DLQ.
 
         ``on_default_bus`` routes AWS service events (MediaConvert, Transcribe job state changes),
-        which arrive on the account's default bus, not on ours.
+        which arrive on the account's default bus, not on ours. ``scope`` is where the rule and
+        its dead-letter queue are created (default: beside the bus); pass the function's stack
+        when it is another one, so that the bus's stack never depends on its consumers.
         """
-        scope = Construct(self, construct_id)
+        scope = Construct(scope or self, construct_id)
         dlq = dead_letter_queue(scope, "DeadLetters", encryption_key=None)
         acknowledge(
             dlq,

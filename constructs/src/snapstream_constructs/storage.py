@@ -18,7 +18,7 @@ _NO_REPLICATION_REASON = (
 )
 
 
-def _acknowledge_no_replication(bucket: s3.Bucket) -> None:
+def acknowledge_no_replication(bucket: s3.Bucket) -> None:
     acknowledge(
         bucket,
         pack=Pack.NIST_800_53_R5,
@@ -69,7 +69,7 @@ class AccessLogBucket(Construct):
             reason="S3 server access logging only delivers to buckets encrypted with SSE-S3 "
             "(SSE-KMS destinations are not supported), so this bucket uses SSE-S3 (AES-256).",
         )
-        _acknowledge_no_replication(self.bucket)
+        acknowledge_no_replication(self.bucket)
 
 
 class SecureBucket(Construct):
@@ -135,7 +135,7 @@ class SecureBucket(Construct):
                 ),
             ],
         )
-        _acknowledge_no_replication(self.bucket)
+        acknowledge_no_replication(self.bucket)
 
 
 def _browser_upload_cors(origins: Sequence[str]) -> s3.CorsRule:

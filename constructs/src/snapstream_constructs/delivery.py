@@ -1,0 +1,310 @@
+"""CloudFront delivery of video (MediaPackage VOD) and media files (S3), signed access only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from snapstream_constructs.compliance import Pack, acknowledge
+from snapstream_constructs.packaging import CDN_IDENTIFIER_HEADER, VodPackaging
+from snapstream_constructs.storage import acknowledge_no_replication
+
+#: Query parameters MediaPackage VOD understands; everything else stays out of the cache key.
+MEDIAPACKAGE_QUERY_STRINGS = ("aws.manifestfilter", "start", "end", "m")
+VIDEO_PATH = "/out/*"
+MEDIA_FILES_PATH = "/media/*"
+
+
+class PlaybackSigningKey(Construct):
+    """A CloudFront key group whose private key exists only in Secrets Manager.
+
+    A function, run by CloudFormation at deploy time, generates an RSA-2048 key pair, stores the
+    private key (PEM) as the secret's value and hands back only the public key, which becomes the
+    CloudFront public key. Bump ``generation`` to rotate (docs/runbooks.md).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        generator: lambda_.IFunction,
+        generator_policy: iam.ManagedPolicy,
+        encryption_key: kms.IKey,
+        generation: int,
+        removal_policy: cdk.RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.private_key = secretsmanager.Secret(
+            self,
+            "PrivateKey",
+            description="RSA private key (PEM) that signs SnapStream playback URLs",
+            encryption_key=encryption_key,
+            removal_policy=removal_policy,
+        )
+        for pack, rule in (
+            (Pack.AWS_SOLUTIONS, "SMG4"),
+            (Pack.NIST_800_53_R5, "SecretsManagerRotationEnabled"),
+        ):
+            acknowledge(
+                self.private_key,
+                pack=pack,
+                rule=rule,
+                reason="The signing key pair is rotated by raising its generation in the "
+                "environment config and redeploying, which replaces the CloudFront public key "
+                "in the same change (docs/runbooks.md); a rotation function could not do that.",
+            )
+        generator_policy.add_statements(
+            iam.PolicyStatement(
+                actions=["secretsmanager:PutSecretValue"], resources=[self.private_key.secret_arn]
+            ),
+            iam.PolicyStatement(
+                actions=["kms:GenerateDataKey", "kms:Encrypt"], resources=[encryption_key.key_arn]
+            ),
+        )
+        pair = cdk.CustomResource(
+            self,
+            "KeyPair",
+            service_token=generator.function_arn,
+            resource_type="Custom::PlaybackKeyPair",
+            properties={"SecretArn": self.private_key.secret_arn, "Generation": str(generation)},
+        )
+        pair.node.add_dependency(generator_policy)
+        self.public_key = cloudfront.CfnPublicKey(
+            self,
+            "PublicKey",
+            public_key_config=cloudfront.CfnPublicKey.PublicKeyConfigProperty(
+                caller_reference=f"snapstream-playback-{generation}",
+                name=cdk.Names.unique_resource_name(self, max_length=120, separator="-")
+                + f"-g{generation}",
+                encoded_key=pair.get_att_string("PublicKeyPem"),
+                comment="Verifies SnapStream playback signatures",
+            ),
+        )
+        self.key_group = cloudfront.CfnKeyGroup(
+            self,
+            "KeyGroup",
+            key_group_config=cloudfront.CfnKeyGroup.KeyGroupConfigProperty(
+                name=cdk.Names.unique_resource_name(self, max_length=120, separator="-"),
+                items=[self.public_key.attr_id],
+                comment="Signers of SnapStream playback URLs",
+            ),
+        )
+
+    @property
+    def key_pair_id(self) -> str:
+        """The ``Key-Pair-Id`` signed URLs carry (the CloudFront public key's id)."""
+        return self.public_key.attr_id
+
+
+class MediaDistribution(Construct):
+    """One distribution: ``/out/*`` from MediaPackage (with the CDN identifier header), ``/media/*``
+    from the media bucket through Origin Access Control. Every behaviour requires a signed URL or
+    cookie from ``key_group``; HTTPS only; security headers; CORS for ``site_origins``."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        packaging: VodPackaging,
+        media_bucket: s3.IBucket,
+        key_group: cloudfront.CfnKeyGroup,
+        access_logs: s3.IBucket,
+        site_origins: Sequence[str],
+        price_class: cloudfront.PriceClass,
+        log_retention: cdk.Duration,
+        removal_policy: cdk.RemovalPolicy,
+        domain_name: str | None = None,
+        certificate_arn: str | None = None,
+        web_acl_arn: str | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.logs = self._log_bucket(access_logs, log_retention, removal_policy)
+        signers = [cloudfront.KeyGroup.from_key_group_id(self, "Signers", key_group.attr_id)]
+        headers = self._response_headers(site_origins)
+        mediapackage_origin = origins.HttpOrigin(
+            packaging.domain_name,
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+            custom_headers={CDN_IDENTIFIER_HEADER: packaging.cdn_identifier_reference()},
+        )
+        video_cache = cloudfront.CachePolicy(
+            self,
+            "VideoCache",
+            comment="MediaPackage VOD: cache key = path + MediaPackage's own query parameters",
+            query_string_behavior=cloudfront.CacheQueryStringBehavior.allow_list(
+                *MEDIAPACKAGE_QUERY_STRINGS
+            ),
+            header_behavior=cloudfront.CacheHeaderBehavior.none(),
+            cookie_behavior=cloudfront.CacheCookieBehavior.none(),
+            enable_accept_encoding_gzip=True,
+            default_ttl=cdk.Duration.days(1),
+            max_ttl=cdk.Duration.days(365),
+        )
+        signed = {
+            "viewer_protocol_policy": cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            "trusted_key_groups": signers,
+            "response_headers_policy": headers,
+            "allowed_methods": cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+            "cached_methods": cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
+        }
+        media_files = cloudfront.BehaviorOptions(
+            origin=origins.S3BucketOrigin.with_origin_access_control(media_bucket),
+            cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+            **signed,  # type: ignore[arg-type]
+        )
+        certificate = (
+            acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn)
+            if certificate_arn
+            else None
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="SnapStream video and media delivery (signed access only)",
+            default_behavior=media_files,
+            additional_behaviors={
+                VIDEO_PATH: cloudfront.BehaviorOptions(
+                    origin=mediapackage_origin,
+                    cache_policy=video_cache,
+                    **signed,  # type: ignore[arg-type]
+                ),
+                MEDIA_FILES_PATH: media_files,
+            },
+            price_class=price_class,
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            enable_ipv6=True,
+            enable_logging=True,
+            log_bucket=self.logs,
+            log_file_prefix="cloudfront/",
+            domain_names=[domain_name] if domain_name else None,
+            certificate=certificate,
+            minimum_protocol_version=(
+                cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate else None
+            ),
+            web_acl_id=web_acl_arn,
+        )
+        self._acknowledge(custom_domain=bool(domain_name), web_acl=bool(web_acl_arn))
+        key = media_bucket.encryption_key if isinstance(media_bucket, s3.Bucket) else None
+        if key is not None and key.node.scope is not None:
+            # CDK reports this warning on the key's parent construct.
+            cdk.Annotations.of(key.node.scope).acknowledge_warning(
+                "@aws-cdk/aws-cloudfront-origins:wildcardKeyPolicyForOac",
+                "The key encrypts the bucket the distribution reads, so naming the distribution "
+                "in the key policy would be a dependency cycle; the statement admits CloudFront "
+                "distributions of this account only, and only this one has the bucket as origin.",
+            )
+
+    def _log_bucket(
+        self, access_logs: s3.IBucket, retention: cdk.Duration, removal_policy: cdk.RemovalPolicy
+    ) -> s3.Bucket:
+        bucket = s3.Bucket(
+            self,
+            "Logs",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            # CloudFront standard logging writes with the awslogsdelivery account's ACL.
+            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
+            versioned=True,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="cloudfront-logs/",
+            removal_policy=removal_policy,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="expire-logs",
+                    expiration=retention,
+                    noncurrent_version_expiration=cdk.Duration.days(1),
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
+                )
+            ],
+        )
+        cfn_bucket = bucket.node.default_child
+        assert isinstance(cfn_bucket, s3.CfnBucket)
+        cfn_bucket.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3045"]}})
+        cfn_bucket.add_metadata(
+            "snapstream:cfn-lint-W3045",
+            "CloudFront standard logs are delivered with object ACLs, so this bucket needs "
+            "ObjectWriter ownership; public access stays fully blocked.",
+        )
+        acknowledge(
+            bucket,
+            pack=Pack.NIST_800_53_R5,
+            rule="S3DefaultEncryptionKMS",
+            reason="CloudFront standard logging cannot deliver to SSE-KMS buckets; SSE-S3 is used.",
+        )
+        acknowledge_no_replication(bucket)
+        return bucket
+
+    def _response_headers(self, site_origins: Sequence[str]) -> cloudfront.ResponseHeadersPolicy:
+        return cloudfront.ResponseHeadersPolicy(
+            self,
+            "Headers",
+            comment="Security headers, and CORS for the SnapStream site only",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=cdk.Duration.days(365),
+                    include_subdomains=True,
+                    override=True,
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                    override=True,
+                ),
+                xss_protection=cloudfront.ResponseHeadersXSSProtection(
+                    protection=True, mode_block=True, override=True
+                ),
+            ),
+            cors_behavior=cloudfront.ResponseHeadersCorsBehavior(
+                access_control_allow_credentials=False,
+                access_control_allow_headers=["Range", "Content-Type"],
+                access_control_allow_methods=["GET", "HEAD", "OPTIONS"],
+                access_control_allow_origins=list(site_origins),
+                access_control_max_age=cdk.Duration.hours(1),
+                origin_override=True,
+            )
+            if site_origins
+            else None,
+        )
+
+    def _acknowledge(self, *, custom_domain: bool, web_acl: bool) -> None:
+        acknowledge(
+            self.distribution,
+            pack=Pack.AWS_SOLUTIONS,
+            rule="CFR1",
+            reason="Access is restricted per viewer by signed URLs issued only to a media's owner; "
+            "a country-level block would be an editorial decision, left to each operator.",
+        )
+        if not web_acl:
+            acknowledge(
+                self.distribution,
+                pack=Pack.AWS_SOLUTIONS,
+                rule="CFR2",
+                reason="Every behaviour rejects requests without a valid CloudFront signature "
+                "before reaching an origin; a CLOUDFRONT-scope web ACL (us-east-1) can be "
+                "attached per environment with cdn_web_acl_arn.",
+            )
+        if not custom_domain:
+            acknowledge(
+                self.distribution,
+                pack=Pack.AWS_SOLUTIONS,
+                rule="CFR4",
+                reason="Without a configured domain the distribution serves the default "
+                "*.cloudfront.net certificate, whose policy CloudFront fixes; with cdn_domain "
+                "set, viewers are held to TLSv1.2_2021.",
+            )

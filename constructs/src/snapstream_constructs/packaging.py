@@ -1,0 +1,231 @@
+"""MediaPackage VOD with CDN authorization: only a CDN that knows the secret may fetch."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_mediapackage as mediapackage
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from snapstream_constructs.compliance import Pack, acknowledge, resource_finding
+from snapstream_constructs.transcoding import service_role
+
+CDN_IDENTIFIER_FIELD = "MediaPackageCDNIdentifier"
+CDN_IDENTIFIER_HEADER = "X-MediaPackage-CDNIdentifier"
+#: Playback format -> construct id of its packaging configuration.
+FORMATS = ("hls", "dash", "cmaf")
+
+
+def _unique_name(scope: Construct, max_length: int) -> str:
+    """A physical name derived from the construct path: stable, and distinct per environment."""
+    return cdk.Names.unique_resource_name(scope, max_length=max_length, separator="-")
+
+
+class VodPackaging(Construct):
+    """A packaging group (HLS, DASH, CMAF) over the transcoded outputs in ``source_bucket``.
+
+    The CDN identifier lives only in Secrets Manager as ``{"MediaPackageCDNIdentifier": ...}``:
+    a 36-character generated value, KMS-encrypted. MediaPackage accepts requests carrying the
+    current or the previous version in ``X-MediaPackage-CDNIdentifier``, which is what makes
+    rotation without downtime possible (docs/runbooks).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        source_bucket: s3.IBucket,
+        source_prefix: str,
+        encryption_key: kms.IKey,
+        log_retention: logs.RetentionDays,
+        removal_policy: cdk.RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.cdn_identifier = secretsmanager.Secret(
+            self,
+            "CdnIdentifier",
+            description="CDN authorization header value MediaPackage requires from CloudFront",
+            encryption_key=encryption_key,
+            removal_policy=removal_policy,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template="{}",  # noqa: S106 (an empty JSON object, no secret)
+                generate_string_key=CDN_IDENTIFIER_FIELD,
+                exclude_punctuation=True,
+                include_space=False,
+                password_length=36,
+            ),
+        )
+        for pack, rule in (
+            (Pack.AWS_SOLUTIONS, "SMG4"),
+            (Pack.NIST_800_53_R5, "SecretsManagerRotationEnabled"),
+        ):
+            acknowledge(
+                self.cdn_identifier,
+                pack=pack,
+                rule=rule,
+                reason="Rotating the CDN identifier must update CloudFront's origin header in the "
+                "same change; it is rotated by redeploying with a new secret version "
+                "(docs/runbooks.md), and MediaPackage accepts the previous version meanwhile.",
+            )
+        role_name = _unique_name(self, 64)
+        stack = cdk.Stack.of(self)
+        role_arn = stack.format_arn(
+            service="iam", region="", resource="role", resource_name=role_name
+        )
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            description="MediaPackage VOD: read transcoded outputs and the CDN identifier",
+            statements=[
+                iam.PolicyStatement(
+                    actions=["s3:GetObject"],
+                    resources=[source_bucket.arn_for_objects(f"{source_prefix}*")],
+                ),
+                iam.PolicyStatement(
+                    actions=["s3:GetBucketLocation", "s3:GetBucketRequestPayment", "s3:ListBucket"],
+                    resources=[source_bucket.bucket_arn],
+                ),
+                iam.PolicyStatement(
+                    actions=[
+                        "secretsmanager:GetSecretValue",
+                        "secretsmanager:DescribeSecret",
+                        "secretsmanager:ListSecretVersionIds",
+                    ],
+                    resources=[self.cdn_identifier.secret_arn],
+                ),
+                iam.PolicyStatement(actions=["secretsmanager:ListSecrets"], resources=["*"]),
+                iam.PolicyStatement(actions=["iam:GetRole", "iam:PassRole"], resources=[role_arn]),
+                iam.PolicyStatement(actions=["kms:Decrypt"], resources=[encryption_key.key_arn]),
+            ],
+        )
+        acknowledge(
+            self.policy,
+            pack=Pack.AWS_SOLUTIONS,
+            rule="IAM5",
+            findings=[
+                "Resource::*",
+                resource_finding(self, source_bucket.arn_for_objects(f"{source_prefix}*")),
+            ],
+            reason="secretsmanager:ListSecrets has no resource-level permissions and "
+            "MediaPackage's CDN authorization requires it; asset sources are read from the media "
+            "outputs prefix, where each video gets its own generated folder.",
+        )
+        self.role = service_role(
+            self,
+            "Role",
+            service="mediapackage.amazonaws.com",
+            description="MediaPackage VOD packaging of SnapStream",
+            policy=self.policy,
+            role_name=role_name,
+        )
+        self.egress_logs = logs.LogGroup(
+            self,
+            "EgressLogs",
+            log_group_name=f"/aws/MediaPackage/{_unique_name(self, 200)}",
+            retention=log_retention,
+            encryption_key=encryption_key,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        self.group = mediapackage.CfnPackagingGroup(
+            self,
+            "Group",
+            id=_unique_name(self, 256),
+            authorization=mediapackage.CfnPackagingGroup.AuthorizationProperty(
+                cdn_identifier_secret=self.cdn_identifier.secret_arn,
+                secrets_role_arn=self.role.role_arn,
+            ),
+            egress_access_logs=mediapackage.CfnPackagingGroup.LogConfigurationProperty(
+                log_group_name=self.egress_logs.log_group_name
+            ),
+        )
+        self.configurations = {
+            "hls": self._configuration(
+                "Hls",
+                hls_package=mediapackage.CfnPackagingConfiguration.HlsPackageProperty(
+                    hls_manifests=[
+                        mediapackage.CfnPackagingConfiguration.HlsManifestProperty(
+                            manifest_name="index",
+                            ad_markers="NONE",
+                            include_iframe_only_stream=False,
+                        )
+                    ],
+                    segment_duration_seconds=6,
+                    use_audio_rendition_group=False,
+                ),
+            ),
+            "dash": self._configuration(
+                "Dash",
+                dash_package=mediapackage.CfnPackagingConfiguration.DashPackageProperty(
+                    dash_manifests=[
+                        mediapackage.CfnPackagingConfiguration.DashManifestProperty(
+                            manifest_name="index",
+                            manifest_layout="FULL",
+                            min_buffer_time_seconds=30,
+                        )
+                    ],
+                    segment_duration_seconds=6,
+                    segment_template_format="NUMBER_WITH_TIMELINE",
+                ),
+            ),
+            "cmaf": self._configuration(
+                "Cmaf",
+                cmaf_package=mediapackage.CfnPackagingConfiguration.CmafPackageProperty(
+                    hls_manifests=[
+                        mediapackage.CfnPackagingConfiguration.HlsManifestProperty(
+                            manifest_name="index"
+                        )
+                    ],
+                    segment_duration_seconds=6,
+                ),
+            ),
+        }
+
+    def _configuration(
+        self, construct_id: str, **package: object
+    ) -> mediapackage.CfnPackagingConfiguration:
+        configuration = mediapackage.CfnPackagingConfiguration(
+            self,
+            construct_id,
+            id=_unique_name(self, 200) + f"-{construct_id.lower()}",
+            packaging_group_id=self.group.id,
+            **package,  # type: ignore[arg-type]
+        )
+        configuration.node.add_dependency(self.group)
+        return configuration
+
+    @property
+    def domain_name(self) -> str:
+        """The egress host name (``<id>.egress.mediapackage-vod.<region>.amazonaws.com``)."""
+        return cdk.Fn.select(2, cdk.Fn.split("/", self.group.attr_domain_name))
+
+    def cdn_identifier_reference(self) -> str:
+        """A ``{{resolve:secretsmanager:...}}`` reference: the value never enters a template."""
+        return cdk.SecretValue.secrets_manager(
+            self.cdn_identifier.secret_arn, json_field=CDN_IDENTIFIER_FIELD
+        ).unsafe_unwrap()
+
+    @property
+    def assets_arn(self) -> str:
+        """Every asset of this account and Region (asset ids are chosen per video)."""
+        return cdk.Stack.of(self).format_arn(
+            service="mediapackage-vod", resource="assets", resource_name="*"
+        )
+
+    def allow_packaging(self, policy: iam.ManagedPolicy) -> None:
+        """Let ``policy``'s holder create and read assets in this group, passing this role."""
+        policy.add_statements(
+            iam.PolicyStatement(
+                actions=["mediapackage-vod:CreateAsset", "mediapackage-vod:DescribeAsset"],
+                resources=[self.assets_arn, self.group.attr_arn],
+            ),
+            iam.PolicyStatement(
+                actions=["iam:PassRole"],
+                resources=[self.role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "mediapackage.amazonaws.com"}},
+            ),
+        )

@@ -1,0 +1,112 @@
+"""MediaConvert: an on-demand queue, a job template and the role jobs run as."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_mediaconvert as mediaconvert
+from constructs import Construct
+
+
+def service_role(
+    scope: Construct,
+    construct_id: str,
+    *,
+    service: str,
+    description: str,
+    policy: iam.ManagedPolicy,
+    role_name: str | None = None,
+) -> iam.Role:
+    """A role only ``service`` can assume, and only on behalf of this account (confused deputy)."""
+    return iam.Role(
+        scope,
+        construct_id,
+        role_name=role_name,
+        description=description,
+        assumed_by=iam.ServicePrincipal(
+            service, conditions={"StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID}}
+        ),
+        managed_policies=[policy],
+    )
+
+
+class MediaConvertTranscoding(Construct):
+    """Jobs read only ``read_objects_arn`` and write only ``write_objects_arn`` (both S3 object
+    ARN patterns), with ``encryption_key`` for the SSE-KMS objects on both sides."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        read_objects_arn: str,
+        write_objects_arn: str,
+        encryption_key: kms.IKey,
+        job_template_settings: Mapping[str, Any],
+        accelerated: bool,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.queue = mediaconvert.CfnQueue(
+            self,
+            "Queue",
+            pricing_plan="ON_DEMAND",
+            status="ACTIVE",
+            description="SnapStream video transcoding (on demand)",
+        )
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            description="MediaConvert jobs: read uploads, write media outputs",
+            statements=[
+                iam.PolicyStatement(actions=["s3:GetObject"], resources=[read_objects_arn]),
+                iam.PolicyStatement(actions=["s3:PutObject"], resources=[write_objects_arn]),
+                iam.PolicyStatement(
+                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                    resources=[encryption_key.key_arn],
+                ),
+            ],
+        )
+        self.role = service_role(
+            self,
+            "Role",
+            service="mediaconvert.amazonaws.com",
+            description="MediaConvert jobs of SnapStream",
+            policy=self.policy,
+        )
+        self.job_template = mediaconvert.CfnJobTemplate(
+            self,
+            "JobTemplate",
+            description="SnapStream: HLS QVBR ladder 360p-1080p, 720p MP4, poster and frames",
+            category="SnapStream",
+            settings_json=dict(job_template_settings),
+            queue=self.queue.attr_arn,
+            acceleration_settings=mediaconvert.CfnJobTemplate.AccelerationSettingsProperty(
+                mode="PREFERRED" if accelerated else "DISABLED"
+            ),
+            status_update_interval="SECONDS_60",
+        )
+
+    @property
+    def jobs_arn(self) -> str:
+        """Every job of this account and Region (ids are assigned by MediaConvert)."""
+        return cdk.Stack.of(self).format_arn(
+            service="mediaconvert", resource="jobs", resource_name="*"
+        )
+
+    def allow_submit(self, policy: iam.ManagedPolicy) -> None:
+        """Let ``policy``'s holder submit jobs to this queue from this template, as this role."""
+        policy.add_statements(
+            iam.PolicyStatement(
+                actions=["mediaconvert:CreateJob"],
+                resources=[self.queue.attr_arn, self.job_template.attr_arn, self.jobs_arn],
+            ),
+            iam.PolicyStatement(
+                actions=["iam:PassRole"],
+                resources=[self.role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "mediaconvert.amazonaws.com"}},
+            ),
+        )

@@ -1,0 +1,66 @@
+"""CloudFormation custom resource ``Custom::PlaybackKeyPair``.
+
+Create/Update: generate a key pair, store the private key as the secret's new value, answer with
+the public key only. Delete: nothing to do (the secret is its own resource). Every outcome is
+reported to CloudFormation's pre-signed response URL, so a failure fails the deployment visibly
+instead of hanging it.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.observability import logger, tracer
+from snapstream_runtime.playback_keys import generate_key_pair
+
+
+def respond(
+    event: dict[str, Any], status: str, physical_id: str, data: dict[str, str], reason: str = ""
+) -> None:
+    body = json.dumps(
+        {
+            "Status": status,
+            "Reason": reason[:3000] or "see the function's log",
+            "PhysicalResourceId": physical_id,
+            "StackId": event["StackId"],
+            "RequestId": event["RequestId"],
+            "LogicalResourceId": event["LogicalResourceId"],
+            "NoEcho": False,  # the public key is public
+            "Data": data,
+        }
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 (CloudFormation's https pre-signed URL)
+        event["ResponseURL"], data=body, method="PUT", headers={"Content-Type": ""}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        response.read()
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> None:
+    properties = event.get("ResourceProperties", {})
+    physical_id = (
+        event.get("PhysicalResourceId") or f"playback-key-{properties.get('Generation', '0')}"
+    )
+    try:
+        if event["RequestType"] == "Delete":
+            respond(event, "SUCCESS", physical_id, {})
+            return
+        pair = generate_key_pair()
+        client("secretsmanager").put_secret_value(
+            SecretId=properties["SecretArn"], SecretString=pair.private_pem
+        )
+        physical_id = f"playback-key-{properties.get('Generation', '0')}"
+        logger.info(
+            "playback key pair generated", extra={"generation": properties.get("Generation")}
+        )
+        respond(event, "SUCCESS", physical_id, {"PublicKeyPem": pair.public_pem})
+    except Exception as error:  # every failure must reach CloudFormation
+        logger.exception("playback key pair failed")
+        respond(event, "FAILED", physical_id, {}, reason=f"{type(error).__name__}: {error}")
