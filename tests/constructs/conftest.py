@@ -95,13 +95,20 @@ def pipeline_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[st
     from snapstream_constructs import (
         AccessLogBucket,
         DataKey,
+        MediaConvertTranscoding,
+        MediaDistribution,
         MediaEventBus,
+        Pack,
         PipelineFunction,
+        PlaybackSigningKey,
         QueueWithDeadLetters,
         SecureBucket,
+        VodPackaging,
+        acknowledge,
         dead_letter_queue,
         notify_queue_of_object_created,
         register_compliance_packs,
+        resource_finding,
     )
 
     outdir = tmp_path_factory.mktemp("bare-pipeline")
@@ -186,5 +193,85 @@ def pipeline_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[st
         reserved_concurrency=1,
     )
     consumer.consume(consumer_queue.queue, batch_size=5)
+
+    video_stack = cdk.Stack(app, "VideoAlone")
+    video_key = DataKey(video_stack, "Key", description="k", removal_policy=destroy)
+    video_key.allow_cloudwatch_logs()
+    video_logs = AccessLogBucket(
+        video_stack, "Logs", retention=cdk.Duration.days(5), removal_policy=destroy
+    ).bucket
+    media = SecureBucket(
+        video_stack,
+        "Media",
+        encryption_key=video_key.key,
+        access_logs=video_logs,
+        access_log_prefix="m/",
+        removal_policy=destroy,
+        noncurrent_version_expiration=cdk.Duration.days(3),
+    ).bucket
+    transcoding = MediaConvertTranscoding(
+        video_stack,
+        "Transcoding",
+        read_objects_arn=media.arn_for_objects("in/*"),
+        write_objects_arn=media.arn_for_objects("out/*"),
+        encryption_key=video_key.key,
+        job_template_settings={"OutputGroups": []},
+        accelerated=True,
+    )
+    acknowledge(
+        transcoding.policy,
+        pack=Pack.AWS_SOLUTIONS,
+        rule="IAM5",
+        findings=[
+            resource_finding(video_stack, media.arn_for_objects("in/*")),
+            resource_finding(video_stack, media.arn_for_objects("out/*")),
+        ],
+        reason="Test stack: objects under the in/ and out/ prefixes of the test bucket.",
+    )
+    packaging = VodPackaging(
+        video_stack,
+        "Packaging",
+        source_bucket=media,
+        source_prefix="out/",
+        encryption_key=video_key.key,
+        log_retention=cdk.aws_logs.RetentionDays.ONE_WEEK,
+        removal_policy=destroy,
+    )
+    generator = PipelineFunction(
+        video_stack,
+        "Generator",
+        description="test key generator",
+        handler="index.handler",
+        code=code,
+        layers=[],
+        environment={},
+        encryption_key=video_key.key,
+        log_retention=cdk.aws_logs.RetentionDays.ONE_WEEK,
+        reserved_concurrency=1,
+        invoked_by="CloudFormation",
+    )
+    signing = PlaybackSigningKey(
+        video_stack,
+        "Signing",
+        generator=generator.function,
+        generator_policy=generator.policy,
+        encryption_key=video_key.key,
+        generation=2,
+        removal_policy=destroy,
+    )
+    MediaDistribution(
+        video_stack,
+        "Cdn",
+        packaging=packaging,
+        media_bucket=media,
+        key_group=signing.key_group,
+        access_logs=video_logs,
+        site_origins=["https://media.example.com"],
+        price_class=cdk.aws_cloudfront.PriceClass.PRICE_CLASS_100,
+        log_retention=cdk.Duration.days(5),
+        removal_policy=destroy,
+        domain_name="cdn.example.com",
+        certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc",
+    )
 
     return _synthesized_templates(app, outdir)

@@ -1,0 +1,110 @@
+"""Private playback: short-lived CloudFront signatures for one media, for its owner (or an admin).
+
+Nobody can watch a video by knowing its URL: every CloudFront behaviour requires a signature from
+the playback key group. A signature covers one media's folder (custom policy with a wildcard), so
+the player can fetch manifests and segments by appending the same query string to each request
+(hls.js ``xhrSetup``); it expires after ``ttl_seconds``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+
+from botocore.signers import CloudFrontSigner
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from snapstream_runtime.lifecycle import Media, Status
+
+VIDEO_FORMATS = ("hls", "dash", "cmaf")
+
+
+class PlaybackDenied(PermissionError):
+    """The viewer may not watch this media."""
+
+
+class NotPlayable(ValueError):
+    """The media has nothing to play yet (or never will)."""
+
+
+@dataclass(frozen=True)
+class SignedPlayback:
+    expires_at: int
+    #: format -> signed URL: "hls", "dash", "cmaf" (video), "mp4", "poster" where they exist.
+    urls: dict[str, str]
+    #: the query string that authorizes every request under ``video_resource``.
+    video_query: str
+    video_resource: str
+
+
+def _rsa_signer(private_key_pem: str) -> rsa.RSAPrivateKey:
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise TypeError("the playback signing key must be an RSA private key")
+    return key
+
+
+def _policy(resource: str, expires_at: int) -> str:
+    return json.dumps(
+        {
+            "Statement": [
+                {"Resource": resource, "Condition": {"DateLessThan": {"AWS:EpochTime": expires_at}}}
+            ]
+        },
+        separators=(",", ":"),
+    )
+
+
+def _common_folder(paths: list[str]) -> str:
+    prefix = os.path.commonprefix(paths)  # noqa: RUF071 (cut back to a "/" on the next line)
+    return prefix[: prefix.rfind("/") + 1]
+
+
+def signed_playback(
+    media: Media,
+    *,
+    viewer_id: str,
+    viewer_is_admin: bool,
+    cdn_domain: str,
+    key_pair_id: str,
+    private_key_pem: str,
+    ttl_seconds: int = 300,
+    now: float | None = None,
+) -> SignedPlayback:
+    """Signed URLs for ``media`` (its owner or an admin only), valid ``ttl_seconds``."""
+    if media.owner_id != viewer_id and not viewer_is_admin:
+        raise PlaybackDenied("only the owner of this media can play it")
+    playback: dict[str, str] = media.item.get("playback") or {}
+    outputs: dict[str, str] = media.item.get("outputs") or {}
+    if media.status is not Status.READY or not playback:
+        raise NotPlayable(f"this media is {media.status.value}, not ready to play")
+    key = _rsa_signer(private_key_pem)
+
+    def sign(message: bytes) -> bytes:
+        # CloudFront signed URLs are defined as RSA with SHA-1 over the policy.
+        return key.sign(message, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303
+
+    signer = CloudFrontSigner(key_pair_id, sign)
+    expires_at = int((now if now is not None else time.time()) + ttl_seconds)
+    base = f"https://{cdn_domain}"
+    video_paths = [playback[f] for f in VIDEO_FORMATS if f in playback]
+    video_resource = f"{base}{_common_folder(video_paths)}*"
+    video_policy = _policy(video_resource, expires_at)
+    urls = {
+        name: signer.generate_presigned_url(f"{base}{path}", policy=video_policy)
+        for name, path in playback.items()
+        if name in VIDEO_FORMATS
+    }
+    files = {name: outputs[name] for name in ("mp4", "poster") if outputs.get(name)}
+    if files:
+        files_resource = f"{base}/{_common_folder(list(files.values())).lstrip('/')}*"
+        files_policy = _policy(files_resource, expires_at)
+        for name, key_path in files.items():
+            urls[name] = signer.generate_presigned_url(f"{base}/{key_path}", policy=files_policy)
+    video_query = urls[next(f for f in VIDEO_FORMATS if f in urls)].split("?", 1)[1]
+    return SignedPlayback(
+        expires_at=expires_at, urls=urls, video_query=video_query, video_resource=video_resource
+    )
