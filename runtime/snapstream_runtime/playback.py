@@ -17,7 +17,9 @@ from botocore.signers import CloudFrontSigner
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from snapstream_runtime.adapters.secrets import secret_string
 from snapstream_runtime.lifecycle import Media, Status
+from snapstream_runtime.settings import Settings
 
 VIDEO_FORMATS = ("hls", "dash", "cmaf")
 
@@ -107,4 +109,19 @@ def signed_playback(
     video_query = urls[next(f for f in VIDEO_FORMATS if f in urls)].split("?", 1)[1]
     return SignedPlayback(
         expires_at=expires_at, urls=urls, video_query=video_query, video_resource=video_resource
+    )
+
+
+def playback_for_viewer(
+    media: Media, *, viewer_id: str, viewer_is_admin: bool, settings: Settings
+) -> SignedPlayback:
+    """:func:`signed_playback` with the deployed key pair (private key from Secrets Manager)."""
+    return signed_playback(
+        media,
+        viewer_id=viewer_id,
+        viewer_is_admin=viewer_is_admin,
+        cdn_domain=settings.cdn_domain,
+        key_pair_id=settings.playback_key_pair_id,
+        private_key_pem=secret_string(settings.playback_key_secret_arn),
+        ttl_seconds=settings.playback_ttl_seconds,
     )

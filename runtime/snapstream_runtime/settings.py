@@ -39,6 +39,10 @@ class Settings:
     packaging_role_arn: str = ""
     #: playback format -> MediaPackage packaging configuration id.
     packaging_configurations: Mapping[str, str] = field(default_factory=dict)
+    cdn_domain: str = ""
+    playback_key_pair_id: str = ""
+    playback_key_secret_arn: str = ""
+    playback_ttl_seconds: int = 300
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -67,6 +71,10 @@ class Settings:
             packaging_configurations=json.loads(
                 environ.get(contract.ENV_PACKAGING_CONFIGURATIONS) or "{}"
             ),
+            cdn_domain=environ.get(contract.ENV_CDN_DOMAIN, ""),
+            playback_key_pair_id=environ.get(contract.ENV_PLAYBACK_KEY_PAIR_ID, ""),
+            playback_key_secret_arn=environ.get(contract.ENV_PLAYBACK_KEY_SECRET, ""),
+            playback_ttl_seconds=int(environ.get(contract.ENV_PLAYBACK_TTL, "300")),
         )
 
 

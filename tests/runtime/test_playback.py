@@ -119,3 +119,28 @@ def test_an_admin_may_play() -> None:
 def test_media_that_is_not_ready_cannot_be_played(status: Status) -> None:
     with pytest.raises(NotPlayable):
         _sign(_media(status), OWNER)
+
+
+def test_the_deployed_key_is_read_from_secrets_manager(local_aws: Any, settings: Any) -> None:
+    import dataclasses
+
+    import boto3
+
+    from snapstream_runtime.adapters import secrets
+    from snapstream_runtime.playback import playback_for_viewer
+
+    secrets.forget()
+    arn = boto3.client("secretsmanager").create_secret(Name="pk", SecretString=KEYS.private_pem)[
+        "ARN"
+    ]
+    deployed = dataclasses.replace(
+        settings, cdn_domain=CDN, playback_key_pair_id="K2JCJMDEHXQW5F", playback_key_secret_arn=arn
+    )
+    playback = playback_for_viewer(
+        _media(), viewer_id=OWNER, viewer_is_admin=False, settings=deployed
+    )
+    assert _verified_policy(playback.urls["hls"])["Statement"][0]["Resource"].endswith(
+        "/out/v1/asset123/*"
+    )
+    with pytest.raises(PlaybackDenied):
+        playback_for_viewer(_media(), viewer_id=OTHER, viewer_is_admin=False, settings=deployed)
