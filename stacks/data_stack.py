@@ -26,6 +26,7 @@ from snapstream_constructs import (
     SecureBucket,
     SecureTopic,
     VodPackaging,
+    dead_letter_queue,
     notify_queue_of_object_created,
 )
 from stacks.config import EnvironmentConfig
@@ -176,7 +177,10 @@ class DataStack(cdk.Stack):
             log_retention=config.log_retention,
             reserved_concurrency=1,
             timeout=cdk.Duration.seconds(60),
-            invoked_by="CloudFormation during deployments (a failure fails the deployment)",
+            invoked_by="CloudFormation (asynchronously, during deployments)",
+            async_dead_letter_queue=dead_letter_queue(
+                self, "PlaybackKeyGeneratorFailures", encryption_key=key
+            ),
         )
         self.playback_key = PlaybackSigningKey(
             self,
@@ -202,6 +206,13 @@ class DataStack(cdk.Stack):
             certificate_arn=config.cdn_certificate_arn,
             web_acl_arn=config.cdn_web_acl_arn,
         )
+        # What the web tier needs to sign playback (values, not secrets).
+        for name, value in {
+            "CdnDomainName": self.cdn.distribution.distribution_domain_name,
+            "PlaybackKeyPairId": self.playback_key.key_pair_id,
+            "PlaybackKeySecretArn": self.playback_key.private_key.secret_arn,
+        }.items():
+            cdk.CfnOutput(self, name, value=value)
 
     def export_for_consumers(self, name: str, value: str) -> str:
         """Export ``value`` under the readable name ``<stack name>-<name>`` and return that name.

@@ -51,13 +51,12 @@ def submit_transcode(detail: dict[str, Any], settings: Settings) -> VideoOutcome
         return VideoOutcome.IGNORED
     if media.kind != "video":
         return VideoOutcome.NOT_VIDEO
-    if lifecycle.step_state(media, TRANSCODE) in {
-        StepState.SUBMITTED,
-        StepState.PROGRESSING,
-        StepState.COMPLETE,
-    }:
+    step = lifecycle.step_state(media, TRANSCODE)
+    if step in {StepState.SUBMITTED, StepState.PROGRESSING, StepState.COMPLETE}:
         return VideoOutcome.DUPLICATE
-    if media.status is not Status.UPLOADED:
+    # A replayed MediaUploaded resubmits a video whose transcode failed (operator recovery).
+    recovering = media.status is Status.FAILED and step is StepState.FAILED
+    if media.status is not Status.UPLOADED and not recovering:
         return VideoOutcome.IGNORED
     source = f"s3://{detail['bucket']}/{media.upload_key}"
     try:
@@ -82,6 +81,9 @@ def submit_transcode(detail: dict[str, Any], settings: Settings) -> VideoOutcome
         if code not in _PERMANENT_SUBMIT_ERRORS:
             raise
         reason = f"the video could not be submitted for transcoding ({code})"
+        if recovering:
+            lifecycle.record_step(table, media.media_id, TRANSCODE, StepState.FAILED, reason)
+            return VideoOutcome.FAILED
         move_and_announce(
             table,
             media,

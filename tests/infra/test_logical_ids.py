@@ -44,6 +44,7 @@ PINNED_DATA_STACK = {
     "PlaybackKeyPrivateKey21660139": "AWS::SecretsManager::Secret",
     "CdnLogsA23F7455": "AWS::S3::Bucket",
     "CdnDistribution149FA6C8": "AWS::CloudFront::Distribution",
+    "PlaybackKeyGeneratorFailuresF23D44CF": "AWS::SQS::Queue",
 }
 
 

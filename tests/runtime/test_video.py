@@ -430,3 +430,21 @@ def test_packaging_throttling_is_retried(
     with pytest.raises(Exception, match="TooManyRequests"):
         package({"media_id": media.media_id}, video_settings)
     assert _load(video_settings, media.media_id).status is Status.PROCESSING
+
+
+def test_a_replayed_upload_event_resubmits_a_failed_transcode(
+    video_settings: Settings, stubbed: dict[str, Stubber]
+) -> None:
+    media = _submitted(video_settings, stubbed)
+    on_transcode_state(
+        _state_event(media, "ERROR", errorCode=1999, errorMessage="quota"), video_settings
+    )
+    assert _load(video_settings, media.media_id).status is Status.FAILED
+    _expect_job(stubbed["mediaconvert"], media, job_id="1700000000000-retry")
+    assert (
+        submit_transcode(_uploaded_event(media, video_settings), video_settings)
+        is VideoOutcome.SUBMITTED
+    )
+    stored = _load(video_settings, media.media_id)
+    assert stored.status is Status.PROCESSING
+    assert stored.item["transcode_job_id"] == "1700000000000-retry"
