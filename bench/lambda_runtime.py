@@ -19,7 +19,10 @@ FLOOR = (
     "from aws_lambda_powertools import Logger, Metrics, Tracer\n"
     "Logger(); Metrics(namespace='SnapStream'); Tracer()\n"
 )
-HANDLERS = {"ingest": "import snapstream_runtime.handlers.ingest\n"}
+HANDLERS = {
+    name: f"import snapstream_runtime.handlers.{name}\n"
+    for name in ("ingest", "transcode_submit", "transcode_state", "package")
+}
 
 
 def _import_seconds(code: str) -> float:
@@ -76,7 +79,7 @@ def section(runs: int) -> list[str]:
     lines += [
         "",
         f"Code asset (`runtime/`, zipped): **{code_kib:.0f} KiB**; dependencies layer "
-        f"(Powertools + X-Ray SDK for arm64, zipped): **{layer_kib / 1024:.1f} MiB**.",
+        f"(Powertools, X-Ray SDK, cryptography; arm64, zipped): **{layer_kib / 1024:.1f} MiB**.",
         "",
     ]
     lines += _calls_section()
@@ -84,14 +87,20 @@ def section(runs: int) -> list[str]:
 
 
 def _calls_section() -> list[str]:
-    from bench.ingest_calls import calls_per_upload
+    from bench.pipeline_calls import calls_per_upload
 
     rows = calls_per_upload()
+    video = sum(
+        len(small)
+        for name, (small, _) in rows.items()
+        if "video" in name and "progress" not in name
+    )
     return [
-        "AWS calls made by the ingest Lambda per upload (moto, counted at botocore), with an",
-        "empty table and with 1,000 other media records already stored:",
+        "AWS calls per pipeline step (moto, MediaConvert and MediaPackage VOD via Stubber; counted",
+        "at botocore), with an empty table and with 1,000 other media records already stored.",
+        f"A video costs **{video} calls** from upload to ready (plus 2 per progress event).",
         "",
-        "| upload | calls (empty table) | calls (1,000 records) | operations |",
+        "| step | calls (empty table) | calls (1,000 records) | operations |",
         "|---|---|---|---|",
         *(
             f"| {name} | {len(small)} | {len(large)} | {', '.join(small)} |"

@@ -18,8 +18,8 @@ def recorded_calls() -> Iterator[list[str]]:
         calls.append(f"{model.service_model.service_id}.{model.name}")
 
     session = boto3._get_default_session()  # the session boto3.client() uses
-    session.events.register("before-call", record)
+    session.events.register("before-parameter-build", record)
     try:
         yield calls
     finally:
-        session.events.unregister("before-call", record)
+        session.events.unregister("before-parameter-build", record)
