@@ -78,6 +78,12 @@ class EnvironmentConfig:
     playback_key_generation: int = 1
     #: pipeline functions (transcode submit/state, package): reserved concurrency.
     video_reserved_concurrency: int = 5
+    #: analysis: tags below this confidence (0-100) are not kept; moderation flag threshold;
+    #: Rekognition celebrity recognition on images; reserved concurrency (service quotas).
+    tag_confidence_threshold: float = 80.0
+    moderation_confidence_threshold: float = 80.0
+    celebrity_recognition: bool = False
+    analysis_reserved_concurrency: int = 5
 
     def __post_init__(self) -> None:
         problems = [*self._identity_problems(), *self._sizing_problems()]
@@ -100,6 +106,8 @@ class EnvironmentConfig:
             )
         if self.playback_key_generation < 1:
             problems.append("playback_key_generation must be >= 1")
+        if not 0 <= self.tag_confidence_threshold <= 100:
+            problems.append("tag_confidence_threshold must be 0-100")
         return problems
 
     def _sizing_problems(self) -> list[str]:

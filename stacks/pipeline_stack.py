@@ -11,16 +11,21 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from snapstream_constructs import (
     MediaConvertTranscoding,
     Pack,
     PipelineFunction,
+    QueueWithDeadLetters,
+    SecureTopic,
     acknowledge,
     dead_letter_queue,
+    delivery_dead_letter_queue,
     resource_finding,
 )
+from snapstream_constructs.transcoding import service_role
 from stacks.config import EnvironmentConfig
 from stacks.data_stack import DataStack
 from stacks.lambda_assets import dependencies_layer, runtime_code
@@ -57,6 +62,7 @@ class PipelineStack(cdk.Stack):
         self._ingest()
         self.upload_issuer_policy = self._upload_issuer_policy()
         self._video()
+        self._analysis()
 
     # -- shared ------------------------------------------------------------------------------
 
@@ -73,6 +79,8 @@ class PipelineStack(cdk.Stack):
         invoked_by: str,
         memory_size: int = 256,
         timeout: cdk.Duration | None = None,
+        item_families: list[str] | None = None,
+        unscoped_actions_reason: str | None = None,
     ) -> PipelineFunction:
         """A pipeline function that may read and move media records and notify their owners."""
         data = self.data
@@ -97,6 +105,7 @@ class PipelineStack(cdk.Stack):
             memory_size=memory_size,
             timeout=timeout,
             invoked_by=invoked_by,
+            unscoped_actions_reason=unscoped_actions_reason,
             async_dead_letter_queue=(
                 dead_letter_queue(self, f"{construct_id}Failures", encryption_key=data.data_key.key)
                 if asynchronous
@@ -302,6 +311,205 @@ class PipelineStack(cdk.Stack):
             detail_type=contract.MEDIA_TRANSCODED,
             detail={},
             function=self.package,
+        )
+
+    # -- analysis ----------------------------------------------------------------------------
+
+    def _analysis(self) -> None:
+        """Rekognition, Transcribe and Comprehend. Uploads queue up for analysis (quotas back off
+        through SQS); Transcribe and Rekognition video report back by event and SNS."""
+        config, data = self.config, self.data
+        key = data.data_key.key
+        timeout = cdk.Duration.seconds(120)
+        self.analysis_queue = QueueWithDeadLetters(
+            self,
+            "AnalysisQueue",
+            encryption_key=None,  # EventBridge writes it (SSE-SQS needs no key-policy grant)
+            visibility_timeout=cdk.Duration.seconds(6 * 120),
+            max_receive_count=contract.ANALYSIS_MAX_ATTEMPTS,
+        )
+        data.event_bus.route_to_queue(
+            "MediaToAnalyse",
+            description="Every accepted upload is analysed",
+            event_pattern=events.EventPattern(
+                source=[EVENT_SOURCE],
+                detail_type=[contract.MEDIA_UPLOADED],
+                detail={"environment": [config.name]},
+            ),
+            queue=self.analysis_queue.queue,
+            scope=self,
+        )
+        completion_topic = SecureTopic(
+            self, "VideoAnalysisTopic", encryption_key=key, display_name="Rekognition video jobs"
+        ).topic
+        rekognition_policy = iam.ManagedPolicy(
+            self,
+            "VideoAnalysisPolicy",
+            description="Rekognition video: report job completion",
+            statements=[
+                iam.PolicyStatement(
+                    actions=["sns:Publish"], resources=[completion_topic.topic_arn]
+                ),
+                iam.PolicyStatement(
+                    actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[key.key_arn]
+                ),
+            ],
+        )
+        rekognition_role = service_role(
+            self,
+            "VideoAnalysisRole",
+            service="rekognition.amazonaws.com",
+            description="Rekognition video label detection of SnapStream",
+            policy=rekognition_policy,
+        )
+        thresholds = {
+            contract.ENV_TAG_THRESHOLD: str(config.tag_confidence_threshold),
+            contract.ENV_MODERATION_THRESHOLD: str(config.moderation_confidence_threshold),
+            contract.ENV_MEDIA_BUCKET: data.media.bucket_name,
+        }
+        records = ["MEDIA#*", "USER#*", "TAG#*", "HASH#*"]
+        self.analysis = self._function(
+            "Analysis",
+            description="Analyses images; starts transcription and video label detection",
+            handler=contract.ANALYSIS_HANDLER,
+            service="analysis",
+            environment={
+                **thresholds,
+                contract.ENV_CELEBRITIES: str(config.celebrity_recognition).lower(),
+                contract.ENV_UPLOADS_KEY: key.key_arn,
+                contract.ENV_VIDEO_ANALYSIS_TOPIC: completion_topic.topic_arn,
+                contract.ENV_VIDEO_ANALYSIS_ROLE: rekognition_role.role_arn,
+            },
+            reserved_concurrency=config.analysis_reserved_concurrency,
+            memory_size=1024,
+            timeout=timeout,
+            asynchronous=False,
+            invoked_by="the analysis queue's SQS event source mapping",
+            item_families=records,
+            unscoped_actions_reason=self.UNSCOPED_ANALYSIS_REASON,
+        )
+        analysis = self.analysis
+        analysis.consume(self.analysis_queue.queue, batch_size=5)
+        analysis.allow(
+            actions=["s3:GetObject", "s3:GetObjectVersion"], resources=[self.uploads_objects]
+        )
+        analysis.allow(actions=["s3:PutObject"], resources=[self.media_objects])
+        analysis.allow(actions=["kms:Encrypt"], resources=[key.key_arn])
+        analysis.allow(actions=["dynamodb:BatchWriteItem"], resources=[data.table.table_arn])
+        analysis.allow(actions=self.NO_RESOURCE_LEVEL_ANALYSIS_ACTIONS, resources=["*"])
+        analysis.allow(
+            actions=["transcribe:StartTranscriptionJob", "transcribe:TagResource"],
+            resources=[self._transcription_jobs_arn()],
+        )
+        analysis.allow(
+            actions=["iam:PassRole"],
+            resources=[rekognition_role.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": "rekognition.amazonaws.com"}},
+        )
+        self._acknowledge_objects(analysis.policy, self.uploads_objects, self.media_objects)
+        self._acknowledge_transcription_jobs(analysis.policy)
+
+        self.transcription_state = self._function(
+            "TranscriptionState",
+            description="Stores and analyses finished transcripts (Comprehend), tags the media",
+            handler=contract.TRANSCRIPTION_STATE_HANDLER,
+            service="transcription-state",
+            environment=thresholds,
+            reserved_concurrency=config.analysis_reserved_concurrency,
+            memory_size=512,
+            timeout=timeout,
+            asynchronous=True,
+            invoked_by="EventBridge",
+            item_families=records,
+            unscoped_actions_reason=self.UNSCOPED_ANALYSIS_REASON,
+        )
+        transcripts = self.transcription_state
+        transcripts.allow(actions=["s3:GetObject"], resources=[self.media_objects])
+        transcripts.allow(actions=["dynamodb:BatchWriteItem"], resources=[data.table.table_arn])
+        transcripts.allow(
+            actions=["transcribe:GetTranscriptionJob"], resources=[self._transcription_jobs_arn()]
+        )
+        transcripts.allow(actions=self.COMPREHEND_ACTIONS, resources=["*"])
+        self._acknowledge_objects(transcripts.policy, self.media_objects)
+        self._acknowledge_transcription_jobs(transcripts.policy)
+        self._route(
+            "TranscriptionStateChanged",
+            description="This environment's transcription jobs that finished or failed",
+            pattern=events.EventPattern(
+                source=["aws.transcribe"],
+                detail_type=["Transcribe Job State Change"],
+                detail={
+                    "TranscriptionJobStatus": ["COMPLETED", "FAILED"],
+                    "TranscriptionJobName": [{"prefix": f"snapstream-{config.name}-"}],
+                },
+            ),
+            function=transcripts,
+            on_default_bus=True,
+        )
+
+        self.video_labels = self._function(
+            "VideoLabels",
+            description="Pages through Rekognition video labels, stores the timeline, tags",
+            handler=contract.VIDEO_LABELS_HANDLER,
+            service="video-labels",
+            environment=thresholds,
+            reserved_concurrency=config.analysis_reserved_concurrency,
+            memory_size=512,
+            timeout=timeout,
+            asynchronous=True,
+            invoked_by="SNS",
+            item_families=records,
+            unscoped_actions_reason=self.UNSCOPED_ANALYSIS_REASON,
+        )
+        self.video_labels.allow(actions=["rekognition:GetLabelDetection"], resources=["*"])
+        self.video_labels.allow(
+            actions=["dynamodb:BatchWriteItem"], resources=[data.table.table_arn]
+        )
+        completion_topic.add_subscription(
+            subscriptions.LambdaSubscription(
+                self.video_labels.function,
+                dead_letter_queue=delivery_dead_letter_queue(
+                    self, "VideoAnalysisDeliveryFailures", named_in="the SNS subscription"
+                ),
+            )
+        )
+
+    #: Rekognition image and video, and Comprehend real-time, actions support no resource-level
+    #: permissions (Service Authorization Reference); Transcribe jobs do and are named below.
+    NO_RESOURCE_LEVEL_ANALYSIS_ACTIONS = (
+        "rekognition:DetectLabels",
+        "rekognition:DetectText",
+        "rekognition:DetectModerationLabels",
+        "rekognition:RecognizeCelebrities",
+        "rekognition:StartLabelDetection",
+    )
+    COMPREHEND_ACTIONS = (
+        "comprehend:DetectDominantLanguage",
+        "comprehend:DetectSentiment",
+        "comprehend:DetectEntities",
+        "comprehend:DetectKeyPhrases",
+    )
+
+    def _transcription_jobs_arn(self) -> str:
+        return self.format_arn(
+            service="transcribe",
+            resource="transcription-job",
+            resource_name=f"snapstream-{self.config.name}-*",
+        )
+
+    UNSCOPED_ANALYSIS_REASON = (
+        "Rekognition image/video and Comprehend real-time actions have no resource-level "
+        "permissions either (the list is in docs/audit.md)."
+    )
+
+    def _acknowledge_transcription_jobs(self, policy: iam.ManagedPolicy) -> None:
+        acknowledge(
+            policy,
+            pack=Pack.AWS_SOLUTIONS,
+            rule="IAM5",
+            findings=[resource_finding(self, self._transcription_jobs_arn())],
+            reason="Transcription job names are generated per media "
+            "(snapstream-<env>-<media id>); the policy admits this environment's jobs only.",
         )
 
     def _route_on_bus(

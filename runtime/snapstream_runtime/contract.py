@@ -17,6 +17,11 @@ TRANSCODE_SUBMIT_HANDLER = "snapstream_runtime.handlers.transcode_submit.handler
 TRANSCODE_STATE_HANDLER = "snapstream_runtime.handlers.transcode_state.handler"
 PACKAGE_HANDLER = "snapstream_runtime.handlers.package.handler"
 PLAYBACK_KEYS_HANDLER = "snapstream_runtime.handlers.playback_keys.handler"
+ANALYSIS_HANDLER = "snapstream_runtime.handlers.analysis.handler"
+TRANSCRIPTION_STATE_HANDLER = "snapstream_runtime.handlers.transcription_state.handler"
+VIDEO_LABELS_HANDLER = "snapstream_runtime.handlers.video_labels.handler"
+#: The analysis queue's redrive limit: the last attempt gives up and records why.
+ANALYSIS_MAX_ATTEMPTS = 5
 
 #: Environment variables the functions read (see settings.py).
 ENV_ENVIRONMENT = "SNAPSTREAM_ENVIRONMENT"
@@ -40,3 +45,8 @@ ENV_CDN_DOMAIN = "CDN_DOMAIN"
 ENV_PLAYBACK_KEY_PAIR_ID = "PLAYBACK_KEY_PAIR_ID"
 ENV_PLAYBACK_KEY_SECRET = "PLAYBACK_KEY_SECRET_ARN"  # noqa: S105 (a variable name)
 ENV_PLAYBACK_TTL = "PLAYBACK_TTL_SECONDS"
+ENV_TAG_THRESHOLD = "TAG_CONFIDENCE_THRESHOLD"
+ENV_MODERATION_THRESHOLD = "MODERATION_CONFIDENCE_THRESHOLD"
+ENV_CELEBRITIES = "CELEBRITY_RECOGNITION"
+ENV_VIDEO_ANALYSIS_TOPIC = "VIDEO_ANALYSIS_TOPIC_ARN"
+ENV_VIDEO_ANALYSIS_ROLE = "VIDEO_ANALYSIS_ROLE_ARN"

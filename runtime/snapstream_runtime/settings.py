@@ -43,6 +43,11 @@ class Settings:
     playback_key_pair_id: str = ""
     playback_key_secret_arn: str = ""
     playback_ttl_seconds: int = 300
+    tag_threshold: float = 80.0
+    moderation_threshold: float = 80.0
+    celebrity_recognition: bool = False
+    video_analysis_topic_arn: str = ""
+    video_analysis_role_arn: str = ""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -75,6 +80,11 @@ class Settings:
             playback_key_pair_id=environ.get(contract.ENV_PLAYBACK_KEY_PAIR_ID, ""),
             playback_key_secret_arn=environ.get(contract.ENV_PLAYBACK_KEY_SECRET, ""),
             playback_ttl_seconds=int(environ.get(contract.ENV_PLAYBACK_TTL, "300")),
+            tag_threshold=float(environ.get(contract.ENV_TAG_THRESHOLD, "80")),
+            moderation_threshold=float(environ.get(contract.ENV_MODERATION_THRESHOLD, "80")),
+            celebrity_recognition=environ.get(contract.ENV_CELEBRITIES) == "true",
+            video_analysis_topic_arn=environ.get(contract.ENV_VIDEO_ANALYSIS_TOPIC, ""),
+            video_analysis_role_arn=environ.get(contract.ENV_VIDEO_ANALYSIS_ROLE, ""),
         )
 
 

@@ -117,7 +117,9 @@ def test_ingest_function_runtime_settings(templates: Templates, env: str) -> Non
 def test_event_source_mapping_reports_partial_batch_failures(
     templates: Templates, env: str
 ) -> None:
-    mapping = only_resource(templates[env, "Pipeline"], "AWS::Lambda::EventSourceMapping")
+    _, mapping = _by_prefix(
+        templates[env, "Pipeline"], "AWS::Lambda::EventSourceMapping", "IngestQueueSource"
+    )
     assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["Properties"]["BatchSize"] == 10
     policy_id, _ = _by_prefix(templates[env, "Pipeline"], "AWS::IAM::ManagedPolicy", "IngestPolicy")

@@ -20,6 +20,7 @@ from snapstream_constructs.packaging import VodPackaging
 from snapstream_constructs.queues import (
     QueueWithDeadLetters,
     dead_letter_queue,
+    delivery_dead_letter_queue,
     notify_queue_of_object_created,
 )
 from snapstream_constructs.storage import AccessLogBucket, SecureBucket
@@ -43,6 +44,7 @@ __all__ = [
     "VodPackaging",
     "acknowledge",
     "dead_letter_queue",
+    "delivery_dead_letter_queue",
     "notify_queue_of_object_created",
     "register_compliance_packs",
     "resource_finding",

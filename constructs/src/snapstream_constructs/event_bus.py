@@ -11,8 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from snapstream_constructs.compliance import Pack, acknowledge
-from snapstream_constructs.queues import dead_letter_queue
+from snapstream_constructs.queues import delivery_dead_letter_queue
 
 
 class MediaEventBus(Construct):
@@ -59,13 +58,8 @@ class MediaEventBus(Construct):
         when it is another one, so that the bus's stack never depends on its consumers.
         """
         scope = Construct(scope or self, construct_id)
-        dlq = dead_letter_queue(scope, "DeadLetters", encryption_key=None)
-        acknowledge(
-            dlq,
-            pack=Pack.AWS_SOLUTIONS,
-            rule="SQS3",
-            reason="This queue is the dead-letter queue of the rule's target (DeadLetterConfig); "
-            "cdk-nag recognises dead-letter queues only when named in an SQS redrive policy.",
+        dlq = delivery_dead_letter_queue(
+            scope, "DeadLetters", named_in="the rule target's DeadLetterConfig"
         )
         rule = events.Rule(
             scope,
@@ -81,5 +75,30 @@ class MediaEventBus(Construct):
                     max_event_age=max_event_age or cdk.Duration.hours(24),
                 )
             ],
+        )
+        return rule, dlq
+
+    def route_to_queue(
+        self,
+        construct_id: str,
+        *,
+        event_pattern: events.EventPattern,
+        queue: sqs.IQueue,
+        description: str,
+        scope: Construct | None = None,
+    ) -> tuple[events.Rule, sqs.Queue]:
+        """Deliver matching events into ``queue`` (a buffer its consumer drains at its own pace);
+        events EventBridge cannot deliver land in a dead-letter queue."""
+        holder = Construct(scope or self, construct_id)
+        dlq = delivery_dead_letter_queue(
+            holder, "DeadLetters", named_in="the rule target's DeadLetterConfig"
+        )
+        rule = events.Rule(
+            holder,
+            "Rule",
+            description=description,
+            event_bus=self.bus,
+            event_pattern=event_pattern,
+            targets=[targets.SqsQueue(queue, dead_letter_queue=dlq, retry_attempts=8)],
         )
         return rule, dlq

@@ -43,6 +43,7 @@ class PipelineFunction(Construct):
         timeout: cdk.Duration | None = None,
         invoked_by: str = "an event source mapping",
         async_dead_letter_queue: sqs.IQueue | None = None,
+        unscoped_actions_reason: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(
@@ -98,7 +99,9 @@ class PipelineFunction(Construct):
                     resources=[async_dead_letter_queue.encryption_master_key.key_arn],
                 )
         self._acknowledge_lambda_defaults(
-            invoked_by, has_dead_letter_queue=async_dead_letter_queue is not None
+            invoked_by,
+            has_dead_letter_queue=async_dead_letter_queue is not None,
+            unscoped_actions_reason=unscoped_actions_reason,
         )
 
     def allow(
@@ -157,7 +160,9 @@ class PipelineFunction(Construct):
         )
         return mapping
 
-    def _acknowledge_lambda_defaults(self, invoked_by: str, *, has_dead_letter_queue: bool) -> None:
+    def _acknowledge_lambda_defaults(
+        self, invoked_by: str, *, has_dead_letter_queue: bool, unscoped_actions_reason: str | None
+    ) -> None:
         outside_vpc = (
             "The function calls only AWS service APIs (S3, DynamoDB, SQS, SNS, EventBridge) over "
             "TLS with IAM authentication and reaches no private resource, so it runs outside a "
@@ -172,7 +177,8 @@ class PipelineFunction(Construct):
             rule="IAM5",
             findings=["Resource::*"],
             reason="Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, "
-            "which support no resource-level permissions (AWS Service Authorization Reference).",
+            "which support no resource-level permissions (AWS Service Authorization Reference)."
+            + (f" {unscoped_actions_reason}" if unscoped_actions_reason else ""),
         )
         if has_dead_letter_queue:
             return

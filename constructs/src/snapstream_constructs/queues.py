@@ -13,15 +13,16 @@ from snapstream_constructs.compliance import Pack, acknowledge
 
 
 class QueueWithDeadLetters(Construct):
-    """A KMS-encrypted, TLS-only queue whose messages move to a dead-letter queue after
-    ``max_receive_count`` failed receives. The dead-letter queue keeps them 14 days."""
+    """A TLS-only queue whose messages move to a dead-letter queue after ``max_receive_count``
+    failed receives (kept 14 days). Encrypted with ``encryption_key``, or SSE-SQS when None (for
+    queues that AWS services such as EventBridge write to)."""
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        encryption_key: kms.IKey,
+        encryption_key: kms.IKey | None,
         visibility_timeout: cdk.Duration,
         max_receive_count: int = 5,
         retention: cdk.Duration | None = None,
@@ -33,7 +34,9 @@ class QueueWithDeadLetters(Construct):
         self.queue = sqs.Queue(
             self,
             "Queue",
-            encryption=sqs.QueueEncryption.KMS,
+            encryption=sqs.QueueEncryption.KMS
+            if encryption_key
+            else sqs.QueueEncryption.SQS_MANAGED,
             encryption_master_key=encryption_key,
             data_key_reuse=cdk.Duration.hours(1),
             enforce_ssl=True,
@@ -69,6 +72,20 @@ def dead_letter_queue(
         reason="This queue is itself the dead-letter queue where failed messages end for an "
         "operator to inspect and redrive (runbook); a dead-letter queue of its own would only "
         "move them further from sight.",
+    )
+    return queue
+
+
+def delivery_dead_letter_queue(scope: Construct, construct_id: str, *, named_in: str) -> sqs.Queue:
+    """The SSE-SQS dead-letter queue of a delivery by an AWS service (an EventBridge rule target,
+    an SNS subscription), which writes it itself."""
+    queue = dead_letter_queue(scope, construct_id, encryption_key=None)
+    acknowledge(
+        queue,
+        pack=Pack.AWS_SOLUTIONS,
+        rule="SQS3",
+        reason=f"This queue is the dead-letter queue named in {named_in}; cdk-nag recognises "
+        "dead-letter queues only when they are named in an SQS redrive policy.",
     )
     return queue
 

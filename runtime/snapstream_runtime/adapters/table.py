@@ -126,6 +126,10 @@ class Update:
         self._condition.append(f"{self._name(path)} = {self._value(value)}")
         return self
 
+    def require_absent(self, path: str) -> Update:
+        self._condition.append(f"attribute_not_exists({self._name(path)})")
+        return self
+
     def require_exists(self, path: str) -> Update:
         self._condition.append(f"attribute_exists({self._name(path)})")
         return self

@@ -1,0 +1,368 @@
+"""Media analysis: images now, speech and video labels as asynchronous jobs with completions.
+
+Uploads reach :func:`on_uploaded` through the analysis queue, so that Rekognition, Transcribe and
+Comprehend quotas (throttling, ``LimitExceededException``) back off and retry through SQS; on the
+last attempt an analysis that still cannot run is marked ``failed`` with the reason, and the media
+stays usable (an image or audio file becomes ``ready`` anyway). Every step is idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from snapstream_runtime import image_analysis, lifecycle, speech, tags
+from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters.table import ConditionFailed, Table, to_attributes
+from snapstream_runtime.announcements import move_and_announce
+from snapstream_runtime.contract import MEDIA_PREFIX
+from snapstream_runtime.lifecycle import Media, Status, StepState
+from snapstream_runtime.settings import Settings
+from snapstream_runtime.tags import Tag, TagSource
+
+IMAGE_STEP = "analysis_image"
+SPEECH_STEP = "analysis_speech"
+VIDEO_STEP = "analysis_video"
+_DONE = {StepState.SUBMITTED, StepState.PROGRESSING, StepState.COMPLETE, StepState.SKIPPED}
+
+
+class AnalysisOutcome(StrEnum):
+    ANALYSED = "analysed"
+    STARTED = "started"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+    IGNORED = "ignored"
+
+
+def _folder(media: Media) -> str:
+    return f"{MEDIA_PREFIX}{media.owner_id}/{media.media_id}/"
+
+
+def _store(table: Table, media: Media, analyses: dict[str, Any]) -> None:
+    """One ``ANALYSIS#<kind>`` item per analyser, in one batch write."""
+    requests = [
+        {
+            "PutRequest": {
+                "Item": to_attributes(
+                    {
+                        "pk": lifecycle.media_key(media.media_id)["pk"],
+                        "sk": f"ANALYSIS#{kind}",
+                        "media_id": media.media_id,
+                        "owner_id": media.owner_id,
+                        "kind": kind,
+                        "body": body,
+                    }
+                )
+            }
+        }
+        for kind, body in analyses.items()
+    ]
+    for start in range(0, len(requests), 25):
+        pending: dict[str, Any] = {table.name: requests[start : start + 25]}
+        for _ in range(5):
+            unprocessed = (
+                client("dynamodb").batch_write_item(RequestItems=pending).get("UnprocessedItems")
+            )
+            if not unprocessed:
+                break
+            pending = unprocessed
+        else:
+            raise RuntimeError("DynamoDB kept throttling the analysis write")
+
+
+def _is_retryable(error: ClientError) -> bool:
+    code = error.response["Error"]["Code"]
+    return code in {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "LimitExceededException",
+        "TooManyRequestsException",
+        "ServiceUnavailableException",
+        "InternalServerError",
+        "InternalServerErrorException",
+    }
+
+
+def on_uploaded(
+    detail: dict[str, Any], settings: Settings, *, final_attempt: bool
+) -> AnalysisOutcome:
+    """``MediaUploaded`` -> analyse an image now, or start speech (and video label) jobs."""
+    table = Table(settings.table_name)
+    media = lifecycle.load(table, str(detail.get("media_id", "")))
+    if media is None:
+        return AnalysisOutcome.IGNORED
+    bucket = str(detail.get("bucket") or settings.uploads_bucket)
+    try:
+        if media.kind == "image":
+            return _image(table, media, bucket, settings)
+        outcome = _start_speech(table, media, bucket, settings)
+        if media.kind == "video":
+            video = _start_video_labels(table, media, bucket, settings)
+            outcome = video if outcome is AnalysisOutcome.DUPLICATE else outcome
+        return outcome
+    except ClientError as error:
+        if not (_is_retryable(error) and final_attempt):
+            raise
+        reason = f"analysis could not start: {error.response['Error']['Code']} after retries"
+        _give_up(table, media, settings, reason)
+        return AnalysisOutcome.FAILED
+
+
+def _give_up(table: Table, media: Media, settings: Settings, reason: str) -> None:
+    """Mark this media's pending analyses failed; a media that waited only on them becomes ready."""
+    steps = (IMAGE_STEP,) if media.kind == "image" else (SPEECH_STEP, VIDEO_STEP)
+    for step in steps:
+        if lifecycle.step_state(media, step) not in {StepState.COMPLETE, StepState.SKIPPED}:
+            lifecycle.record_step(table, media.media_id, step, StepState.FAILED, reason)
+    if media.kind != "video":
+        _ready(table, media, settings)
+
+
+def _ready(
+    table: Table, media: Media, settings: Settings, fields: dict[str, Any] | None = None
+) -> None:
+    current = lifecycle.load(table, media.media_id) or media
+    if current.status is Status.UPLOADED or current.status is Status.PROCESSING:
+        move_and_announce(
+            table, current, Status.READY, settings.notifications_topic_arn, fields=fields
+        )
+
+
+# -- images ------------------------------------------------------------------------------------
+
+
+def _image(table: Table, media: Media, bucket: str, settings: Settings) -> AnalysisOutcome:
+    if lifecycle.step_state(media, IMAGE_STEP) is StepState.COMPLETE:
+        return AnalysisOutcome.DUPLICATE
+    size = int(media.item.get("size") or media.declared_size)
+    found = image_analysis.recognize(
+        bucket,
+        media.upload_key,
+        media.version_id,
+        content_type=media.content_type,
+        size=size,
+        celebrities=settings.celebrity_recognition,
+    )
+    data = image_analysis.read_image(bucket, media.upload_key, media.version_id)
+    local = image_analysis.inspect(data)
+    fields: dict[str, Any] = {"image": local.metadata, "content_hash": local.sha256}
+    if local.thumbnail:
+        thumbnail_key = f"{_folder(media)}thumbnail.jpg"
+        client("s3").put_object(
+            Bucket=settings.media_bucket,
+            Key=thumbnail_key,
+            Body=local.thumbnail,
+            ContentType="image/jpeg",
+        )
+        fields["thumbnail"] = thumbnail_key
+    duplicate_of = _register_hash(table, media, local.sha256)
+    if duplicate_of:
+        fields["duplicate_of"] = duplicate_of
+    flagged = [m for m in found.moderation if m["confidence"] >= settings.moderation_threshold]
+    fields["moderation"] = {"flagged": bool(flagged), "labels": [m["name"] for m in flagged]}
+    _store(
+        table,
+        media,
+        {
+            "labels": found.labels,
+            "text": found.text,
+            "moderation": found.moderation,
+            "celebrities": found.celebrities,
+            "metadata": {**local.metadata, **({"error": local.error} if local.error else {})},
+            "skipped": found.skipped,
+        },
+    )
+    tags.apply(table, media.media_id, _image_tags(found), threshold=settings.tag_threshold)
+    problems = "; ".join(filter(None, [local.error, *found.skipped.values()]))
+    fields[f"steps.{IMAGE_STEP}"] = lifecycle.step_value(StepState.COMPLETE, problems or None)
+    _ready(table, media, settings, fields)
+    return AnalysisOutcome.ANALYSED
+
+
+def _image_tags(found: image_analysis.ImageFindings) -> Iterable[Tag]:
+    for label in found.labels:
+        yield Tag(label["name"], TagSource.LABEL, label["confidence"])
+        for parent in label["parents"]:
+            yield Tag(parent, TagSource.LABEL, label["confidence"])
+    for line in found.text:
+        yield Tag(line["text"], TagSource.TEXT, line["confidence"])
+    for person in found.celebrities:
+        yield Tag(person["name"], TagSource.PERSON, person["confidence"])
+
+
+def _register_hash(table: Table, media: Media, sha256: str) -> str | None:
+    """The id of the owner's earlier media with the same bytes, if there is one."""
+    item = {"pk": f"HASH#{media.owner_id}#{sha256}", "sk": "HASH", "media_id": media.media_id}
+    try:
+        table.put_new(item)
+    except ConditionFailed:
+        existing = table.get(item["pk"], "HASH") or {}
+        other = existing.get("media_id")
+        return str(other) if other and other != media.media_id else None
+    return None
+
+
+# -- speech ------------------------------------------------------------------------------------
+
+
+def _start_speech(table: Table, media: Media, bucket: str, settings: Settings) -> AnalysisOutcome:
+    if lifecycle.step_state(media, SPEECH_STEP) in _DONE:
+        return AnalysisOutcome.DUPLICATE
+    try:
+        speech.start_transcription(
+            environment=settings.environment,
+            media_id=media.media_id,
+            media_uri=f"s3://{bucket}/{media.upload_key}",
+            output_bucket=settings.media_bucket,
+            output_key=f"{_folder(media)}transcript.json",
+            kms_key_arn=settings.uploads_kms_key_arn,
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConflictException":  # the job exists already
+            raise
+    fields = {f"steps.{SPEECH_STEP}": lifecycle.step_value(StepState.SUBMITTED)}
+    if media.kind == "audio" and media.status is Status.UPLOADED:
+        lifecycle.transition(table, media, Status.PROCESSING, fields=fields)
+    else:
+        lifecycle.record_step(table, media.media_id, SPEECH_STEP, StepState.SUBMITTED)
+    return AnalysisOutcome.STARTED
+
+
+def on_transcription_state(detail: dict[str, Any], settings: Settings) -> AnalysisOutcome:
+    """``Transcribe Job State Change``: store the transcript, analyse it, tag, finish the media."""
+    media_id = speech.media_id_from_job(
+        settings.environment, str(detail.get("TranscriptionJobName", ""))
+    )
+    table = Table(settings.table_name)
+    media = lifecycle.load(table, media_id) if media_id else None
+    if media is None:
+        return AnalysisOutcome.IGNORED
+    if lifecycle.step_state(media, SPEECH_STEP) in {StepState.COMPLETE, StepState.FAILED}:
+        return AnalysisOutcome.DUPLICATE
+    status = detail.get("TranscriptionJobStatus")
+    if status == "FAILED":
+        job = speech.transcription_job(settings.environment, media.media_id)
+        reason = f"transcription failed: {job.get('FailureReason', 'no reason given')}"
+        lifecycle.record_step(table, media.media_id, SPEECH_STEP, StepState.FAILED, reason)
+        if media.kind == "audio":
+            _ready(table, media, settings)
+        return AnalysisOutcome.FAILED
+    if status != "COMPLETED":
+        return AnalysisOutcome.IGNORED
+    job = speech.transcription_job(settings.environment, media.media_id)
+    transcript_key = f"{_folder(media)}transcript.json"
+    document = (
+        client("s3").get_object(Bucket=settings.media_bucket, Key=transcript_key)["Body"].read()
+    )
+    text = speech.transcript_text(document)
+    result = speech.analyse_text(text, job.get("LanguageCode")) if text else speech.TextAnalysis()
+    summary = {
+        "transcript_key": transcript_key,
+        "characters": len(text),
+        "excerpt": text[:500],
+        "language": result.language or job.get("LanguageCode"),
+        "comprehend_supported": result.supported,
+        "sentiment": result.sentiment,
+        "sentiment_scores": result.sentiment_scores,
+        "entities": result.entities[:100],
+        "key_phrases": result.key_phrases,
+        "chunks": result.chunks,
+    }
+    _store(table, media, {"speech": summary})
+    candidates = [Tag(e["text"], TagSource.ENTITY, e["score"] * 100) for e in result.entities]
+    candidates += [
+        Tag(p["text"], TagSource.KEY_PHRASE, p["score"] * 100) for p in result.key_phrases[:20]
+    ]
+    tags.apply(table, media.media_id, candidates, threshold=settings.tag_threshold)
+    note = None if text else "no speech in the recording"
+    if text and not result.supported:
+        note = f"Comprehend does not analyse language {result.language!r}"
+    lifecycle.record_step(table, media.media_id, SPEECH_STEP, StepState.COMPLETE, note)
+    if media.kind == "audio":
+        _ready(table, media, settings)
+    return AnalysisOutcome.ANALYSED
+
+
+# -- video labels ------------------------------------------------------------------------------
+
+
+def _start_video_labels(
+    table: Table, media: Media, bucket: str, settings: Settings
+) -> AnalysisOutcome:
+    if lifecycle.step_state(media, VIDEO_STEP) in _DONE:
+        return AnalysisOutcome.DUPLICATE
+    video = {"S3Object": {"Bucket": bucket, "Name": media.upload_key}}
+    if media.version_id:
+        video["S3Object"]["Version"] = media.version_id
+    job = client("rekognition").start_label_detection(
+        Video=video,
+        ClientRequestToken=media.media_id,
+        JobTag=media.media_id,
+        MinConfidence=50,
+        NotificationChannel={
+            "SNSTopicArn": settings.video_analysis_topic_arn,
+            "RoleArn": settings.video_analysis_role_arn,
+        },
+    )
+    lifecycle.record_step(table, media.media_id, VIDEO_STEP, StepState.SUBMITTED, job["JobId"])
+    return AnalysisOutcome.STARTED
+
+
+def on_video_labels_done(message: dict[str, Any], settings: Settings) -> AnalysisOutcome:
+    """Rekognition's SNS completion: page through every label and store a timeline."""
+    table = Table(settings.table_name)
+    media = lifecycle.load(table, str(message.get("JobTag", "")))
+    if media is None or message.get("API") not in {None, "StartLabelDetection"}:
+        return AnalysisOutcome.IGNORED
+    if lifecycle.step_state(media, VIDEO_STEP) in {StepState.COMPLETE, StepState.FAILED}:
+        return AnalysisOutcome.DUPLICATE
+    if message.get("Status") != "SUCCEEDED":
+        reason = f"video label detection ended {message.get('Status', 'unknown')}"
+        lifecycle.record_step(table, media.media_id, VIDEO_STEP, StepState.FAILED, reason)
+        return AnalysisOutcome.FAILED
+    timeline: dict[str, dict[str, Any]] = {}
+    pages = 0
+    request: dict[str, Any] = {"JobId": message["JobId"], "SortBy": "TIMESTAMP", "MaxResults": 1000}
+    while True:
+        page = client("rekognition").get_label_detection(**request)
+        pages += 1
+        for item in page.get("Labels", []):
+            label = item["Label"]
+            entry = timeline.setdefault(
+                label["Name"],
+                {
+                    "name": label["Name"],
+                    "first_ms": item["Timestamp"],
+                    "last_ms": item["Timestamp"],
+                    "confidence": 0.0,
+                    "count": 0,
+                },
+            )
+            entry["last_ms"] = max(entry["last_ms"], item["Timestamp"])
+            entry["first_ms"] = min(entry["first_ms"], item["Timestamp"])
+            entry["confidence"] = max(entry["confidence"], round(float(label["Confidence"]), 2))
+            entry["count"] += 1
+        if not page.get("NextToken"):
+            break
+        request["NextToken"] = page["NextToken"]
+    labels = sorted(timeline.values(), key=lambda e: (-e["count"], e["name"]))[:200]
+    _store(table, media, {"video_labels": {"labels": labels, "pages": pages}})
+    tags.apply(
+        table,
+        media.media_id,
+        [Tag(e["name"], TagSource.LABEL, e["confidence"]) for e in labels],
+        threshold=settings.tag_threshold,
+    )
+    lifecycle.record_step(
+        table, media.media_id, VIDEO_STEP, StepState.COMPLETE, f"{len(labels)} labels"
+    )
+    return AnalysisOutcome.ANALYSED
+
+
+def parse_sns_message(body: str) -> dict[str, Any]:
+    parsed: dict[str, Any] = json.loads(body)
+    return parsed

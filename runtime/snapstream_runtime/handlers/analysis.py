@@ -1,0 +1,45 @@
+"""Analysis queue (``MediaUploaded`` events) -> analyse images, start speech and video jobs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from snapstream_runtime.analysis import on_uploaded
+from snapstream_runtime.contract import ANALYSIS_MAX_ATTEMPTS
+from snapstream_runtime.observability import logger, metrics, tracer
+from snapstream_runtime.settings import current_settings
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@tracer.capture_method
+def handle_record(record: SQSRecord) -> None:
+    event = json.loads(record.body)
+    detail = event.get("detail") or {}
+    logger.set_correlation_id(str(detail.get("media_id") or record.message_id))
+    attempt = int(record.attributes.approximate_receive_count or 1)
+    outcome = on_uploaded(
+        detail, current_settings(), final_attempt=attempt >= ANALYSIS_MAX_ATTEMPTS
+    )
+    metrics.add_metric(name=f"Analysis_{outcome.value}", unit=MetricUnit.Count, value=1)
+    logger.info("analysis handled", extra={"outcome": outcome.value, "attempt": attempt})
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=handle_record, processor=processor, context=context
+    )

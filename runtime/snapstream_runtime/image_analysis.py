@@ -1,0 +1,175 @@
+"""Images: what Rekognition sees, what the file says about itself, a preview and a content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+from PIL import ExifTags, Image, UnidentifiedImageError
+
+from snapstream_runtime.adapters.clients import client
+
+#: Rekognition reads JPEG and PNG from S3 up to 15 MB; we read at most this much ourselves.
+REKOGNITION_FORMATS = {"image/jpeg", "image/png"}
+REKOGNITION_MAX_BYTES = 15 * 1024 * 1024
+MAX_READ_BYTES = 50 * 1024 * 1024
+THUMBNAIL_SIZE = (640, 640)
+#: Rekognition answers these for a file it cannot use: a fact about the file, not a retryable fault.
+PERMANENT_IMAGE_ERRORS = {
+    "InvalidImageFormatException",
+    "ImageTooLargeException",
+    "InvalidS3ObjectException",
+}
+
+
+@dataclass
+class ImageFindings:
+    labels: list[dict[str, Any]] = field(default_factory=list)
+    text: list[dict[str, Any]] = field(default_factory=list)
+    moderation: list[dict[str, Any]] = field(default_factory=list)
+    celebrities: list[dict[str, Any]] = field(default_factory=list)
+    #: analyser -> why it produced nothing (unsupported format, corrupt file, ...).
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def recognize(
+    bucket: str,
+    key: str,
+    version_id: str | None,
+    *,
+    content_type: str,
+    size: int,
+    celebrities: bool,
+) -> ImageFindings:
+    """Rekognition DetectLabels, DetectText, DetectModerationLabels (and RecognizeCelebrities)."""
+    findings = ImageFindings()
+    if content_type not in REKOGNITION_FORMATS:
+        reason = f"Rekognition does not analyse {content_type} images"
+        findings.skipped.update(dict.fromkeys(("labels", "text", "moderation"), reason))
+        return findings
+    if size > REKOGNITION_MAX_BYTES:
+        findings.skipped["labels"] = "the image is larger than Rekognition's 15 MB limit"
+        return findings
+    image = {
+        "S3Object": {
+            "Bucket": bucket,
+            "Name": key,
+            **({"Version": version_id} if version_id else {}),
+        }
+    }
+    rekognition = client("rekognition")
+    try:
+        labels = rekognition.detect_labels(Image=image, MaxLabels=50, MinConfidence=50)
+        findings.labels = [
+            {
+                "name": label["Name"],
+                "confidence": round(float(label["Confidence"]), 2),
+                "parents": [p["Name"] for p in label.get("Parents", [])],
+                "boxes": [
+                    {k: round(float(v), 4) for k, v in instance["BoundingBox"].items()}
+                    for instance in label.get("Instances", [])
+                    if "BoundingBox" in instance
+                ],
+            }
+            for label in labels.get("Labels", [])
+        ]
+        text = rekognition.detect_text(Image=image)
+        findings.text = [
+            {"text": t["DetectedText"], "confidence": round(float(t["Confidence"]), 2)}
+            for t in text.get("TextDetections", [])
+            if t.get("Type") == "LINE"
+        ]
+        moderation = rekognition.detect_moderation_labels(Image=image, MinConfidence=60)
+        findings.moderation = [
+            {
+                "name": m["Name"],
+                "parent": m.get("ParentName", ""),
+                "confidence": round(float(m["Confidence"]), 2),
+            }
+            for m in moderation.get("ModerationLabels", [])
+        ]
+        if celebrities:
+            faces = rekognition.recognize_celebrities(Image=image)
+            findings.celebrities = [
+                {"name": c["Name"], "confidence": round(float(c.get("MatchConfidence", 0)), 2)}
+                for c in faces.get("CelebrityFaces", [])
+            ]
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code not in PERMANENT_IMAGE_ERRORS:
+            raise  # throttling and service faults are retried through the queue
+        findings.skipped["labels"] = f"Rekognition could not read the image ({code})"
+    return findings
+
+
+@dataclass(frozen=True)
+class LocalImage:
+    """What the bytes themselves say: format, size, EXIF, a preview and a content hash."""
+
+    sha256: str
+    metadata: dict[str, Any]
+    thumbnail: bytes | None
+    error: str | None = None
+
+
+def _exif(image: Image.Image) -> dict[str, Any]:
+    exif = image.getexif()
+    if not exif:
+        return {}
+    named = {ExifTags.TAGS.get(tag, str(tag)): value for tag, value in exif.items()}
+    details = exif.get_ifd(ExifTags.IFD.Exif)
+    named.update({ExifTags.TAGS.get(tag, str(tag)): value for tag, value in details.items()})
+    result: dict[str, Any] = {}
+    for source, target in (
+        ("DateTimeOriginal", "captured_at"),
+        ("DateTime", "captured_at"),
+        ("Make", "camera_make"),
+        ("Model", "camera_model"),
+    ):
+        value = named.get(source)
+        if value and target not in result:
+            result[target] = str(value).strip("\x00 ")
+    # GPS position is personal data: record only that it is there, for the owner to see.
+    result["has_gps"] = bool(exif.get_ifd(ExifTags.IFD.GPSInfo))
+    return result
+
+
+def inspect(data: bytes) -> LocalImage:
+    """Inspect image bytes; a corrupt or empty file yields an error, never an exception."""
+    digest = hashlib.sha256(data).hexdigest()
+    if not data:
+        return LocalImage(digest, {}, None, "the image file is empty")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            metadata = {
+                "format": image.format,
+                "width": image.width,
+                "height": image.height,
+                "mode": image.mode,
+                "frames": getattr(image, "n_frames", 1),
+                **_exif(image),
+            }
+            preview = image.convert("RGB")
+            preview.thumbnail(THUMBNAIL_SIZE)
+            out = io.BytesIO()
+            preview.save(out, format="JPEG", quality=82, optimize=True)
+            return LocalImage(digest, metadata, out.getvalue())
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        return LocalImage(
+            digest, {}, None, f"the image could not be decoded ({type(error).__name__})"
+        )
+
+
+def read_image(bucket: str, key: str, version_id: str | None) -> bytes:
+    """The image bytes, refusing files larger than :data:`MAX_READ_BYTES`."""
+    version = {"VersionId": version_id} if version_id else {}
+    response = client("s3").get_object(Bucket=bucket, Key=key, **version)
+    if int(response.get("ContentLength", 0)) > MAX_READ_BYTES:
+        response["Body"].close()
+        return b""
+    data: bytes = response["Body"].read()
+    return data

@@ -1,0 +1,173 @@
+"""Speech: Transcribe jobs, and Comprehend over the transcript, chunked to the API byte limits."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from snapstream_runtime.adapters.clients import client
+
+#: DetectSentiment/DetectEntities/DetectKeyPhrases accept at most 5,000 bytes of UTF-8 text.
+COMPREHEND_MAX_BYTES = 5000
+CHUNK_BYTES = 4500
+#: Languages Comprehend's sentiment, entities and key phrases support.
+COMPREHEND_LANGUAGES = {"en", "es", "fr", "de", "it", "pt", "ar", "hi", "ja", "ko", "zh", "zh-TW"}
+_SENTENCE_END = re.compile(r"(?<=[.!?\u3002\uff01\uff1f])\s+")  # also CJK full stops
+
+
+def job_name(environment: str, media_id: str) -> str:
+    """Transcription job names are unique per account and Region: this one names the media."""
+    return f"snapstream-{environment}-{media_id}"
+
+
+def media_id_from_job(environment: str, name: str) -> str | None:
+    prefix = f"snapstream-{environment}-"
+    return name[len(prefix) :] if name.startswith(prefix) else None
+
+
+def start_transcription(
+    *,
+    environment: str,
+    media_id: str,
+    media_uri: str,
+    output_bucket: str,
+    output_key: str,
+    kms_key_arn: str,
+) -> None:
+    """Transcribe with automatic language identification into the media bucket (KMS)."""
+    request: dict[str, Any] = {
+        "TranscriptionJobName": job_name(environment, media_id),
+        "Media": {"MediaFileUri": media_uri},
+        "IdentifyLanguage": True,
+        "OutputBucketName": output_bucket,
+        "OutputKey": output_key,
+        "Tags": [{"Key": "media_id", "Value": media_id}],
+    }
+    if kms_key_arn:
+        request["OutputEncryptionKMSKeyId"] = kms_key_arn
+    client("transcribe").start_transcription_job(**request)
+
+
+def transcription_job(environment: str, media_id: str) -> dict[str, Any]:
+    job: dict[str, Any] = client("transcribe").get_transcription_job(
+        TranscriptionJobName=job_name(environment, media_id)
+    )["TranscriptionJob"]
+    return job
+
+
+def transcript_text(document: bytes) -> str:
+    """The full transcript from Transcribe's JSON output."""
+    parsed = json.loads(document)
+    return " ".join(
+        t.get("transcript", "") for t in parsed.get("results", {}).get("transcripts", [])
+    ).strip()
+
+
+def chunks(text: str, max_bytes: int = CHUNK_BYTES) -> list[str]:
+    """Split ``text`` into pieces of at most ``max_bytes`` UTF-8 bytes, at sentence ends where
+    possible, else at spaces, else inside a word (never inside a character)."""
+    pieces: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text.strip()):
+        for part in _fit(sentence, max_bytes):
+            candidate = f"{current} {part}".strip()
+            if len(candidate.encode()) <= max_bytes:
+                current = candidate
+            else:
+                if current:
+                    pieces.append(current)
+                current = part
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _fit(sentence: str, max_bytes: int) -> list[str]:
+    if len(sentence.encode()) <= max_bytes:
+        return [sentence]
+    parts: list[str] = []
+    current = ""
+    for whole_word in sentence.split(" "):
+        word = whole_word
+        while len(word.encode()) > max_bytes:  # one enormous "word": cut by characters
+            cut = word
+            while len(cut.encode()) > max_bytes:
+                cut = cut[: len(cut) // 2]
+            parts.append(cut)
+            word = word[len(cut) :]
+        candidate = f"{current} {word}".strip()
+        if len(candidate.encode()) <= max_bytes:
+            current = candidate
+        else:
+            parts.append(current)
+            current = word
+    if current:
+        parts.append(current)
+    return parts
+
+
+@dataclass
+class TextAnalysis:
+    language: str | None = None
+    supported: bool = True
+    sentiment: str | None = None
+    sentiment_scores: dict[str, float] = field(default_factory=dict)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    key_phrases: list[dict[str, Any]] = field(default_factory=list)
+    chunks: int = 0
+
+
+def analyse_text(text: str, language_hint: str | None = None) -> TextAnalysis:
+    """Dominant language, sentiment, entities and key phrases of ``text``, chunk by chunk, merged.
+
+    A language Comprehend does not support is recorded as such (``supported=False``), not raised.
+    """
+    pieces = chunks(text)
+    if not pieces:
+        return TextAnalysis(chunks=0)
+    comprehend = client("comprehend")
+    language = (language_hint or "").split("-")[0] or None
+    if language is None:
+        languages = comprehend.detect_dominant_language(Text=pieces[0]).get("Languages", [])
+        language = languages[0]["LanguageCode"] if languages else None
+    result = TextAnalysis(language=language, chunks=len(pieces))
+    if language not in COMPREHEND_LANGUAGES:
+        result.supported = False
+        return result
+    weights: dict[str, float] = defaultdict(float)
+    entities: dict[tuple[str, str], dict[str, Any]] = {}
+    phrases: dict[str, dict[str, Any]] = {}
+    total = 0
+    for piece in pieces:
+        size = len(piece.encode())
+        total += size
+        sentiment = comprehend.detect_sentiment(Text=piece, LanguageCode=language)
+        for name, score in sentiment.get("SentimentScore", {}).items():
+            weights[name.upper()] += float(score) * size
+        for entity in comprehend.detect_entities(Text=piece, LanguageCode=language).get(
+            "Entities", []
+        ):
+            key = (entity["Text"].casefold(), entity["Type"])
+            merged = entities.setdefault(
+                key, {"text": entity["Text"], "type": entity["Type"], "score": 0.0, "count": 0}
+            )
+            merged["score"] = max(merged["score"], round(float(entity["Score"]), 4))
+            merged["count"] += 1
+        for phrase in comprehend.detect_key_phrases(Text=piece, LanguageCode=language).get(
+            "KeyPhrases", []
+        ):
+            merged = phrases.setdefault(
+                phrase["Text"].casefold(), {"text": phrase["Text"], "score": 0.0, "count": 0}
+            )
+            merged["score"] = max(merged["score"], round(float(phrase["Score"]), 4))
+            merged["count"] += 1
+    result.sentiment_scores = {name: round(value / total, 4) for name, value in weights.items()}
+    result.sentiment = (
+        max(result.sentiment_scores, key=lambda n: result.sentiment_scores[n]) if weights else None
+    )
+    result.entities = sorted(entities.values(), key=lambda e: (-e["count"], -e["score"]))
+    result.key_phrases = sorted(phrases.values(), key=lambda p: (-p["count"], -p["score"]))[:50]
+    return result

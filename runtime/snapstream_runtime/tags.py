@@ -1,0 +1,214 @@
+"""Tags: what every analyser says a media shows or says, and search by tag.
+
+Data model (one Query per access pattern, whatever the table size):
+
+- ``TAG#<owner>#<tag>`` / ``<created_at>#<media>``: one item per tagged media, newest first;
+- ``USER#<owner>`` / ``TAG#<tag>``: the owner's tag catalogue with a count (prefix typeahead);
+- the media record keeps the set of its tags (``tags``) and a ``tags_version``.
+
+Tags are applied in one transaction per batch of up to 45 new tags, guarded by the media's
+``tags_version``: a redelivered analysis adds nothing, and two analysers tagging the same media at
+once cannot double-count (the loser re-reads and retries).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from snapstream_runtime import keys, lifecycle
+from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters.table import (
+    ConditionFailed,
+    Table,
+    Update,
+    from_attributes,
+    to_attributes,
+)
+from snapstream_runtime.lifecycle import Media
+
+MAX_TAG_LENGTH = 40
+_BATCH = 45  # 1 media update + 2 items per tag <= 100 items per transaction
+_NOT_ALLOWED = re.compile(r"[^\w\s-]+")
+_SPACES = re.compile(r"[\s_]+")
+
+
+class TagSource:
+    LABEL = "label"
+    TEXT = "text"
+    PERSON = "person"
+    ENTITY = "entity"
+    KEY_PHRASE = "keyphrase"
+    CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    source: str
+    confidence: float = 100.0
+
+
+def normalize(text: str) -> str | None:
+    """``"Fire Truck!"`` -> ``"fire truck"``; None when nothing tag-worthy is left."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    cleaned = _SPACES.sub(" ", _NOT_ALLOWED.sub(" ", folded)).strip(" -")
+    if len(cleaned) < 2:
+        return None
+    return cleaned[:MAX_TAG_LENGTH].rstrip(" -")
+
+
+def select(candidates: Iterable[Tag], *, threshold: float) -> dict[str, Tag]:
+    """Normalized tags at or above ``threshold`` confidence; the most confident source wins."""
+    chosen: dict[str, Tag] = {}
+    for candidate in candidates:
+        name = normalize(candidate.name)
+        if name is None or candidate.confidence < threshold:
+            continue
+        current = chosen.get(name)
+        if current is None or candidate.confidence > current.confidence:
+            chosen[name] = Tag(name, candidate.source, candidate.confidence)
+    return chosen
+
+
+def tag_pk(owner_id: str, tag: str) -> str:
+    return f"TAG#{owner_id}#{tag}"
+
+
+def catalogue_sk(tag: str) -> str:
+    return f"TAG#{tag}"
+
+
+def apply(table: Table, media_id: str, candidates: Iterable[Tag], *, threshold: float) -> list[str]:
+    """Add the media's new tags (those it does not have yet); returns the names added."""
+    wanted = select(candidates, threshold=threshold)
+    added: list[str] = []
+    for _ in range(5):
+        media = lifecycle.load(table, media_id)
+        if media is None:
+            return added
+        have = set(media.item.get("tags") or ())
+        new = [tag for name, tag in sorted(wanted.items()) if name not in have]
+        if not new:
+            return added
+        batch = new[:_BATCH]
+        try:
+            _write(table, media, batch)
+        except ConditionFailed:
+            continue  # someone else tagged it meanwhile: re-read and retry
+        added.extend(t.name for t in batch)
+        wanted = {n: t for n, t in wanted.items() if n not in added}
+    raise ConditionFailed(f"could not tag media {media_id}: it kept changing")
+
+
+def _write(table: Table, media: Media, batch: list[Tag]) -> None:
+    version = int(media.item.get("tags_version") or 0)
+    record = (
+        Update()
+        .set("tags_version", version + 1)
+        .set("tags", sorted({*media.item.get("tags", ()), *[t.name for t in batch]}))
+    )
+    record.require_exists("pk")
+    if version:
+        record.require_equal("tags_version", version)
+    else:
+        record.require_absent("tags_version")
+    items = [record.transact_item(table.name, lifecycle.media_key(media.media_id))]
+    for tag in batch:
+        items.append(
+            {
+                "Put": {
+                    "TableName": table.name,
+                    "Item": to_attributes(
+                        {
+                            "pk": tag_pk(media.owner_id, tag.name),
+                            "sk": keys.newest_first_sk(media.created_at, media.media_id),
+                            "media_id": media.media_id,
+                            "owner_id": media.owner_id,
+                            "tag": tag.name,
+                            "source": tag.source,
+                            "confidence": round(tag.confidence, 2),
+                            "title": media.title,
+                            "kind": media.kind,
+                            "created_at": media.created_at,
+                        }
+                    ),
+                }
+            }
+        )
+        items.append(
+            Update()
+            .add("count", 1)
+            .set("tag", tag.name)
+            .transact_item(
+                table.name, {"pk": keys.user_pk(media.owner_id), "sk": catalogue_sk(tag.name)}
+            )
+        )
+    table.transact(items)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    cursor: str | None
+
+
+def _encode(key: Mapping[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(from_attributes(key)).encode()).decode()
+
+
+def _decode(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        return to_attributes(json.loads(base64.urlsafe_b64decode(cursor.encode())))
+    except (ValueError, TypeError) as error:
+        raise ValueError("the page cursor is not valid") from error
+
+
+def search(
+    table_name: str, owner_id: str, tag: str, *, limit: int = 24, cursor: str | None = None
+) -> Page:
+    """The owner's media with ``tag``, newest first: one Query per page, whatever the table size."""
+    name = normalize(tag)
+    if name is None:
+        return Page([], None)
+    request: dict[str, Any] = {
+        "TableName": table_name,
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": tag_pk(owner_id, name)}},
+        "ScanIndexForward": False,
+        "Limit": max(1, min(limit, 100)),
+    }
+    start = _decode(cursor)
+    if start:
+        if from_attributes(start).get("pk") != tag_pk(owner_id, name):
+            raise ValueError("the page cursor belongs to another search")
+        request["ExclusiveStartKey"] = start
+    response = client("dynamodb").query(**request)
+    return Page(
+        [from_attributes(i) for i in response["Items"]], _encode(response.get("LastEvaluatedKey"))
+    )
+
+
+def suggest(table_name: str, owner_id: str, prefix: str, *, limit: int = 10) -> list[str]:
+    """The owner's tags starting with ``prefix`` (typeahead): one Query."""
+    start = normalize(prefix) if len(prefix.strip()) >= 2 else prefix.strip().casefold()
+    response = client("dynamodb").query(
+        TableName=table_name,
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+        FilterExpression="#count > :zero",
+        ExpressionAttributeNames={"#count": "count"},
+        ExpressionAttributeValues=to_attributes(
+            {":pk": keys.user_pk(owner_id), ":prefix": catalogue_sk(start or ""), ":zero": 0}
+        ),
+        Limit=max(1, min(limit, 50)),
+    )
+    return [from_attributes(i)["tag"] for i in response["Items"]]
