@@ -263,7 +263,7 @@ def test_video_routes_deliver_with_retries_and_dead_letter_queues(
     rules = {
         lid: r["Properties"] for lid, r in resources_of_type(pipeline, "AWS::Events::Rule").items()
     }
-    assert len(rules) == 3
+    assert len(rules) == 5  # 3 video routes, the analysis queue, transcription state
     state = next(
         r for r in rules.values() if r["EventPattern"].get("source") == ["aws.mediaconvert"]
     )
