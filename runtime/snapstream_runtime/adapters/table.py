@@ -17,7 +17,18 @@ Item = dict[str, Any]
 
 
 def to_attributes(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in item.items()}
+    return {k: _serializer.serialize(_dynamodb_value(v)) for k, v in item.items()}
+
+
+def _dynamodb_value(value: Any) -> Any:
+    """DynamoDB numbers must be Decimal; floats (scores, confidences) are converted exactly."""
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, list | tuple):
+        return [_dynamodb_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _dynamodb_value(v) for k, v in value.items()}
+    return value
 
 
 def from_attributes(attributes: Mapping[str, Any]) -> Item:

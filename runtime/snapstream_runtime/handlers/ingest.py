@@ -19,7 +19,8 @@ from snapstream_runtime.keys import parse_upload_key
 from snapstream_runtime.observability import logger, metrics, tracer
 from snapstream_runtime.settings import current_settings
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# Report failures item by item even when every record failed (no Lambda error, same retries).
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @tracer.capture_method
