@@ -265,6 +265,7 @@ def on_transcription_state(detail: dict[str, Any], settings: Settings) -> Analys
         "characters": len(text),
         "excerpt": text[:500],
         "language": result.language or job.get("LanguageCode"),
+        "dominant_language": result.dominant_language,
         "comprehend_supported": result.supported,
         "sentiment": result.sentiment,
         "sentiment_scores": result.sentiment_scores,

@@ -112,6 +112,7 @@ def _fit(sentence: str, max_bytes: int) -> list[str]:
 @dataclass
 class TextAnalysis:
     language: str | None = None
+    dominant_language: str | None = None
     supported: bool = True
     sentiment: str | None = None
     sentiment_scores: dict[str, float] = field(default_factory=dict)
@@ -129,11 +130,11 @@ def analyse_text(text: str, language_hint: str | None = None) -> TextAnalysis:
     if not pieces:
         return TextAnalysis(chunks=0)
     comprehend = client("comprehend")
-    language = (language_hint or "").split("-")[0] or None
-    if language is None:
-        languages = comprehend.detect_dominant_language(Text=pieces[0]).get("Languages", [])
-        language = languages[0]["LanguageCode"] if languages else None
-    result = TextAnalysis(language=language, chunks=len(pieces))
+    languages = comprehend.detect_dominant_language(Text=pieces[0]).get("Languages", [])
+    dominant = languages[0]["LanguageCode"] if languages else None
+    # Transcribe's identified language wins (it heard the audio); Comprehend's is the fallback.
+    language = (language_hint or "").split("-")[0] or dominant
+    result = TextAnalysis(language=language, dominant_language=dominant, chunks=len(pieces))
     if language not in COMPREHEND_LANGUAGES:
         result.supported = False
         return result

@@ -152,6 +152,56 @@ def _write(table: Table, media: Media, batch: list[Tag]) -> None:
     table.transact(items)
 
 
+def add_custom(table: Table, media_id: str, text: str) -> str:
+    """A tag the owner typed; returns its normalized form (raises ValueError if nothing is left)."""
+    name = normalize(text)
+    if name is None:
+        raise ValueError("a tag needs at least two letters or digits")
+    apply(table, media_id, [Tag(name, TagSource.CUSTOM)], threshold=0)
+    return name
+
+
+def remove(table: Table, media_id: str, text: str) -> bool:
+    """Remove one tag from a media (its search item and one from the catalogue count)."""
+    name = normalize(text)
+    for _ in range(5):
+        media = lifecycle.load(table, media_id)
+        if media is None or name is None or name not in (media.item.get("tags") or ()):
+            return False
+        version = int(media.item.get("tags_version") or 0)
+        record = (
+            Update()
+            .set("tags_version", version + 1)
+            .set("tags", sorted(set(media.item["tags"]) - {name}))
+            .require_equal("tags_version", version)
+        )
+        items = [
+            record.transact_item(table.name, lifecycle.media_key(media.media_id)),
+            {
+                "Delete": {
+                    "TableName": table.name,
+                    "Key": to_attributes(
+                        {
+                            "pk": tag_pk(media.owner_id, name),
+                            "sk": keys.newest_first_sk(media.created_at, media.media_id),
+                        }
+                    ),
+                }
+            },
+            Update()
+            .add("count", -1)
+            .transact_item(
+                table.name, {"pk": keys.user_pk(media.owner_id), "sk": catalogue_sk(name)}
+            ),
+        ]
+        try:
+            table.transact(items)
+        except ConditionFailed:
+            continue
+        return True
+    raise ConditionFailed(f"could not untag media {media_id}: it kept changing")
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[dict[str, Any]]

@@ -308,7 +308,16 @@ def _finish_transcription(
     return analysis.on_transcription_state(detail, settings)
 
 
+def _expect_dominant_language(comprehend: Stubber, language: str = "en") -> None:
+    comprehend.add_response(
+        "detect_dominant_language",
+        {"Languages": [{"LanguageCode": language, "Score": 0.99}]},
+        {"Text": ANY},
+    )
+
+
 def _expect_comprehend(comprehend: Stubber, chunks: int) -> None:
+    _expect_dominant_language(comprehend)
     for index in range(chunks):
         comprehend.add_response(
             "detect_sentiment",
@@ -394,6 +403,7 @@ def test_silence_and_unsupported_languages_are_recorded_not_errors(
         == "no speech in the recording"
     )
     welsh = _start_audio(analysis_settings, stubbed)
+    _expect_dominant_language(stubbed["comprehend"], "cy")
     _finish_transcription(
         analysis_settings, stubbed, welsh, "Bore da, sut wyt ti?", language="cy-GB"
     )

@@ -103,3 +103,18 @@ def test_suggestions_come_from_the_owners_catalogue(settings: Settings) -> None:
     )
     assert tags.suggest(settings.table_name, OWNER, "fi") == ["fire", "fire truck"]
     assert tags.suggest(settings.table_name, OTHER, "fi") == []
+
+
+def test_owners_add_and_remove_custom_tags(settings: Settings) -> None:
+    table = Table(settings.table_name)
+    media = _media(settings)
+    assert tags.add_custom(table, media.media_id, "  Council  Meeting ") == "council meeting"
+    assert [
+        i["source"] for i in tags.search(settings.table_name, OWNER, "council meeting").items
+    ] == ["custom"]
+    assert tags.remove(table, media.media_id, "COUNCIL meeting") is True
+    assert tags.search(settings.table_name, OWNER, "council meeting").items == []
+    assert tags.suggest(settings.table_name, OWNER, "co") == []  # count back to zero
+    assert tags.remove(table, media.media_id, "council meeting") is False
+    with pytest.raises(ValueError, match="two letters"):
+        tags.add_custom(table, media.media_id, "!")
