@@ -21,7 +21,15 @@ FLOOR = (
 )
 HANDLERS = {
     name: f"import snapstream_runtime.handlers.{name}\n"
-    for name in ("ingest", "transcode_submit", "transcode_state", "package")
+    for name in (
+        "ingest",
+        "transcode_submit",
+        "transcode_state",
+        "package",
+        "analysis",
+        "transcription_state",
+        "video_labels",
+    )
 }
 
 

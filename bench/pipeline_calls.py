@@ -4,6 +4,7 @@ VOD answered by botocore Stubber, which moto lacks)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -155,6 +156,106 @@ def _video(settings: Any, media_id: str) -> dict[str, list[str]]:
     return steps
 
 
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), (10, 120, 200)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+@contextmanager
+def _stubbed_analysis_services() -> Iterator[dict[str, Stubber]]:
+    """Rekognition, Transcribe and Comprehend behind Stubbers, counted like every other client."""
+    from snapstream_runtime import analysis, image_analysis, speech
+    from snapstream_runtime.adapters import clients
+
+    stubs = {
+        name: Stubber(boto3.client(name)) for name in ("rekognition", "transcribe", "comprehend")
+    }
+    real = clients.client
+    modules = (analysis, image_analysis, speech)
+    saved = [getattr(m, "client") for m in modules]  # noqa: B009
+
+    def stubbed(service: str) -> Any:
+        return stubs[service].client if service in stubs else real(service)
+
+    for module in modules:
+        setattr(module, "client", stubbed)  # noqa: B010 (the modules import it by name)
+    for stub in stubs.values():
+        stub.activate()
+    try:
+        yield stubs
+    finally:
+        for module, original in zip(modules, saved, strict=True):
+            setattr(module, "client", original)  # noqa: B010
+
+
+def _analysis(settings: Any, image_id: str, audio_id: str) -> dict[str, list[str]]:
+    from snapstream_runtime import analysis
+    from snapstream_runtime.adapters import clients
+
+    steps: dict[str, list[str]] = {}
+    settings = dataclasses.replace(
+        settings, video_analysis_topic_arn="arn:aws:sns:us-east-1:123456789012:t"
+    )
+    clients.reset()
+    with recorded_calls() as calls, _stubbed_analysis_services() as stubs:
+        rekognition, transcribe, comprehend = (
+            stubs["rekognition"],
+            stubs["transcribe"],
+            stubs["comprehend"],
+        )
+        rekognition.add_response(
+            "detect_labels", {"Labels": [{"Name": "Boat", "Confidence": 99.0}]}
+        )
+        rekognition.add_response("detect_text", {"TextDetections": []})
+        rekognition.add_response("detect_moderation_labels", {"ModerationLabels": []})
+        start = len(calls)
+        analysis.on_uploaded(
+            {"media_id": image_id, "bucket": settings.uploads_bucket}, settings, final_attempt=False
+        )
+        steps["analysis: image"] = calls[start:]
+        transcribe.add_response("start_transcription_job", {"TranscriptionJob": {}})
+        start = len(calls)
+        analysis.on_uploaded(
+            {"media_id": audio_id, "bucket": settings.uploads_bucket}, settings, final_attempt=False
+        )
+        steps["analysis: start audio transcription"] = calls[start:]
+        key = f"media/{OWNER}/{audio_id}/transcript.json"
+        text = "The council met about the flood. " * 30
+        boto3.client("s3").put_object(
+            Bucket=settings.media_bucket,
+            Key=key,
+            Body=json.dumps({"results": {"transcripts": [{"transcript": text}]}}).encode(),
+        )
+        transcribe.add_response(
+            "get_transcription_job", {"TranscriptionJob": {"LanguageCode": "en-US"}}
+        )
+        comprehend.add_response(
+            "detect_dominant_language", {"Languages": [{"LanguageCode": "en", "Score": 0.9}]}
+        )
+        comprehend.add_response(
+            "detect_sentiment", {"Sentiment": "NEUTRAL", "SentimentScore": {"Neutral": 1.0}}
+        )
+        comprehend.add_response("detect_entities", {"Entities": []})
+        comprehend.add_response(
+            "detect_key_phrases", {"KeyPhrases": [{"Text": "the flood", "Score": 0.99}]}
+        )
+        start = len(calls)
+        analysis.on_transcription_state(
+            {
+                "TranscriptionJobName": f"snapstream-dev-{audio_id}",
+                "TranscriptionJobStatus": "COMPLETED",
+            },
+            settings,
+        )
+        steps["analysis: transcript (1 chunk, ~1 minute of speech)"] = calls[start:]
+    return steps
+
+
 def calls_per_upload() -> dict[str, tuple[list[str], list[str]]]:
     """Operations per pipeline step, with 0 and with 1,000 other media records stored."""
     data, pipeline = _templates()
@@ -169,4 +270,8 @@ def calls_per_upload() -> dict[str, tuple[list[str], list[str]]]:
             rows.setdefault("ingest: accepted video", []).append(video_ingest)
             for step, calls in _video(settings, video_id).items():
                 rows.setdefault(f"video: {step}", []).append(calls)
+            image_id, _ = _ingest(settings, "photo.jpg", "image/jpeg", _jpeg())
+            audio_id, _ = _ingest(settings, "talk.mp3", "audio/mpeg", b"ID3\x04" + b"\x00" * 100)
+            for step, calls in _analysis(settings, image_id, audio_id).items():
+                rows.setdefault(step, []).append(calls)
     return {name: (runs[0], runs[1]) for name, runs in rows.items()}

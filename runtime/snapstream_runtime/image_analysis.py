@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
-from PIL import ExifTags, Image, UnidentifiedImageError
 
 from snapstream_runtime.adapters.clients import client
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 #: Rekognition reads JPEG and PNG from S3 up to 15 MB; we read at most this much ourselves.
 REKOGNITION_FORMATS = {"image/jpeg", "image/png"}
@@ -116,6 +118,8 @@ class LocalImage:
 
 
 def _exif(image: Image.Image) -> dict[str, Any]:
+    from PIL import ExifTags
+
     exif = image.getexif()
     if not exif:
         return {}
@@ -139,6 +143,9 @@ def _exif(image: Image.Image) -> dict[str, Any]:
 
 def inspect(data: bytes) -> LocalImage:
     """Inspect image bytes; a corrupt or empty file yields an error, never an exception."""
+    # Pillow is imported here, not at module import: only image analysis pays its import time.
+    from PIL import Image, UnidentifiedImageError
+
     digest = hashlib.sha256(data).hexdigest()
     if not data:
         return LocalImage(digest, {}, None, "the image file is empty")
