@@ -320,7 +320,6 @@ class PipelineStack(cdk.Stack):
         through SQS); Transcribe and Rekognition video report back by event and SNS."""
         config, data = self.config, self.data
         key = data.data_key.key
-        timeout = cdk.Duration.seconds(120)
         self.analysis_queue = QueueWithDeadLetters(
             self,
             "AnalysisQueue",
@@ -367,8 +366,7 @@ class PipelineStack(cdk.Stack):
             contract.ENV_MODERATION_THRESHOLD: str(config.moderation_confidence_threshold),
             contract.ENV_MEDIA_BUCKET: data.media.bucket_name,
         }
-        records = ["MEDIA#*", "USER#*", "TAG#*", "HASH#*"]
-        self.analysis = self._function(
+        self.analysis = self._analysis_function(
             "Analysis",
             description="Analyses images; starts transcription and video label detection",
             handler=contract.ANALYSIS_HANDLER,
@@ -380,13 +378,9 @@ class PipelineStack(cdk.Stack):
                 contract.ENV_VIDEO_ANALYSIS_TOPIC: completion_topic.topic_arn,
                 contract.ENV_VIDEO_ANALYSIS_ROLE: rekognition_role.role_arn,
             },
-            reserved_concurrency=config.analysis_reserved_concurrency,
             memory_size=1024,
-            timeout=timeout,
             asynchronous=False,
             invoked_by="the analysis queue's SQS event source mapping",
-            item_families=records,
-            unscoped_actions_reason=self.UNSCOPED_ANALYSIS_REASON,
         )
         analysis = self.analysis
         analysis.consume(self.analysis_queue.queue, batch_size=5)
@@ -395,7 +389,6 @@ class PipelineStack(cdk.Stack):
         )
         analysis.allow(actions=["s3:PutObject"], resources=[self.media_objects])
         analysis.allow(actions=["kms:Encrypt"], resources=[key.key_arn])
-        analysis.allow(actions=["dynamodb:BatchWriteItem"], resources=[data.table.table_arn])
         analysis.allow(actions=self.NO_RESOURCE_LEVEL_ANALYSIS_ACTIONS, resources=["*"])
         analysis.allow(
             actions=["transcribe:StartTranscriptionJob", "transcribe:TagResource"],
@@ -409,23 +402,18 @@ class PipelineStack(cdk.Stack):
         self._acknowledge_objects(analysis.policy, self.uploads_objects, self.media_objects)
         self._acknowledge_transcription_jobs(analysis.policy)
 
-        self.transcription_state = self._function(
+        self.transcription_state = self._analysis_function(
             "TranscriptionState",
             description="Stores and analyses finished transcripts (Comprehend), tags the media",
             handler=contract.TRANSCRIPTION_STATE_HANDLER,
             service="transcription-state",
             environment=thresholds,
-            reserved_concurrency=config.analysis_reserved_concurrency,
             memory_size=512,
-            timeout=timeout,
             asynchronous=True,
             invoked_by="EventBridge",
-            item_families=records,
-            unscoped_actions_reason=self.UNSCOPED_ANALYSIS_REASON,
         )
         transcripts = self.transcription_state
         transcripts.allow(actions=["s3:GetObject"], resources=[self.media_objects])
-        transcripts.allow(actions=["dynamodb:BatchWriteItem"], resources=[data.table.table_arn])
         transcripts.allow(
             actions=["transcribe:GetTranscriptionJob"], resources=[self._transcription_jobs_arn()]
         )
@@ -447,24 +435,17 @@ class PipelineStack(cdk.Stack):
             on_default_bus=True,
         )
 
-        self.video_labels = self._function(
+        self.video_labels = self._analysis_function(
             "VideoLabels",
             description="Pages through Rekognition video labels, stores the timeline, tags",
             handler=contract.VIDEO_LABELS_HANDLER,
             service="video-labels",
             environment=thresholds,
-            reserved_concurrency=config.analysis_reserved_concurrency,
             memory_size=512,
-            timeout=timeout,
             asynchronous=True,
             invoked_by="SNS",
-            item_families=records,
-            unscoped_actions_reason=self.UNSCOPED_ANALYSIS_REASON,
         )
         self.video_labels.allow(actions=["rekognition:GetLabelDetection"], resources=["*"])
-        self.video_labels.allow(
-            actions=["dynamodb:BatchWriteItem"], resources=[data.table.table_arn]
-        )
         completion_topic.add_subscription(
             subscriptions.LambdaSubscription(
                 self.video_labels.function,
@@ -496,6 +477,36 @@ class PipelineStack(cdk.Stack):
             resource="transcription-job",
             resource_name=f"snapstream-{self.config.name}-*",
         )
+
+    def _analysis_function(
+        self,
+        construct_id: str,
+        *,
+        description: str,
+        handler: str,
+        service: str,
+        environment: Mapping[str, str],
+        memory_size: int,
+        asynchronous: bool,
+        invoked_by: str,
+    ) -> PipelineFunction:
+        """An analysis function: may write media, tag, hash and analysis items in batches."""
+        function = self._function(
+            construct_id,
+            description=description,
+            handler=handler,
+            service=service,
+            environment=environment,
+            reserved_concurrency=self.config.analysis_reserved_concurrency,
+            memory_size=memory_size,
+            timeout=cdk.Duration.seconds(120),
+            asynchronous=asynchronous,
+            invoked_by=invoked_by,
+            item_families=["MEDIA#*", "USER#*", "TAG#*", "HASH#*"],
+            unscoped_actions_reason=self.UNSCOPED_ANALYSIS_REASON,
+        )
+        function.allow(actions=["dynamodb:BatchWriteItem"], resources=[self.data.table.table_arn])
+        return function
 
     UNSCOPED_ANALYSIS_REASON = (
         "Rekognition image/video and Comprehend real-time actions have no resource-level "

@@ -39,6 +39,18 @@ class VideoOutcome(StrEnum):
     IGNORED = "ignored"
 
 
+def _fail(table: Table, media: Media, settings: Settings, step: str, reason: str) -> None:
+    """The media ``failed`` with ``reason`` (also on its step), and its owner told."""
+    move_and_announce(
+        table,
+        media,
+        Status.FAILED,
+        settings.notifications_topic_arn,
+        reason=reason,
+        fields={f"steps.{step}": lifecycle.step_value(StepState.FAILED, reason)},
+    )
+
+
 def output_prefix(media: Media) -> str:
     return f"{MEDIA_PREFIX}{media.owner_id}/{media.media_id}/"
 
@@ -84,14 +96,7 @@ def submit_transcode(detail: dict[str, Any], settings: Settings) -> VideoOutcome
         if recovering:
             lifecycle.record_step(table, media.media_id, TRANSCODE, StepState.FAILED, reason)
             return VideoOutcome.FAILED
-        move_and_announce(
-            table,
-            media,
-            Status.FAILED,
-            settings.notifications_topic_arn,
-            reason=reason,
-            fields={f"steps.{TRANSCODE}": lifecycle.step_value(StepState.FAILED, reason)},
-        )
+        _fail(table, media, settings, TRANSCODE, reason)
         return VideoOutcome.FAILED
     try:
         lifecycle.transition(
@@ -143,14 +148,7 @@ def on_transcode_state(detail: dict[str, Any], settings: Settings) -> VideoOutco
         )
         if media.status is Status.FAILED and not media.announce_pending:
             return VideoOutcome.DUPLICATE
-        move_and_announce(
-            table,
-            media,
-            Status.FAILED,
-            settings.notifications_topic_arn,
-            reason=reason,
-            fields={f"steps.{TRANSCODE}": lifecycle.step_value(StepState.FAILED, reason)},
-        )
+        _fail(table, media, settings, TRANSCODE, reason)
         return VideoOutcome.FAILED
     return VideoOutcome.IGNORED
 
@@ -198,14 +196,7 @@ def _transcoded(
     outputs = transcode_outputs(detail, settings.media_bucket, output_prefix(media))
     if "hls" not in outputs:
         reason = "transcoding finished without an HLS manifest"
-        move_and_announce(
-            table,
-            media,
-            Status.FAILED,
-            settings.notifications_topic_arn,
-            reason=reason,
-            fields={f"steps.{TRANSCODE}": lifecycle.step_value(StepState.FAILED, reason)},
-        )
+        _fail(table, media, settings, TRANSCODE, reason)
         return VideoOutcome.FAILED
     if lifecycle.step_state(media, TRANSCODE) is not StepState.COMPLETE:
         lifecycle.record_step(
@@ -239,14 +230,7 @@ def package(detail: dict[str, Any], settings: Settings) -> VideoOutcome:
     manifest = (media.item.get("outputs") or {}).get("hls")
     if not manifest or storage.head(settings.media_bucket, manifest, None) is None:
         reason = "the transcoded HLS manifest is missing"
-        move_and_announce(
-            table,
-            media,
-            Status.FAILED,
-            settings.notifications_topic_arn,
-            reason=reason,
-            fields={f"steps.{PACKAGE}": lifecycle.step_value(StepState.FAILED, reason)},
-        )
+        _fail(table, media, settings, PACKAGE, reason)
         return VideoOutcome.FAILED
     endpoints = create_or_get_asset(
         asset_id=media.media_id,

@@ -5,22 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from snapstream_runtime.handlers.sqs_batch import process_batch
 from snapstream_runtime.ingest import ingest, parse_notification
 from snapstream_runtime.keys import parse_upload_key
 from snapstream_runtime.observability import logger, metrics, tracer
 from snapstream_runtime.settings import current_settings
-
-# Report failures item by item even when every record failed (no Lambda error, same retries).
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @tracer.capture_method
@@ -37,6 +30,4 @@ def handle_record(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=handle_record, processor=processor, context=context
-    )
+    return process_batch(event, context, handle_record)
