@@ -83,6 +83,8 @@ class EnvironmentConfig:
     tag_confidence_threshold: float = 80.0
     moderation_confidence_threshold: float = 80.0
     celebrity_recognition: bool = False
+    #: Rekognition video text and segment (shot, technical cue) detection, besides labels.
+    video_text_and_segments: bool = False
     analysis_reserved_concurrency: int = 5
 
     def __post_init__(self) -> None:
@@ -181,6 +183,7 @@ ENVIRONMENTS: Mapping[str, EnvironmentConfig] = MappingProxyType(
             accelerated_transcoding=True,
             ingest_reserved_concurrency=50,
             video_reserved_concurrency=20,
+            video_text_and_segments=True,
             cdn_price_class="PriceClass_All",
             event_archive_retention_days=90,
         ),

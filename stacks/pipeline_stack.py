@@ -374,6 +374,7 @@ class PipelineStack(cdk.Stack):
             environment={
                 **thresholds,
                 contract.ENV_CELEBRITIES: str(config.celebrity_recognition).lower(),
+                contract.ENV_VIDEO_TEXT_SEGMENTS: str(config.video_text_and_segments).lower(),
                 contract.ENV_UPLOADS_KEY: key.key_arn,
                 contract.ENV_VIDEO_ANALYSIS_TOPIC: completion_topic.topic_arn,
                 contract.ENV_VIDEO_ANALYSIS_ROLE: rekognition_role.role_arn,
@@ -445,7 +446,7 @@ class PipelineStack(cdk.Stack):
             asynchronous=True,
             invoked_by="SNS",
         )
-        self.video_labels.allow(actions=["rekognition:GetLabelDetection"], resources=["*"])
+        self.video_labels.allow(actions=self.VIDEO_RESULT_ACTIONS, resources=["*"])
         completion_topic.add_subscription(
             subscriptions.LambdaSubscription(
                 self.video_labels.function,
@@ -463,6 +464,13 @@ class PipelineStack(cdk.Stack):
         "rekognition:DetectModerationLabels",
         "rekognition:RecognizeCelebrities",
         "rekognition:StartLabelDetection",
+        "rekognition:StartTextDetection",
+        "rekognition:StartSegmentDetection",
+    )
+    VIDEO_RESULT_ACTIONS = (
+        "rekognition:GetLabelDetection",
+        "rekognition:GetTextDetection",
+        "rekognition:GetSegmentDetection",
     )
     COMPREHEND_ACTIONS = (
         "comprehend:DetectDominantLanguage",

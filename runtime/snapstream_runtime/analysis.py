@@ -27,6 +27,8 @@ from snapstream_runtime.tags import Tag, TagSource
 IMAGE_STEP = "analysis_image"
 SPEECH_STEP = "analysis_speech"
 VIDEO_STEP = "analysis_video"
+VIDEO_TEXT_STEP = "analysis_video_text"
+VIDEO_SEGMENTS_STEP = "analysis_video_segments"
 _DONE = {StepState.SUBMITTED, StepState.PROGRESSING, StepState.COMPLETE, StepState.SKIPPED}
 
 
@@ -294,42 +296,94 @@ def on_transcription_state(detail: dict[str, Any], settings: Settings) -> Analys
 def _start_video_labels(
     table: Table, media: Media, bucket: str, settings: Settings
 ) -> AnalysisOutcome:
-    if lifecycle.step_state(media, VIDEO_STEP) in _DONE:
-        return AnalysisOutcome.DUPLICATE
+    """Label detection, and text and segment detection where switched on: one job each, all
+    reporting to the same SNS topic, each job tagged with the media id."""
     video = {"S3Object": {"Bucket": bucket, "Name": media.upload_key}}
     if media.version_id:
         video["S3Object"]["Version"] = media.version_id
-    job = client("rekognition").start_label_detection(
-        Video=video,
-        ClientRequestToken=media.media_id,
-        JobTag=media.media_id,
-        MinConfidence=50,
-        NotificationChannel={
+    common: dict[str, Any] = {
+        "Video": video,
+        "JobTag": media.media_id,
+        "NotificationChannel": {
             "SNSTopicArn": settings.video_analysis_topic_arn,
             "RoleArn": settings.video_analysis_role_arn,
         },
-    )
-    lifecycle.record_step(table, media.media_id, VIDEO_STEP, StepState.SUBMITTED, job["JobId"])
-    return AnalysisOutcome.STARTED
+    }
+    rekognition = client("rekognition")
+    jobs: list[tuple[str, str, dict[str, Any]]] = [
+        (
+            VIDEO_STEP,
+            "start_label_detection",
+            {"ClientRequestToken": media.media_id, "MinConfidence": 50},
+        )
+    ]
+    if settings.video_text_and_segments:
+        jobs.append(
+            (
+                VIDEO_TEXT_STEP,
+                "start_text_detection",
+                {"ClientRequestToken": f"{media.media_id}-text"},
+            )
+        )
+        jobs.append(
+            (
+                VIDEO_SEGMENTS_STEP,
+                "start_segment_detection",
+                {
+                    "ClientRequestToken": f"{media.media_id}-segments",
+                    "SegmentTypes": ["TECHNICAL_CUE", "SHOT"],
+                },
+            )
+        )
+    started = False
+    for step, operation, extra in jobs:
+        if lifecycle.step_state(media, step) in _DONE:
+            continue
+        job = getattr(rekognition, operation)(**common, **extra)
+        lifecycle.record_step(table, media.media_id, step, StepState.SUBMITTED, job["JobId"])
+        started = True
+    return AnalysisOutcome.STARTED if started else AnalysisOutcome.DUPLICATE
+
+
+_VIDEO_APIS = {
+    "StartLabelDetection": VIDEO_STEP,
+    "StartTextDetection": VIDEO_TEXT_STEP,
+    "StartSegmentDetection": VIDEO_SEGMENTS_STEP,
+}
+
+
+def _pages(operation: str, request: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """Every page of a Rekognition Get* result (NextToken until there is none)."""
+    call = getattr(client("rekognition"), operation)
+    while True:
+        page: dict[str, Any] = call(**request)
+        yield page
+        if not page.get("NextToken"):
+            return
+        request = {**request, "NextToken": page["NextToken"]}
 
 
 def on_video_labels_done(message: dict[str, Any], settings: Settings) -> AnalysisOutcome:
-    """Rekognition's SNS completion: page through every label and store a timeline."""
+    """Rekognition's SNS completion of a label, text or segment job: page through every result."""
     table = Table(settings.table_name)
     media = lifecycle.load(table, str(message.get("JobTag", "")))
-    if media is None or message.get("API") not in {None, "StartLabelDetection"}:
+    step = _VIDEO_APIS.get(str(message.get("API", "StartLabelDetection")))
+    if media is None or step is None:
         return AnalysisOutcome.IGNORED
-    if lifecycle.step_state(media, VIDEO_STEP) in {StepState.COMPLETE, StepState.FAILED}:
+    if lifecycle.step_state(media, step) in {StepState.COMPLETE, StepState.FAILED}:
         return AnalysisOutcome.DUPLICATE
     if message.get("Status") != "SUCCEEDED":
-        reason = f"video label detection ended {message.get('Status', 'unknown')}"
-        lifecycle.record_step(table, media.media_id, VIDEO_STEP, StepState.FAILED, reason)
+        reason = f"{message.get('API', 'video analysis')} ended {message.get('Status', 'unknown')}"
+        lifecycle.record_step(table, media.media_id, step, StepState.FAILED, reason)
         return AnalysisOutcome.FAILED
+    if step == VIDEO_TEXT_STEP:
+        return _video_text(table, media, message["JobId"], settings)
+    if step == VIDEO_SEGMENTS_STEP:
+        return _video_segments(table, media, message["JobId"])
     timeline: dict[str, dict[str, Any]] = {}
     pages = 0
     request: dict[str, Any] = {"JobId": message["JobId"], "SortBy": "TIMESTAMP", "MaxResults": 1000}
-    while True:
-        page = client("rekognition").get_label_detection(**request)
+    for page in _pages("get_label_detection", request):
         pages += 1
         for item in page.get("Labels", []):
             label = item["Label"]
@@ -347,9 +401,6 @@ def on_video_labels_done(message: dict[str, Any], settings: Settings) -> Analysi
             entry["first_ms"] = min(entry["first_ms"], item["Timestamp"])
             entry["confidence"] = max(entry["confidence"], round(float(label["Confidence"]), 2))
             entry["count"] += 1
-        if not page.get("NextToken"):
-            break
-        request["NextToken"] = page["NextToken"]
     labels = sorted(timeline.values(), key=lambda e: (-e["count"], e["name"]))[:200]
     _store(table, media, {"video_labels": {"labels": labels, "pages": pages}})
     tags.apply(
@@ -360,6 +411,51 @@ def on_video_labels_done(message: dict[str, Any], settings: Settings) -> Analysi
     )
     lifecycle.record_step(
         table, media.media_id, VIDEO_STEP, StepState.COMPLETE, f"{len(labels)} labels"
+    )
+    return AnalysisOutcome.ANALYSED
+
+
+def _video_text(table: Table, media: Media, job_id: str, settings: Settings) -> AnalysisOutcome:
+    lines: dict[str, dict[str, Any]] = {}
+    for page in _pages("get_text_detection", {"JobId": job_id, "MaxResults": 1000}):
+        for item in page.get("TextDetections", []):
+            found = item["TextDetection"]
+            if found.get("Type") != "LINE":
+                continue
+            entry = lines.setdefault(
+                found["DetectedText"],
+                {"text": found["DetectedText"], "first_ms": item["Timestamp"], "confidence": 0.0},
+            )
+            entry["confidence"] = max(entry["confidence"], round(float(found["Confidence"]), 2))
+    text = sorted(lines.values(), key=lambda e: e["first_ms"])[:200]
+    _store(table, media, {"video_text": text})
+    tags.apply(
+        table,
+        media.media_id,
+        [Tag(e["text"], TagSource.TEXT, e["confidence"]) for e in text],
+        threshold=settings.tag_threshold,
+    )
+    lifecycle.record_step(
+        table, media.media_id, VIDEO_TEXT_STEP, StepState.COMPLETE, f"{len(text)} lines"
+    )
+    return AnalysisOutcome.ANALYSED
+
+
+def _video_segments(table: Table, media: Media, job_id: str) -> AnalysisOutcome:
+    segments = [
+        {
+            "type": segment["Type"],
+            "start_ms": segment["StartTimestampMillis"],
+            "end_ms": segment["EndTimestampMillis"],
+            "cue": (segment.get("TechnicalCueSegment") or {}).get("Type"),
+        }
+        for page in _pages("get_segment_detection", {"JobId": job_id, "MaxResults": 1000})
+        for segment in page.get("Segments", [])
+    ]
+    shots = sum(1 for s in segments if s["type"] == "SHOT")
+    _store(table, media, {"video_segments": {"segments": segments[:500], "shots": shots}})
+    lifecycle.record_step(
+        table, media.media_id, VIDEO_SEGMENTS_STEP, StepState.COMPLETE, f"{shots} shots"
     )
     return AnalysisOutcome.ANALYSED
 

@@ -46,6 +46,7 @@ class Settings:
     tag_threshold: float = 80.0
     moderation_threshold: float = 80.0
     celebrity_recognition: bool = False
+    video_text_and_segments: bool = False
     video_analysis_topic_arn: str = ""
     video_analysis_role_arn: str = ""
 
@@ -83,6 +84,7 @@ class Settings:
             tag_threshold=float(environ.get(contract.ENV_TAG_THRESHOLD, "80")),
             moderation_threshold=float(environ.get(contract.ENV_MODERATION_THRESHOLD, "80")),
             celebrity_recognition=environ.get(contract.ENV_CELEBRITIES) == "true",
+            video_text_and_segments=environ.get(contract.ENV_VIDEO_TEXT_SEGMENTS) == "true",
             video_analysis_topic_arn=environ.get(contract.ENV_VIDEO_ANALYSIS_TOPIC, ""),
             video_analysis_role_arn=environ.get(contract.ENV_VIDEO_ANALYSIS_ROLE, ""),
         )

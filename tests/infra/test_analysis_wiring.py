@@ -47,9 +47,9 @@ def test_resource_star_only_for_actions_without_resource_level_permissions(
     assert _unscoped_actions(pipeline, "TranscriptionStatePolicy") == xray | set(
         PipelineStack.COMPREHEND_ACTIONS
     )
-    assert _unscoped_actions(pipeline, "VideoLabelsPolicy") == xray | {
-        "rekognition:GetLabelDetection"
-    }
+    assert _unscoped_actions(pipeline, "VideoLabelsPolicy") == xray | set(
+        PipelineStack.VIDEO_RESULT_ACTIONS
+    )
     assert _unscoped_actions(pipeline, "IngestPolicy") == xray
 
 

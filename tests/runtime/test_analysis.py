@@ -561,3 +561,108 @@ def test_the_queue_handler_retries_then_gives_up_on_the_last_receive(
         _load(analysis_settings, media.media_id).item["steps"]["analysis_speech"]["state"]
         == "failed"
     )
+
+
+def test_video_text_and_segments_where_switched_on(
+    analysis_settings: Settings, stubbed: dict[str, Stubber]
+) -> None:
+    settings = dataclasses.replace(analysis_settings, video_text_and_segments=True)
+    media = _uploaded(settings, "news.mp4", "video/mp4", SAMPLES["mp4"][0])
+    stubbed["transcribe"].add_response(
+        "start_transcription_job",
+        {"TranscriptionJob": {}},
+        {
+            "TranscriptionJobName": ANY,
+            "Media": ANY,
+            "IdentifyLanguage": True,
+            "OutputBucketName": ANY,
+            "OutputKey": ANY,
+            "Tags": ANY,
+        },
+    )
+    rekognition = stubbed["rekognition"]
+    channel = {
+        "SNSTopicArn": settings.video_analysis_topic_arn,
+        "RoleArn": settings.video_analysis_role_arn,
+    }
+    common = {"Video": {"S3Object": ANY}, "JobTag": media.media_id, "NotificationChannel": channel}
+    rekognition.add_response(
+        "start_label_detection",
+        {"JobId": "labels"},
+        {**common, "ClientRequestToken": media.media_id, "MinConfidence": 50},
+    )
+    rekognition.add_response(
+        "start_text_detection",
+        {"JobId": "text"},
+        {**common, "ClientRequestToken": f"{media.media_id}-text"},
+    )
+    rekognition.add_response(
+        "start_segment_detection",
+        {"JobId": "segments"},
+        {
+            **common,
+            "ClientRequestToken": f"{media.media_id}-segments",
+            "SegmentTypes": ["TECHNICAL_CUE", "SHOT"],
+        },
+    )
+    assert (
+        analysis.on_uploaded(_event(media, settings), settings, final_attempt=False)
+        is AnalysisOutcome.STARTED
+    )
+    rekognition.add_response(
+        "get_text_detection",
+        {
+            "TextDetections": [
+                {
+                    "Timestamp": 2000,
+                    "TextDetection": {
+                        "DetectedText": "BREAKING NEWS",
+                        "Type": "LINE",
+                        "Confidence": 98.0,
+                    },
+                }
+            ],
+            "NextToken": "n",
+        },
+        {"JobId": "text", "MaxResults": 1000},
+    )
+    rekognition.add_response(
+        "get_text_detection",
+        {"TextDetections": []},
+        {"JobId": "text", "MaxResults": 1000, "NextToken": "n"},
+    )
+    rekognition.add_response(
+        "get_segment_detection",
+        {
+            "Segments": [
+                {"Type": "SHOT", "StartTimestampMillis": 0, "EndTimestampMillis": 4000},
+                {
+                    "Type": "TECHNICAL_CUE",
+                    "StartTimestampMillis": 4000,
+                    "EndTimestampMillis": 5000,
+                    "TechnicalCueSegment": {"Type": "BlackFrames"},
+                },
+            ]
+        },
+        {"JobId": "segments", "MaxResults": 1000},
+    )
+    text = {
+        "JobId": "text",
+        "Status": "SUCCEEDED",
+        "API": "StartTextDetection",
+        "JobTag": media.media_id,
+    }
+    segments = {
+        "JobId": "segments",
+        "Status": "SUCCEEDED",
+        "API": "StartSegmentDetection",
+        "JobTag": media.media_id,
+    }
+    assert analysis.on_video_labels_done(text, settings) is AnalysisOutcome.ANALYSED
+    assert analysis.on_video_labels_done(segments, settings) is AnalysisOutcome.ANALYSED
+    assert _analysis_item(settings, media.media_id, "video_text") == [
+        {"text": "BREAKING NEWS", "first_ms": 2000, "confidence": 98.0}
+    ]
+    assert _analysis_item(settings, media.media_id, "video_segments")["shots"] == 1
+    assert "breaking news" in _load(settings, media.media_id).item["tags"]
+    assert analysis.on_video_labels_done(text, settings) is AnalysisOutcome.DUPLICATE
