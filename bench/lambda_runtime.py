@@ -87,7 +87,7 @@ def section(runs: int) -> list[str]:
     lines += [
         "",
         f"Code asset (`runtime/`, zipped): **{code_kib:.0f} KiB**; dependencies layer "
-        f"(Powertools, X-Ray SDK, cryptography; arm64, zipped): **{layer_kib / 1024:.1f} MiB**.",
+        f"(Powertools, X-Ray SDK, cryptography, Pillow; arm64, zipped): **{layer_kib / 1024:.1f} MiB**.",
         "",
     ]
     lines += _calls_section()
