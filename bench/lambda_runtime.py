@@ -86,8 +86,8 @@ def section(runs: int) -> list[str]:
     layer_kib = _zipped_size(layer) / 1024 if layer.is_dir() else float("nan")
     lines += [
         "",
-        f"Code asset (`runtime/`, zipped): **{code_kib:.0f} KiB**; dependencies layer "
-        f"(Powertools, X-Ray SDK, cryptography, Pillow; arm64, zipped): **{layer_kib / 1024:.1f} MiB**.",
+        f"Code asset (`runtime/`, zipped): **{code_kib:.0f} KiB**; dependencies layer (Powertools, "
+        f"X-Ray SDK, cryptography, Pillow; arm64, zipped): **{layer_kib / 1024:.1f} MiB**.",
         "",
     ]
     lines += _calls_section()
