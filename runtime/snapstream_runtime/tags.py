@@ -13,11 +13,9 @@ once cannot double-count (the loser re-reads and retries).
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +29,7 @@ from snapstream_runtime.adapters.table import (
     to_attributes,
 )
 from snapstream_runtime.lifecycle import Media
+from snapstream_runtime.pagination import Page, decode_cursor, encode_cursor
 
 MAX_TAG_LENGTH = 40
 _BATCH = 45  # 1 media update + 2 items per tag <= 100 items per transaction
@@ -202,27 +201,6 @@ def remove(table: Table, media_id: str, text: str) -> bool:
     raise ConditionFailed(f"could not untag media {media_id}: it kept changing")
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
-    cursor: str | None
-
-
-def _encode(key: Mapping[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(from_attributes(key)).encode()).decode()
-
-
-def _decode(cursor: str | None) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        return to_attributes(json.loads(base64.urlsafe_b64decode(cursor.encode())))
-    except (ValueError, TypeError) as error:
-        raise ValueError("the page cursor is not valid") from error
-
-
 def search(
     table_name: str, owner_id: str, tag: str, *, limit: int = 24, cursor: str | None = None
 ) -> Page:
@@ -237,15 +215,12 @@ def search(
         "ScanIndexForward": False,
         "Limit": max(1, min(limit, 100)),
     }
-    start = _decode(cursor)
+    start = decode_cursor(cursor, partition=("pk", tag_pk(owner_id, name)))
     if start:
-        if from_attributes(start).get("pk") != tag_pk(owner_id, name):
-            raise ValueError("the page cursor belongs to another search")
         request["ExclusiveStartKey"] = start
     response = client("dynamodb").query(**request)
-    return Page(
-        [from_attributes(i) for i in response["Items"]], _encode(response.get("LastEvaluatedKey"))
-    )
+    items = [from_attributes(i) for i in response["Items"]]
+    return Page(items, encode_cursor(response.get("LastEvaluatedKey")))
 
 
 def suggest(table_name: str, owner_id: str, prefix: str, *, limit: int = 10) -> list[str]:

@@ -1,0 +1,89 @@
+"""What the web tier lists: a user's library, all uploads (admins), the dashboard counters.
+
+Each is one Query or GetItem whatever the table size (ARCHITECTURE.md data model).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from snapstream_runtime import keys
+from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters.table import Table, from_attributes, to_attributes
+from snapstream_runtime.lifecycle import DASHBOARD_COUNTER, UNREAD_COUNTER, UPLOADS_COUNTER
+from snapstream_runtime.pagination import Page, decode_cursor, encode_cursor
+
+MAX_PAGE = 100
+
+
+def _page(request: dict[str, Any], *, partition: tuple[str, str], cursor: str | None) -> Page:
+    start = decode_cursor(cursor, partition=partition)
+    if start:
+        request["ExclusiveStartKey"] = start
+    response = client("dynamodb").query(**request)
+    items = [from_attributes(i) for i in response["Items"]]
+    return Page(items, encode_cursor(response.get("LastEvaluatedKey")))
+
+
+def _filters(request: dict[str, Any], **equal: str | None) -> None:
+    """Optional equality filters (kind, status): they thin a page, never widen what is read."""
+    wanted = {name: value for name, value in equal.items() if value}
+    if not wanted:
+        return
+    request["FilterExpression"] = " AND ".join(f"#{name} = :{name}" for name in wanted)
+    request.setdefault("ExpressionAttributeNames", {}).update({f"#{name}": name for name in wanted})
+    request["ExpressionAttributeValues"].update(
+        to_attributes({f":{n}": v for n, v in wanted.items()})
+    )
+
+
+def library_page(
+    table_name: str,
+    owner_id: str,
+    *,
+    limit: int = 24,
+    cursor: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+) -> Page:
+    """The owner's media, newest first (GSI1 ``OWNER#<owner>``)."""
+    pk = keys.owner_index_pk(owner_id)
+    request: dict[str, Any] = {
+        "TableName": table_name,
+        "IndexName": "gsi1",
+        "KeyConditionExpression": "gsi1pk = :pk",
+        "ExpressionAttributeValues": to_attributes({":pk": pk}),
+        "ScanIndexForward": False,
+        "Limit": max(1, min(limit, MAX_PAGE)),
+    }
+    _filters(request, kind=kind, status=status)
+    return _page(request, partition=("gsi1pk", pk), cursor=cursor)
+
+
+def all_uploads_page(
+    table_name: str,
+    month: str,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+    status: str | None = None,
+) -> Page:
+    """Every user's uploads of one month (``2026-11``), newest first (GSI2) — for admins."""
+    pk = keys.all_uploads_index_pk(f"{month}-01")
+    request: dict[str, Any] = {
+        "TableName": table_name,
+        "IndexName": "gsi2",
+        "KeyConditionExpression": "gsi2pk = :pk",
+        "ExpressionAttributeValues": to_attributes({":pk": pk}),
+        "ScanIndexForward": False,
+        "Limit": max(1, min(limit, MAX_PAGE)),
+    }
+    _filters(request, status=status)
+    return _page(request, partition=("gsi2pk", pk), cursor=cursor)
+
+
+def dashboard(table_name: str, owner_id: str) -> dict[str, int]:
+    """Totals from the counters the status machine keeps (never by counting items)."""
+    profile = Table(table_name).get(keys.user_pk(owner_id), keys.PROFILE_SK) or {}
+    names = {UPLOADS_COUNTER, UNREAD_COUNTER, *DASHBOARD_COUNTER.values()}
+    return {name.removeprefix("count_"): int(profile.get(name, 0)) for name in sorted(names)}
