@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 
-from bench import lambda_runtime, synth
+from bench import lambda_runtime, scaling, synth
 from bench.common import REPO, header
 
 
 def main() -> None:
     runs = int(os.environ.get("BENCH_RUNS", "7"))
-    lines = header() + synth.section(runs) + lambda_runtime.section(runs)
+    sizes = tuple(
+        int(n) for n in os.environ.get("BENCH_SCALING_SIZES", "1000,10000,100000").split(",")
+    )
+    lines = header() + synth.section(runs) + lambda_runtime.section(runs) + scaling.section(sizes)
     report = "\n".join(lines)
     (REPO / "docs").mkdir(exist_ok=True)
     (REPO / "docs" / "performance.md").write_text(report)
