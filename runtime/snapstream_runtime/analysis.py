@@ -29,7 +29,15 @@ SPEECH_STEP = "analysis_speech"
 VIDEO_STEP = "analysis_video"
 VIDEO_TEXT_STEP = "analysis_video_text"
 VIDEO_SEGMENTS_STEP = "analysis_video_segments"
-_DONE = {StepState.SUBMITTED, StepState.PROGRESSING, StepState.COMPLETE, StepState.SKIPPED}
+#: Steps a redelivered (or replayed) upload leaves alone. A failed analysis is not restarted by a
+#: replay: its job name and token already exist, so the new job would never report back.
+_DONE = {
+    StepState.SUBMITTED,
+    StepState.PROGRESSING,
+    StepState.COMPLETE,
+    StepState.SKIPPED,
+    StepState.FAILED,
+}
 
 
 class AnalysisOutcome(StrEnum):
@@ -107,9 +115,11 @@ def on_uploaded(
             outcome = video if outcome is AnalysisOutcome.DUPLICATE else outcome
         return outcome
     except ClientError as error:
-        if not (_is_retryable(error) and final_attempt):
-            raise
-        reason = f"analysis could not start: {error.response['Error']['Code']} after retries"
+        retryable = _is_retryable(error)
+        if retryable and not final_attempt:
+            raise  # back to the queue: visible again after the visibility timeout
+        code = error.response["Error"]["Code"]
+        reason = f"analysis could not start: {code}" + (" after retries" if retryable else "")
         _give_up(table, media, settings, reason)
         return AnalysisOutcome.FAILED
 
@@ -127,8 +137,9 @@ def _give_up(table: Table, media: Media, settings: Settings, reason: str) -> Non
 def _ready(
     table: Table, media: Media, settings: Settings, fields: dict[str, Any] | None = None
 ) -> None:
+    """Make a media that waited only on analysis ready (and finish a pending announcement)."""
     current = lifecycle.load(table, media.media_id) or media
-    if current.status is Status.UPLOADED or current.status is Status.PROCESSING:
+    if current.status in {Status.UPLOADED, Status.PROCESSING, Status.READY}:
         move_and_announce(
             table, current, Status.READY, settings.notifications_topic_arn, fields=fields
         )
@@ -139,6 +150,7 @@ def _ready(
 
 def _image(table: Table, media: Media, bucket: str, settings: Settings) -> AnalysisOutcome:
     if lifecycle.step_state(media, IMAGE_STEP) is StepState.COMPLETE:
+        _ready(table, media, settings)  # a retry after a failed notification finishes it
         return AnalysisOutcome.DUPLICATE
     size = int(media.item.get("size") or media.declared_size)
     found = image_analysis.recognize(
@@ -244,6 +256,8 @@ def on_transcription_state(detail: dict[str, Any], settings: Settings) -> Analys
     if media is None:
         return AnalysisOutcome.IGNORED
     if lifecycle.step_state(media, SPEECH_STEP) in {StepState.COMPLETE, StepState.FAILED}:
+        if media.kind == "audio":
+            _ready(table, media, settings)  # a retry after the step was written finishes the job
         return AnalysisOutcome.DUPLICATE
     status = detail.get("TranscriptionJobStatus")
     if status == "FAILED":

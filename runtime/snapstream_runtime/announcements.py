@@ -15,7 +15,7 @@ from snapstream_runtime.notifications import notify_owner
 def finish_announcement(table: Table, media: Media, topic_arn: str) -> None:
     """Safe to repeat: a retry after a failed publish publishes again, then clears the flag."""
     notify_owner(topic_arn, media)
-    lifecycle.clear_announcement(table, media.media_id)
+    lifecycle.clear_announcement(table, media.media_id, media.status)
 
 
 def move_and_announce(
@@ -31,6 +31,10 @@ def move_and_announce(
 
     A redelivery that finds the move made but its announcement pending finishes the announcement.
     """
+    if media.status is target:
+        if media.announce_pending:
+            finish_announcement(table, media, topic_arn)
+        return False
     try:
         lifecycle.transition(table, media, target, reason=reason, fields=fields)
     except StaleTransition:

@@ -13,7 +13,7 @@ does nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -272,9 +272,18 @@ def transition(
         ) from error
 
 
-def clear_announcement(table: Table, media_id: str) -> None:
-    """Everything about the last transition has been published."""
-    table.update(media_key(media_id), Update().remove("announce_pending").require_exists("pk"))
+def clear_announcement(table: Table, media_id: str, announced: Status) -> None:
+    """Everything about the transition to ``announced`` has been published.
+
+    Only while the record is still in that status: a later transition's flag is not touched.
+    """
+    try:
+        table.update(
+            media_key(media_id),
+            Update().remove("announce_pending").require_equal("status", announced.value),
+        )
+    except ConditionFailed:
+        return
 
 
 def step_value(state: StepState, detail: str | None = None) -> dict[str, Any]:
@@ -298,12 +307,18 @@ def record_step(
     detail: str | None = None,
     *,
     fields: Mapping[str, Any] | None = None,
+    only_while: Sequence[StepState] = (),
 ) -> None:
-    """Set the sub-status of one processing step (``steps.<step>``), and any other ``fields``."""
+    """Set the sub-status of one processing step (``steps.<step>``), and any other ``fields``.
+
+    With ``only_while``, only if the step is still in one of those states (else
+    :class:`ConditionFailed`): a late progress event cannot overwrite a result.
+    """
     value = step_value(state, detail)
-    update = (
-        Update().set(f"steps.{step}", value).set("updated_at", value["at"]).require_exists("pk")
-    )
+    update = Update().set(f"steps.{step}", value).set("updated_at", value["at"])
+    update.require_exists("pk")
+    if only_while:
+        update.require_in(f"steps.{step}.state", [s.value for s in only_while])
     for name, field_value in (fields or {}).items():
         update.set(name, field_value)
     table.update(media_key(media_id), update)

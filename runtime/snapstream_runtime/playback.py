@@ -9,7 +9,6 @@ the player can fetch manifests and segments by appending the same query string t
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass
 
@@ -37,9 +36,10 @@ class SignedPlayback:
     expires_at: int
     #: format -> signed URL: "hls", "dash", "cmaf" (video), "mp4", "poster" where they exist.
     urls: dict[str, str]
-    #: the query string that authorizes every request under ``video_resource``.
-    video_query: str
-    video_resource: str
+    #: format -> the query string that authorizes every request in that format's folder.
+    queries: dict[str, str]
+    #: format -> the wildcard resource its signature covers.
+    resources: dict[str, str]
 
 
 def _rsa_signer(private_key_pem: str) -> rsa.RSAPrivateKey:
@@ -58,11 +58,6 @@ def _policy(resource: str, expires_at: int) -> str:
         },
         separators=(",", ":"),
     )
-
-
-def _common_folder(paths: list[str]) -> str:
-    prefix = os.path.commonprefix(paths)  # noqa: RUF071 (cut back to a "/" on the next line)
-    return prefix[: prefix.rfind("/") + 1]
 
 
 def signed_playback(
@@ -92,24 +87,18 @@ def signed_playback(
     signer = CloudFrontSigner(key_pair_id, sign)
     expires_at = int((now if now is not None else time.time()) + ttl_seconds)
     base = f"https://{cdn_domain}"
-    video_paths = [playback[f] for f in VIDEO_FORMATS if f in playback]
-    video_resource = f"{base}{_common_folder(video_paths)}*"
-    video_policy = _policy(video_resource, expires_at)
-    urls = {
-        name: signer.generate_presigned_url(f"{base}{path}", policy=video_policy)
-        for name, path in playback.items()
-        if name in VIDEO_FORMATS
-    }
-    files = {name: outputs[name] for name in ("mp4", "poster") if outputs.get(name)}
-    if files:
-        files_resource = f"{base}/{_common_folder(list(files.values())).lstrip('/')}*"
-        files_policy = _policy(files_resource, expires_at)
-        for name, key_path in files.items():
-            urls[name] = signer.generate_presigned_url(f"{base}/{key_path}", policy=files_policy)
-    video_query = urls[next(f for f in VIDEO_FORMATS if f in urls)].split("?", 1)[1]
-    return SignedPlayback(
-        expires_at=expires_at, urls=urls, video_query=video_query, video_resource=video_resource
-    )
+    # Each format is signed for its own manifest's folder only (MediaPackage puts an asset's
+    # manifests and segments under asset-specific folders), never for a shared prefix.
+    paths = {name: path for name, path in playback.items() if name in VIDEO_FORMATS}
+    files = {name: f"/{outputs[name]}" for name in ("mp4", "poster") if outputs.get(name)}
+    urls: dict[str, str] = {}
+    queries: dict[str, str] = {}
+    resources: dict[str, str] = {}
+    for name, path in {**paths, **files}.items():
+        resource = f"{base}{path[: path.rfind('/') + 1]}*"
+        url = signer.generate_presigned_url(f"{base}{path}", policy=_policy(resource, expires_at))
+        urls[name], queries[name], resources[name] = url, url.split("?", 1)[1], resource
+    return SignedPlayback(expires_at=expires_at, urls=urls, queries=queries, resources=resources)
 
 
 def playback_for_viewer(

@@ -32,6 +32,7 @@ from snapstream_runtime.lifecycle import Media
 from snapstream_runtime.pagination import Page, decode_cursor, encode_cursor
 
 MAX_TAG_LENGTH = 40
+MAX_TAGS_PER_MEDIA = 250
 _BATCH = 45  # 1 media update + 2 items per tag <= 100 items per transaction
 _NOT_ALLOWED = re.compile(r"[^\w\s-]+")
 _SPACES = re.compile(r"[\s_]+")
@@ -84,25 +85,34 @@ def catalogue_sk(tag: str) -> str:
 
 
 def apply(table: Table, media_id: str, candidates: Iterable[Tag], *, threshold: float) -> list[str]:
-    """Add the media's new tags (those it does not have yet); returns the names added."""
+    """Add the media's new tags (those it does not have yet); returns the names added.
+
+    A media keeps at most :data:`MAX_TAGS_PER_MEDIA` tags, the most confident first.
+    """
     wanted = select(candidates, threshold=threshold)
     added: list[str] = []
-    for _ in range(5):
+    conflicts = 0
+    while True:
         media = lifecycle.load(table, media_id)
         if media is None:
             return added
         have = set(media.item.get("tags") or ())
-        new = [tag for name, tag in sorted(wanted.items()) if name not in have]
+        room = max(MAX_TAGS_PER_MEDIA - len(have), 0)
+        new = sorted(
+            (tag for name, tag in wanted.items() if name not in have),
+            key=lambda t: (-t.confidence, t.name),
+        )[:room]
         if not new:
             return added
         batch = new[:_BATCH]
         try:
             _write(table, media, batch)
         except ConditionFailed:
-            continue  # someone else tagged it meanwhile: re-read and retry
+            conflicts += 1  # someone else tagged it meanwhile: re-read and retry
+            if conflicts >= 5:
+                raise
+            continue
         added.extend(t.name for t in batch)
-        wanted = {n: t for n, t in wanted.items() if n not in added}
-    raise ConditionFailed(f"could not tag media {media_id}: it kept changing")
 
 
 def _write(table: Table, media: Media, batch: list[Tag]) -> None:
@@ -151,17 +161,27 @@ def _write(table: Table, media: Media, batch: list[Tag]) -> None:
     table.transact(items)
 
 
-def add_custom(table: Table, media_id: str, text: str) -> str:
-    """A tag the owner typed; returns its normalized form (raises ValueError if nothing is left)."""
+def _owned(table: Table, media_id: str, owner_id: str) -> Media:
+    media = lifecycle.load(table, media_id)
+    if media is None or media.owner_id != owner_id:
+        raise PermissionError("only the owner of this media can change its tags")
+    return media
+
+
+def add_custom(table: Table, media_id: str, text: str, *, owner_id: str) -> str:
+    """A tag the owner typed; returns its normalized form (ValueError if nothing is left,
+    PermissionError for anyone but the owner)."""
     name = normalize(text)
     if name is None:
         raise ValueError("a tag needs at least two letters or digits")
+    _owned(table, media_id, owner_id)
     apply(table, media_id, [Tag(name, TagSource.CUSTOM)], threshold=0)
     return name
 
 
-def remove(table: Table, media_id: str, text: str) -> bool:
+def remove(table: Table, media_id: str, text: str, *, owner_id: str) -> bool:
     """Remove one tag from a media (its search item and one from the catalogue count)."""
+    _owned(table, media_id, owner_id)
     name = normalize(text)
     for _ in range(5):
         media = lifecycle.load(table, media_id)

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from snapstream_runtime import lifecycle
 from snapstream_runtime.adapters import storage
 from snapstream_runtime.adapters.publishing import put_event
-from snapstream_runtime.adapters.table import Table
+from snapstream_runtime.adapters.table import ConditionFailed, Table
 from snapstream_runtime.adapters.video_services import create_or_get_asset, create_transcode_job
 from snapstream_runtime.announcements import finish_announcement, move_and_announce
 from snapstream_runtime.contract import MEDIA_PREFIX, MEDIA_TRANSCODED
@@ -131,13 +131,17 @@ def on_transcode_state(detail: dict[str, Any], settings: Settings) -> VideoOutco
         if current in {StepState.COMPLETE, StepState.FAILED}:
             return VideoOutcome.DUPLICATE  # a late progress event must not undo the result
         percent = (detail.get("jobProgress") or {}).get("jobPercentComplete")
-        lifecycle.record_step(
-            table,
-            media.media_id,
-            TRANSCODE,
-            StepState.PROGRESSING,
-            f"{percent}%" if percent else None,
-        )
+        try:
+            lifecycle.record_step(
+                table,
+                media.media_id,
+                TRANSCODE,
+                StepState.PROGRESSING,
+                f"{percent}%" if percent else None,
+                only_while=(StepState.SUBMITTED, StepState.PROGRESSING),
+            )
+        except ConditionFailed:
+            return VideoOutcome.DUPLICATE  # the result arrived first
         return VideoOutcome.PROGRESS
     if status == "COMPLETE":
         return _transcoded(table, media, detail, settings)

@@ -666,3 +666,38 @@ def test_video_text_and_segments_where_switched_on(
     assert _analysis_item(settings, media.media_id, "video_segments")["shots"] == 1
     assert "breaking news" in _load(settings, media.media_id).item["tags"]
     assert analysis.on_video_labels_done(text, settings) is AnalysisOutcome.DUPLICATE
+
+
+def test_a_retry_after_a_failed_notification_finishes_the_image(
+    analysis_settings: Settings,
+    stubbed: dict[str, Stubber],
+    observed: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from snapstream_runtime import announcements
+
+    media = _uploaded(analysis_settings, "street.jpg", "image/jpeg", _jpeg())
+    observed.notifications()
+    _expect_image_calls(stubbed["rekognition"])
+    from snapstream_runtime.notifications import notify_owner as real_notify
+
+    def down(*_: Any) -> None:
+        raise RuntimeError("SNS unavailable")
+
+    monkeypatch.setattr(announcements, "notify_owner", down)
+    with pytest.raises(RuntimeError):
+        analysis.on_uploaded(
+            _event(media, analysis_settings), analysis_settings, final_attempt=False
+        )
+    monkeypatch.setattr(announcements, "notify_owner", real_notify)
+    assert (
+        analysis.on_uploaded(
+            _event(media, analysis_settings), analysis_settings, final_attempt=False
+        )
+        is AnalysisOutcome.DUPLICATE
+    )
+    stored = _load(analysis_settings, media.media_id)
+    assert stored.status is Status.READY and not stored.announce_pending
+    assert [n["MessageAttributes"]["event"]["StringValue"] for n in observed.notifications()] == [
+        "media.ready"
+    ]

@@ -86,10 +86,12 @@ def test_the_owner_gets_verifiable_short_lived_urls_for_every_format() -> None:
         [statement] = _verified_policy(url)["Statement"]
         assert statement["Condition"] == {"DateLessThan": {"AWS:EpochTime": 1_800_000_300}}
     [video] = _verified_policy(playback.urls["hls"])["Statement"]
-    assert video["Resource"] == f"https://{CDN}/out/v1/asset123/*"
+    assert video["Resource"] == f"https://{CDN}/out/v1/asset123/hlscfg/*"  # its own folder only
+    [dash] = _verified_policy(playback.urls["dash"])["Statement"]
+    assert dash["Resource"] == f"https://{CDN}/out/v1/asset123/dashcfg/*"
     [files] = _verified_policy(playback.urls["mp4"])["Statement"]
     assert files["Resource"] == f"https://{CDN}/media/{OWNER}/{'a' * 32}/*"
-    assert playback.video_query == playback.urls["hls"].split("?", 1)[1]
+    assert playback.queries["hls"] == playback.urls["hls"].split("?", 1)[1]
 
 
 def test_a_signature_from_another_key_does_not_verify() -> None:
@@ -140,7 +142,7 @@ def test_the_deployed_key_is_read_from_secrets_manager(local_aws: Any, settings:
         _media(), viewer_id=OWNER, viewer_is_admin=False, settings=deployed
     )
     assert _verified_policy(playback.urls["hls"])["Statement"][0]["Resource"].endswith(
-        "/out/v1/asset123/*"
+        "/out/v1/asset123/hlscfg/*"
     )
     with pytest.raises(PlaybackDenied):
         playback_for_viewer(_media(), viewer_id=OTHER, viewer_is_admin=False, settings=deployed)

@@ -108,13 +108,29 @@ def test_suggestions_come_from_the_owners_catalogue(settings: Settings) -> None:
 def test_owners_add_and_remove_custom_tags(settings: Settings) -> None:
     table = Table(settings.table_name)
     media = _media(settings)
-    assert tags.add_custom(table, media.media_id, "  Council  Meeting ") == "council meeting"
+    with pytest.raises(PermissionError):
+        tags.add_custom(table, media.media_id, "mine now", owner_id=OTHER)
+    assert (
+        tags.add_custom(table, media.media_id, "  Council  Meeting ", owner_id=OWNER)
+        == "council meeting"
+    )
     assert [
         i["source"] for i in tags.search(settings.table_name, OWNER, "council meeting").items
     ] == ["custom"]
-    assert tags.remove(table, media.media_id, "COUNCIL meeting") is True
+    with pytest.raises(PermissionError):
+        tags.remove(table, media.media_id, "council meeting", owner_id=OTHER)
+    assert tags.remove(table, media.media_id, "COUNCIL meeting", owner_id=OWNER) is True
     assert tags.search(settings.table_name, OWNER, "council meeting").items == []
     assert tags.suggest(settings.table_name, OWNER, "co") == []  # count back to zero
-    assert tags.remove(table, media.media_id, "council meeting") is False
+    assert tags.remove(table, media.media_id, "council meeting", owner_id=OWNER) is False
     with pytest.raises(ValueError, match="two letters"):
-        tags.add_custom(table, media.media_id, "!")
+        tags.add_custom(table, media.media_id, "!", owner_id=OWNER)
+
+
+def test_a_media_keeps_at_most_the_most_confident_tags(settings: Settings) -> None:
+    table = Table(settings.table_name)
+    media = _media(settings)
+    many = [Tag(f"label {i:03d}", TagSource.LABEL, 80 + (i % 20)) for i in range(400)]
+    added = tags.apply(table, media.media_id, many, threshold=80)
+    assert len(added) == tags.MAX_TAGS_PER_MEDIA
+    assert tags.apply(table, media.media_id, many, threshold=80) == []

@@ -448,3 +448,51 @@ def test_a_replayed_upload_event_resubmits_a_failed_transcode(
     stored = _load(video_settings, media.media_id)
     assert stored.status is Status.PROCESSING
     assert stored.item["transcode_job_id"] == "1700000000000-retry"
+
+
+def test_a_redelivered_error_finishes_an_announcement_whose_publish_failed(
+    video_settings: Settings,
+    stubbed: dict[str, Stubber],
+    observed: Observed,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from snapstream_runtime import announcements
+
+    media = _submitted(video_settings, stubbed)
+    observed.notifications()
+    from snapstream_runtime.notifications import notify_owner as real_notify
+
+    def down(*_: Any) -> None:
+        raise RuntimeError("SNS unavailable")
+
+    monkeypatch.setattr(announcements, "notify_owner", down)
+    error = _state_event(media, "ERROR", errorCode=1030, errorMessage="Unsupported codec")
+    with pytest.raises(RuntimeError):
+        on_transcode_state(error, video_settings)
+    assert _load(video_settings, media.media_id).announce_pending
+    monkeypatch.setattr(announcements, "notify_owner", real_notify)
+    assert on_transcode_state(error, video_settings) is VideoOutcome.FAILED
+    assert not _load(video_settings, media.media_id).announce_pending
+    assert len(observed.notifications()) == 1
+    assert on_transcode_state(error, video_settings) is VideoOutcome.DUPLICATE
+
+
+def test_a_late_progress_write_cannot_overwrite_a_result(
+    video_settings: Settings, stubbed: dict[str, Stubber]
+) -> None:
+    from snapstream_runtime.adapters.table import ConditionFailed
+    from snapstream_runtime.lifecycle import StepState
+
+    media = _submitted(video_settings, stubbed)
+    table = Table(video_settings.table_name)
+    lifecycle.record_step(table, media.media_id, "transcode", StepState.COMPLETE)
+    with pytest.raises(ConditionFailed):
+        lifecycle.record_step(
+            table,
+            media.media_id,
+            "transcode",
+            StepState.PROGRESSING,
+            "90%",
+            only_while=(StepState.SUBMITTED, StepState.PROGRESSING),
+        )
+    assert _load(video_settings, media.media_id).item["steps"]["transcode"]["state"] == "complete"

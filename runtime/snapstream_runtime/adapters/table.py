@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -79,15 +81,23 @@ class Table:
         except client("dynamodb").exceptions.ConditionalCheckFailedException as error:
             raise ConditionFailed(f"{key['pk']}/{key['sk']}: condition failed") from error
 
-    def transact(self, items: Sequence[Mapping[str, Any]]) -> None:
-        """Write all items or none; a failed condition raises :class:`ConditionFailed`."""
-        try:
-            client("dynamodb").transact_write_items(TransactItems=list(items))
-        except client("dynamodb").exceptions.TransactionCanceledException as error:
-            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if "ConditionalCheckFailed" in reasons:
-                raise ConditionFailed(f"transaction condition failed: {reasons}") from error
-            raise
+    def transact(self, items: Sequence[Mapping[str, Any]], *, attempts: int = 5) -> None:
+        """Write all items or none; a failed condition raises :class:`ConditionFailed`.
+
+        A ``TransactionConflict`` (another transaction on one of the items at the same moment;
+        the SDK does not retry it) is retried with jittered backoff.
+        """
+        for attempt in range(attempts):
+            try:
+                client("dynamodb").transact_write_items(TransactItems=list(items))
+                return
+            except client("dynamodb").exceptions.TransactionCanceledException as error:
+                reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+                if "ConditionalCheckFailed" in reasons:
+                    raise ConditionFailed(f"transaction condition failed: {reasons}") from error
+                if "TransactionConflict" not in reasons or attempt == attempts - 1:
+                    raise
+                time.sleep(random.uniform(0.05, 0.1) * 2**attempt)  # noqa: S311 (jitter)
 
 
 class Update:
@@ -135,6 +145,11 @@ class Update:
 
     def require_equal(self, path: str, value: Any) -> Update:
         self._condition.append(f"{self._name(path)} = {self._value(value)}")
+        return self
+
+    def require_in(self, path: str, values: Sequence[Any]) -> Update:
+        placeholders = ", ".join(self._value(v) for v in values)
+        self._condition.append(f"{self._name(path)} IN ({placeholders})")
         return self
 
     def require_absent(self, path: str) -> Update:
