@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 
 from stacks.config import ENVIRONMENTS
 from stacks.pipeline_stack import PipelineStack
-from tests.cdk_support import resources_of_type
+from tests.cdk_support import named_resource, resources_of_type
 
 ENVS = list(ENVIRONMENTS)
 Templates = dict[tuple[str, str], dict[str, Any]]
 
 
-def _named(template: dict[str, Any], resource_type: str, path: str) -> dict[str, Any]:
-    pattern = re.compile(re.escape(path) + "[0-9A-F]{8}")
-    [resource] = [
-        r for lid, r in resources_of_type(template, resource_type).items() if pattern.fullmatch(lid)
-    ]
-    return resource
-
-
 def _unscoped_actions(template: dict[str, Any], policy: str) -> set[str]:
-    statements = _named(template, "AWS::IAM::ManagedPolicy", policy)["Properties"][
+    statements = named_resource(template, "AWS::IAM::ManagedPolicy", policy)[1]["Properties"][
         "PolicyDocument"
     ]["Statement"]
     actions: set[str] = set()
@@ -55,7 +46,9 @@ def test_resource_star_only_for_actions_without_resource_level_permissions(
 
 @pytest.mark.parametrize("env", ENVS)
 def test_rekognition_role_is_trusted_by_rekognition_only(templates: Templates, env: str) -> None:
-    role = _named(templates[env, "Pipeline"], "AWS::IAM::Role", "VideoAnalysisRole")["Properties"]
+    role = named_resource(templates[env, "Pipeline"], "AWS::IAM::Role", "VideoAnalysisRole")[1][
+        "Properties"
+    ]
     assert role["AssumeRolePolicyDocument"]["Statement"] == [
         {
             "Action": "sts:AssumeRole",
@@ -83,7 +76,7 @@ def test_uploads_queue_up_for_analysis_and_transcripts_come_back_by_event(
     assert transcribe["EventPattern"]["detail"]["TranscriptionJobName"] == [
         {"prefix": f"snapstream-{env}-"}
     ]
-    queue = _named(pipeline, "AWS::SQS::Queue", "AnalysisQueue")["Properties"]
+    queue = named_resource(pipeline, "AWS::SQS::Queue", "AnalysisQueue")[1]["Properties"]
     assert queue["RedrivePolicy"]["maxReceiveCount"] == 5
     subscription = next(iter(resources_of_type(pipeline, "AWS::SNS::Subscription").values()))[
         "Properties"

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 
 from stacks.config import ENVIRONMENTS
-from tests.cdk_support import only_resource, resources_of_type
+from tests.cdk_support import named_resource, only_resource, resources_of_type
 
 ENVS = list(ENVIRONMENTS)
 Templates = dict[tuple[str, str], dict[str, Any]]
-
-
-def _by_prefix(
-    template: dict[str, Any], resource_type: str, path: str
-) -> tuple[str, dict[str, Any]]:
-    """The resource CDK named ``path`` + 8-character hash."""
-    pattern = re.compile(re.escape(path) + "[0-9A-F]{8}")
-    [(logical_id, resource)] = [
-        (lid, r)
-        for lid, r in resources_of_type(template, resource_type).items()
-        if pattern.fullmatch(lid)
-    ]
-    return logical_id, resource
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -32,15 +18,15 @@ def test_uploads_bucket_notifies_the_ingest_queue_without_a_custom_resource(
     templates: Templates, env: str
 ) -> None:
     data = templates[env, "Data"]
-    queue_id, _ = _by_prefix(data, "AWS::SQS::Queue", "IngestQueue")
-    _, uploads = _by_prefix(data, "AWS::S3::Bucket", "UploadsBucket")
+    queue_id, _ = named_resource(data, "AWS::SQS::Queue", "IngestQueue")
+    _, uploads = named_resource(data, "AWS::S3::Bucket", "UploadsBucket")
     [config] = uploads["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
     assert config == {
         "Event": "s3:ObjectCreated:*",
         "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "uploads/"}]}},
         "Queue": {"Fn::GetAtt": [queue_id, "Arn"]},
     }
-    policy_id, _ = _by_prefix(data, "AWS::SQS::QueuePolicy", "IngestQueuePolicy")
+    policy_id, _ = named_resource(data, "AWS::SQS::QueuePolicy", "IngestQueuePolicy")
     assert policy_id in uploads["DependsOn"]
     assert resources_of_type(data, "Custom::S3BucketNotifications") == {}
     functions = resources_of_type(data, "AWS::Lambda::Function")
@@ -51,7 +37,7 @@ def test_uploads_bucket_notifies_the_ingest_queue_without_a_custom_resource(
 def test_only_s3_of_this_account_may_send_to_the_ingest_queue(
     templates: Templates, env: str
 ) -> None:
-    _, policy = _by_prefix(templates[env, "Data"], "AWS::SQS::QueuePolicy", "IngestQueuePolicy")
+    _, policy = named_resource(templates[env, "Data"], "AWS::SQS::QueuePolicy", "IngestQueuePolicy")
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     [allow] = [s for s in statements if s["Effect"] == "Allow"]
     assert allow["Principal"] == {"Service": "s3.amazonaws.com"}
@@ -64,8 +50,8 @@ def test_only_s3_of_this_account_may_send_to_the_ingest_queue(
 @pytest.mark.parametrize("env", ENVS)
 def test_ingest_queue_is_encrypted_and_redrives_to_its_dlq(templates: Templates, env: str) -> None:
     data = templates[env, "Data"]
-    dlq_id, dlq = _by_prefix(data, "AWS::SQS::Queue", "IngestQueueDeadLetters")
-    _, queue = _by_prefix(data, "AWS::SQS::Queue", "IngestQueue")
+    dlq_id, dlq = named_resource(data, "AWS::SQS::Queue", "IngestQueueDeadLetters")
+    _, queue = named_resource(data, "AWS::SQS::Queue", "IngestQueue")
     key_id = next(iter(resources_of_type(data, "AWS::KMS::Key")))
     props = queue["Properties"]
     assert props["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
@@ -81,7 +67,7 @@ def test_ingest_queue_is_encrypted_and_redrives_to_its_dlq(templates: Templates,
 @pytest.mark.parametrize("env", ENVS)
 def test_event_bus_archives_media_events(templates: Templates, env: str) -> None:
     data = templates[env, "Data"]
-    bus_id, _ = _by_prefix(data, "AWS::Events::EventBus", "EventBus")
+    bus_id, _ = named_resource(data, "AWS::Events::EventBus", "EventBus")
     archive = only_resource(data, "AWS::Events::Archive")["Properties"]
     assert archive["SourceArn"] == {"Fn::GetAtt": [bus_id, "Arn"]}
     assert archive["EventPattern"] == {"source": ["snapstream.media"]}
@@ -91,9 +77,9 @@ def test_event_bus_archives_media_events(templates: Templates, env: str) -> None
 @pytest.mark.parametrize("env", ENVS)
 def test_ingest_function_runtime_settings(templates: Templates, env: str) -> None:
     config = ENVIRONMENTS[env]
-    function = _by_prefix(templates[env, "Pipeline"], "AWS::Lambda::Function", "IngestFunction")[1][
-        "Properties"
-    ]
+    function = named_resource(
+        templates[env, "Pipeline"], "AWS::Lambda::Function", "IngestFunction"
+    )[1]["Properties"]
     assert function["Runtime"] == "python3.14"
     assert function["Architectures"] == ["arm64"]
     assert function["Handler"] == "snapstream_runtime.handlers.ingest.handler"
@@ -106,7 +92,7 @@ def test_ingest_function_runtime_settings(templates: Templates, env: str) -> Non
     assert variables["SNAPSTREAM_ENVIRONMENT"] == env
     assert variables["MAX_UPLOAD_BYTES"] == str(config.max_upload_bytes)
     assert {"TABLE_NAME", "EVENT_BUS_NAME", "NOTIFICATIONS_TOPIC_ARN"} <= set(variables)
-    log_group = _by_prefix(templates[env, "Pipeline"], "AWS::Logs::LogGroup", "IngestLogs")[1][
+    log_group = named_resource(templates[env, "Pipeline"], "AWS::Logs::LogGroup", "IngestLogs")[1][
         "Properties"
     ]
     assert log_group["RetentionInDays"] == config.log_retention_days
@@ -117,17 +103,19 @@ def test_ingest_function_runtime_settings(templates: Templates, env: str) -> Non
 def test_event_source_mapping_reports_partial_batch_failures(
     templates: Templates, env: str
 ) -> None:
-    _, mapping = _by_prefix(
+    _, mapping = named_resource(
         templates[env, "Pipeline"], "AWS::Lambda::EventSourceMapping", "IngestQueueSource"
     )
     assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["Properties"]["BatchSize"] == 10
-    policy_id, _ = _by_prefix(templates[env, "Pipeline"], "AWS::IAM::ManagedPolicy", "IngestPolicy")
+    policy_id, _ = named_resource(
+        templates[env, "Pipeline"], "AWS::IAM::ManagedPolicy", "IngestPolicy"
+    )
     assert mapping["DependsOn"] == [policy_id]
 
 
 def _policy(template: dict[str, Any], path: str) -> dict[str, Any]:
-    return _by_prefix(template, "AWS::IAM::ManagedPolicy", path)[1]
+    return named_resource(template, "AWS::IAM::ManagedPolicy", path)[1]
 
 
 def _statements(template: dict[str, Any], path: str = "IngestPolicy") -> dict[str, dict[str, Any]]:
@@ -144,7 +132,7 @@ def _statements(template: dict[str, Any], path: str = "IngestPolicy") -> dict[st
 @pytest.mark.parametrize("env", ENVS)
 def test_ingest_role_has_exactly_these_permissions(templates: Templates, env: str) -> None:
     pipeline = templates[env, "Pipeline"]
-    role = _by_prefix(pipeline, "AWS::IAM::Role", "IngestRole")[1]["Properties"]
+    role = named_resource(pipeline, "AWS::IAM::Role", "IngestRole")[1]["Properties"]
     assert role["AssumeRolePolicyDocument"]["Statement"] == [
         {
             "Action": "sts:AssumeRole",

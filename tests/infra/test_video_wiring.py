@@ -4,31 +4,20 @@ CloudFront with OAC and signed access only, event routes with dead-letter queues
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
 
 from snapstream_runtime.transcoding import job_template_settings
 from stacks.config import ENVIRONMENTS
-from tests.cdk_support import only_resource, resources_of_type
+from tests.cdk_support import named_resource, only_resource, resources_of_type
 
 ENVS = list(ENVIRONMENTS)
 Templates = dict[tuple[str, str], dict[str, Any]]
 
 
-def _named(template: dict[str, Any], resource_type: str, path: str) -> tuple[str, dict[str, Any]]:
-    pattern = re.compile(re.escape(path) + "[0-9A-F]{8}")
-    [(logical_id, resource)] = [
-        (lid, r)
-        for lid, r in resources_of_type(template, resource_type).items()
-        if pattern.fullmatch(lid)
-    ]
-    return logical_id, resource
-
-
 def _statements(template: dict[str, Any], policy_path: str) -> list[dict[str, Any]]:
-    _, policy = _named(template, "AWS::IAM::ManagedPolicy", policy_path)
+    _, policy = named_resource(template, "AWS::IAM::ManagedPolicy", policy_path)
     return list(policy["Properties"]["PolicyDocument"]["Statement"])
 
 
@@ -38,7 +27,7 @@ def _actions(statement: dict[str, Any]) -> set[str]:
 
 
 def _trust(template: dict[str, Any], role_path: str) -> list[dict[str, Any]]:
-    _, role = _named(template, "AWS::IAM::Role", role_path)
+    _, role = named_resource(template, "AWS::IAM::Role", role_path)
     return list(role["Properties"]["AssumeRolePolicyDocument"]["Statement"])
 
 
@@ -82,7 +71,7 @@ def test_job_template_is_the_shared_recipe_on_an_on_demand_queue(
     templates: Templates, env: str
 ) -> None:
     pipeline = templates[env, "Pipeline"]
-    queue_id, queue = _named(pipeline, "AWS::MediaConvert::Queue", "TranscodingQueue")
+    queue_id, queue = named_resource(pipeline, "AWS::MediaConvert::Queue", "TranscodingQueue")
     assert queue["Properties"]["PricingPlan"] == "ON_DEMAND"
     template = only_resource(pipeline, "AWS::MediaConvert::JobTemplate")["Properties"]
     assert template["SettingsJson"] == job_template_settings()
@@ -98,10 +87,10 @@ def test_submit_may_create_jobs_on_our_queue_and_pass_only_the_mediaconvert_role
     pipeline = templates[env, "Pipeline"]
     statements = _statements(pipeline, "TranscodeSubmitPolicy")
     [create] = [s for s in statements if _actions(s) == {"mediaconvert:CreateJob"}]
-    queue_id, _ = _named(pipeline, "AWS::MediaConvert::Queue", "TranscodingQueue")
+    queue_id, _ = named_resource(pipeline, "AWS::MediaConvert::Queue", "TranscodingQueue")
     assert {"Fn::GetAtt": [queue_id, "Arn"]} in create["Resource"]
     [pass_role] = [s for s in statements if _actions(s) == {"iam:PassRole"}]
-    role_id, _ = _named(pipeline, "AWS::IAM::Role", "TranscodingRole")
+    role_id, _ = named_resource(pipeline, "AWS::IAM::Role", "TranscodingRole")
     assert pass_role["Resource"] == {"Fn::GetAtt": [role_id, "Arn"]}
     assert pass_role["Condition"] == {
         "StringEquals": {"iam:PassedToService": "mediaconvert.amazonaws.com"}
@@ -111,7 +100,7 @@ def test_submit_may_create_jobs_on_our_queue_and_pass_only_the_mediaconvert_role
 @pytest.mark.parametrize("env", ENVS)
 def test_cdn_identifier_is_a_generated_kms_encrypted_secret(templates: Templates, env: str) -> None:
     data = templates[env, "Data"]
-    _, secret = _named(data, "AWS::SecretsManager::Secret", "PackagingCdnIdentifier")
+    _, secret = named_resource(data, "AWS::SecretsManager::Secret", "PackagingCdnIdentifier")
     props = secret["Properties"]
     assert "SecretString" not in props
     assert props["GenerateSecretString"] == {
@@ -129,7 +118,7 @@ def test_mediapackage_role_reads_outputs_and_the_one_secret(templates: Templates
     data = templates[env, "Data"]
     assert _trust(data, "PackagingRole") == _service_trust("mediapackage.amazonaws.com")
     statements = {frozenset(_actions(s)): s for s in _statements(data, "PackagingPolicy")}
-    secret_id, _ = _named(data, "AWS::SecretsManager::Secret", "PackagingCdnIdentifier")
+    secret_id, _ = named_resource(data, "AWS::SecretsManager::Secret", "PackagingCdnIdentifier")
     assert statements[
         frozenset(
             {
@@ -154,8 +143,8 @@ def test_packaging_group_requires_cdn_authorization_and_logs_egress(
     templates: Templates, env: str
 ) -> None:
     data = templates[env, "Data"]
-    secret_id, _ = _named(data, "AWS::SecretsManager::Secret", "PackagingCdnIdentifier")
-    role_id, _ = _named(data, "AWS::IAM::Role", "PackagingRole")
+    secret_id, _ = named_resource(data, "AWS::SecretsManager::Secret", "PackagingCdnIdentifier")
+    role_id, _ = named_resource(data, "AWS::IAM::Role", "PackagingRole")
     group = only_resource(data, "AWS::MediaPackage::PackagingGroup")["Properties"]
     assert group["Authorization"] == {
         "CdnIdentifierSecret": {"Ref": secret_id},
@@ -181,7 +170,7 @@ def test_cloudfront_sends_the_cdn_identifier_as_a_dynamic_reference(
     templates: Templates, env: str
 ) -> None:
     data = templates[env, "Data"]
-    secret_id, _ = _named(data, "AWS::SecretsManager::Secret", "PackagingCdnIdentifier")
+    secret_id, _ = named_resource(data, "AWS::SecretsManager::Secret", "PackagingCdnIdentifier")
     [mediapackage] = [
         o for o in _distribution(templates, env)["Origins"] if "CustomOriginConfig" in o
     ]
@@ -268,7 +257,7 @@ def test_video_routes_deliver_with_retries_and_dead_letter_queues(
         r for r in rules.values() if r["EventPattern"].get("source") == ["aws.mediaconvert"]
     )
     assert "EventBusName" not in state  # AWS service events arrive on the default bus
-    queue_id, _ = _named(pipeline, "AWS::MediaConvert::Queue", "TranscodingQueue")
+    queue_id, _ = named_resource(pipeline, "AWS::MediaConvert::Queue", "TranscodingQueue")
     assert state["EventPattern"]["detail"]["queue"] == [{"Fn::GetAtt": [queue_id, "Arn"]}]
     uploaded = next(
         r for r in rules.values() if r["EventPattern"].get("detail-type") == ["MediaUploaded"]
@@ -284,5 +273,5 @@ def test_video_routes_deliver_with_retries_and_dead_letter_queues(
 def test_eventbridge_invoked_functions_keep_failed_events(templates: Templates, env: str) -> None:
     pipeline = templates[env, "Pipeline"]
     for path in ("TranscodeSubmitFunction", "TranscodeStateFunction", "PackageFunction"):
-        _, function = _named(pipeline, "AWS::Lambda::Function", path)
+        _, function = named_resource(pipeline, "AWS::Lambda::Function", path)
         assert "DeadLetterConfig" in function["Properties"], path

@@ -58,6 +58,16 @@ def acknowledgment_id(pack: Pack, rule: str, finding: str | None = None) -> str:
     return f"{qualified}[{finding}]" if finding else qualified
 
 
+def acknowledge_rotation_by_redeploy(secret: IConstruct, *, reason: str) -> None:
+    """A secret rotated by a documented redeploy (CloudFront must change in the same deployment),
+    not by a Secrets Manager rotation function: both packs' rotation rules, one reason."""
+    for pack, rule in (
+        (Pack.AWS_SOLUTIONS, "SMG4"),
+        (Pack.NIST_800_53_R5, "SecretsManagerRotationEnabled"),
+    ):
+        acknowledge(secret, pack=pack, rule=rule, reason=reason)
+
+
 def resource_finding(scope: IConstruct, resource: str) -> str:
     """The ``Resource::...`` finding cdk-nag's IAM5 reports for ``resource`` (an ARN, tokens
     allowed), rendered the way cdk-nag flattens CloudFormation references."""

@@ -15,9 +15,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from snapstream_constructs.compliance import Pack, acknowledge
+from snapstream_constructs.compliance import Pack, acknowledge, acknowledge_rotation_by_redeploy
 from snapstream_constructs.packaging import CDN_IDENTIFIER_HEADER, VodPackaging
-from snapstream_constructs.storage import acknowledge_no_replication
+from snapstream_constructs.storage import log_destination_bucket
 
 #: Query parameters MediaPackage VOD understands; everything else stays out of the cache key.
 MEDIAPACKAGE_QUERY_STRINGS = ("aws.manifestfilter", "start", "end", "m")
@@ -52,18 +52,12 @@ class PlaybackSigningKey(Construct):
             encryption_key=encryption_key,
             removal_policy=removal_policy,
         )
-        for pack, rule in (
-            (Pack.AWS_SOLUTIONS, "SMG4"),
-            (Pack.NIST_800_53_R5, "SecretsManagerRotationEnabled"),
-        ):
-            acknowledge(
-                self.private_key,
-                pack=pack,
-                rule=rule,
-                reason="The signing key pair is rotated by raising its generation in the "
-                "environment config and redeploying, which replaces the CloudFront public key "
-                "in the same change (docs/runbooks.md); a rotation function could not do that.",
-            )
+        acknowledge_rotation_by_redeploy(
+            self.private_key,
+            reason="The signing key pair is rotated by raising its generation in the "
+            "environment config and redeploying, which replaces the CloudFront public key "
+            "in the same change (docs/runbooks.md); a rotation function could not do that.",
+        )
         generator_policy.add_statements(
             iam.PolicyStatement(
                 actions=["secretsmanager:PutSecretValue"], resources=[self.private_key.secret_arn]
@@ -209,26 +203,17 @@ class MediaDistribution(Construct):
     def _log_bucket(
         self, access_logs: s3.IBucket, retention: cdk.Duration, removal_policy: cdk.RemovalPolicy
     ) -> s3.Bucket:
-        bucket = s3.Bucket(
+        bucket = log_destination_bucket(
             self,
             "Logs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            retention=retention,
+            removal_policy=removal_policy,
             # CloudFront standard logging writes with the awslogsdelivery account's ACL.
             object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
-            versioned=True,
-            server_access_logs_bucket=access_logs,
-            server_access_logs_prefix="cloudfront-logs/",
-            removal_policy=removal_policy,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="expire-logs",
-                    expiration=retention,
-                    noncurrent_version_expiration=cdk.Duration.days(1),
-                    abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
-                )
-            ],
+            kms_unsupported_reason="CloudFront standard logging cannot deliver to SSE-KMS "
+            "buckets; SSE-S3 is used.",
+            access_logs=access_logs,
+            access_log_prefix="cloudfront-logs/",
         )
         cfn_bucket = bucket.node.default_child
         assert isinstance(cfn_bucket, s3.CfnBucket)
@@ -238,13 +223,6 @@ class MediaDistribution(Construct):
             "CloudFront standard logs are delivered with object ACLs, so this bucket needs "
             "ObjectWriter ownership; public access stays fully blocked.",
         )
-        acknowledge(
-            bucket,
-            pack=Pack.NIST_800_53_R5,
-            rule="S3DefaultEncryptionKMS",
-            reason="CloudFront standard logging cannot deliver to SSE-KMS buckets; SSE-S3 is used.",
-        )
-        acknowledge_no_replication(bucket)
         return bucket
 
     def _response_headers(self, site_origins: Sequence[str]) -> cloudfront.ResponseHeadersPolicy:

@@ -11,7 +11,12 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from snapstream_constructs.compliance import Pack, acknowledge, resource_finding
+from snapstream_constructs.compliance import (
+    Pack,
+    acknowledge,
+    acknowledge_rotation_by_redeploy,
+    resource_finding,
+)
 from snapstream_constructs.transcoding import service_role
 
 CDN_IDENTIFIER_FIELD = "MediaPackageCDNIdentifier"
@@ -60,18 +65,12 @@ class VodPackaging(Construct):
                 password_length=36,
             ),
         )
-        for pack, rule in (
-            (Pack.AWS_SOLUTIONS, "SMG4"),
-            (Pack.NIST_800_53_R5, "SecretsManagerRotationEnabled"),
-        ):
-            acknowledge(
-                self.cdn_identifier,
-                pack=pack,
-                rule=rule,
-                reason="Rotating the CDN identifier must update CloudFront's origin header in the "
-                "same change; it is rotated by redeploying with a new secret version "
-                "(docs/runbooks.md), and MediaPackage accepts the previous version meanwhile.",
-            )
+        acknowledge_rotation_by_redeploy(
+            self.cdn_identifier,
+            reason="Rotating the CDN identifier must update CloudFront's origin header in the "
+            "same change; it is rotated by redeploying with a new secret version "
+            "(docs/runbooks.md), and MediaPackage accepts the previous version meanwhile.",
+        )
         role_name = _unique_name(self, 64)
         stack = cdk.Stack.of(self)
         role_arn = stack.format_arn(

@@ -27,6 +27,49 @@ def acknowledge_no_replication(bucket: s3.Bucket) -> None:
     )
 
 
+def log_destination_bucket(
+    scope: Construct,
+    construct_id: str,
+    *,
+    retention: cdk.Duration,
+    removal_policy: cdk.RemovalPolicy,
+    object_ownership: s3.ObjectOwnership,
+    kms_unsupported_reason: str,
+    access_logs: s3.IBucket | None = None,
+    access_log_prefix: str | None = None,
+) -> s3.Bucket:
+    """A bucket AWS log delivery writes into: SSE-S3 (log delivery cannot use SSE-KMS, hence
+    ``kms_unsupported_reason``), TLS-only, private, versioned, logs expired after ``retention``."""
+    bucket = s3.Bucket(
+        scope,
+        construct_id,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        object_ownership=object_ownership,
+        versioned=True,
+        server_access_logs_bucket=access_logs,
+        server_access_logs_prefix=access_log_prefix,
+        removal_policy=removal_policy,
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                id="expire-logs",
+                expiration=retention,
+                noncurrent_version_expiration=cdk.Duration.days(1),
+                abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
+            )
+        ],
+    )
+    acknowledge(
+        bucket,
+        pack=Pack.NIST_800_53_R5,
+        rule="S3DefaultEncryptionKMS",
+        reason=kms_unsupported_reason,
+    )
+    acknowledge_no_replication(bucket)
+    return bucket
+
+
 class AccessLogBucket(Construct):
     """The destination of S3 server access logs.
 
@@ -44,32 +87,16 @@ class AccessLogBucket(Construct):
         removal_policy: cdk.RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.bucket = s3.Bucket(
+        self.bucket = log_destination_bucket(
             self,
             "Bucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            versioned=True,
+            retention=retention,
             removal_policy=removal_policy,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="expire-logs",
-                    expiration=retention,
-                    noncurrent_version_expiration=cdk.Duration.days(1),
-                    abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
-                )
-            ],
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            kms_unsupported_reason="S3 server access logging only delivers to buckets encrypted "
+            "with SSE-S3 (SSE-KMS destinations are not supported), so this bucket uses SSE-S3 "
+            "(AES-256).",
         )
-        acknowledge(
-            self.bucket,
-            pack=Pack.NIST_800_53_R5,
-            rule="S3DefaultEncryptionKMS",
-            reason="S3 server access logging only delivers to buckets encrypted with SSE-S3 "
-            "(SSE-KMS destinations are not supported), so this bucket uses SSE-S3 (AES-256).",
-        )
-        acknowledge_no_replication(self.bucket)
 
 
 class SecureBucket(Construct):
