@@ -51,3 +51,15 @@ ENV_CELEBRITIES = "CELEBRITY_RECOGNITION"
 ENV_VIDEO_TEXT_SEGMENTS = "VIDEO_TEXT_AND_SEGMENTS"
 ENV_VIDEO_ANALYSIS_TOPIC = "VIDEO_ANALYSIS_TOPIC_ARN"
 ENV_VIDEO_ANALYSIS_ROLE = "VIDEO_ANALYSIS_ROLE_ARN"
+
+# -- the web tier (Flask on EC2 behind the ALB) ----------------------------------------------
+#: Secrets Manager secret whose SecretString is the Flask session-signing key.
+ENV_WEB_SECRET_KEY = "WEB_SECRET_KEY_ARN"  # noqa: S105 (a variable name)
+#: "true" when the site is served over HTTPS (Secure cookies); "false" only for plain-HTTP setups.
+ENV_WEB_SECURE_COOKIES = "WEB_SECURE_COOKIES"
+#: Number of proxies in front of gunicorn whose X-Forwarded-* headers are trusted (the ALB: 1).
+ENV_WEB_PROXY_COUNT = "WEB_PROXY_COUNT"
+#: MediaPackage VOD packaging group (deleting a media deletes its asset).
+WEB_PORT = 8000
+WEB_HEALTH_PATH = "/healthz"
+WEB_WSGI_APP = "snapstream_web.wsgi:app"
