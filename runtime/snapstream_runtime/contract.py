@@ -59,7 +59,6 @@ ENV_WEB_SECRET_KEY = "WEB_SECRET_KEY_ARN"  # noqa: S105 (a variable name)
 ENV_WEB_SECURE_COOKIES = "WEB_SECURE_COOKIES"
 #: Number of proxies in front of gunicorn whose X-Forwarded-* headers are trusted (the ALB: 1).
 ENV_WEB_PROXY_COUNT = "WEB_PROXY_COUNT"
-#: MediaPackage VOD packaging group (deleting a media deletes its asset).
 WEB_PORT = 8000
 WEB_HEALTH_PATH = "/healthz"
 WEB_WSGI_APP = "snapstream_web.wsgi:app"
