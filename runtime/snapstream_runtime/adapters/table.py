@@ -100,6 +100,29 @@ class Table:
                 time.sleep(random.uniform(0.05, 0.1) * 2**attempt)  # noqa: S311 (jitter)
 
 
+def batch_write(
+    table_name: str, requests: Sequence[Mapping[str, Any]], *, attempts: int = 6
+) -> None:
+    """``BatchWriteItem`` in chunks of 25, retrying unprocessed items with backoff."""
+    for start in range(0, len(requests), 25):
+        pending: dict[str, Any] = {table_name: list(requests[start : start + 25])}
+        for attempt in range(attempts):
+            pending = (
+                client("dynamodb").batch_write_item(RequestItems=pending).get("UnprocessedItems")
+                or {}
+            )
+            if not pending:
+                break
+            time.sleep(random.uniform(0.05, 0.1) * 2**attempt)  # noqa: S311 (jitter)
+        else:
+            raise RuntimeError("DynamoDB kept throttling a batch write")
+
+
+def delete_keys(table_name: str, keys: Sequence[Mapping[str, Any]]) -> None:
+    """Delete items by their (serialized) keys."""
+    batch_write(table_name, [{"DeleteRequest": {"Key": key}} for key in keys])
+
+
 class Update:
     """Builds one UpdateExpression with generated placeholders, so callers never collide."""
 

@@ -1,0 +1,76 @@
+"""A test-client session that behaves like a browser on the HTTPS site: keeps cookies, reads
+the CSRF token from pages, submits forms and API calls with it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, cast
+
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+BASE = "https://snapstream.test"
+_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+PASSWORD = "correct horse battery"
+
+
+class JsonResponse(TestResponse):
+    """A response whose ``json`` is typed as whatever the JSON holds (tests index into it)."""
+
+    @property
+    def json(self) -> Any:
+        return self.get_json(silent=True)
+
+
+class Browser:
+    def __init__(self, app: Flask) -> None:
+        self.client = FlaskClient(app, JsonResponse, use_cookies=True)
+        self._csrf: str | None = None
+
+    def get(self, path: str, **kwargs: Any) -> JsonResponse:
+        response = cast(JsonResponse, self.client.get(path, base_url=BASE, **kwargs))
+        found = (
+            _CSRF.search(response.get_data(as_text=True))
+            if response.mimetype == "text/html"
+            else None
+        )
+        if found:
+            self._csrf = found.group(1)
+        return response
+
+    def csrf(self) -> str:
+        if self._csrf is None:
+            self._csrf = self.get("/api/session").json["csrf_token"]
+        return self._csrf
+
+    def form(self, path: str, data: dict[str, str], *, csrf: bool = True) -> JsonResponse:
+        payload = {**data, **({"csrf_token": self.csrf()} if csrf else {})}
+        return cast(JsonResponse, self.client.post(path, data=payload, base_url=BASE))
+
+    def api(self, method: str, path: str, body: Any = None, *, csrf: bool = True) -> JsonResponse:
+        headers = {"X-CSRF-Token": self.csrf()} if csrf and method != "GET" else {}
+        response = self.client.open(path, method=method, json=body, headers=headers, base_url=BASE)
+        return cast(JsonResponse, response)
+
+    def register(self, name: str, *, password: str = PASSWORD) -> JsonResponse:
+        response = self.form(
+            "/register",
+            {
+                "email": f"{name}@example.com",
+                "username": name,
+                "password": password,
+                "confirm": password,
+            },
+        )
+        self._csrf = None  # a login starts a new session with a new token
+        return response
+
+    def login(self, name: str, *, password: str = PASSWORD) -> JsonResponse:
+        response = self.form("/login", {"email": f"{name}@example.com", "password": password})
+        self._csrf = None
+        return response
+
+
+BrowserFactory = Callable[[], Browser]

@@ -1,0 +1,79 @@
+"""The application factory: configuration, security hooks, blueprints, error pages."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import click
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from snapstream_runtime.adapters.table import Table
+from snapstream_runtime.contract import WEB_HEALTH_PATH
+from snapstream_web import accounts, security
+from snapstream_web.config import WebConfig
+
+MAX_REQUEST_BYTES = 64 * 1024  # forms and JSON only: files go straight to S3
+
+
+def create_app(config: WebConfig | None = None) -> Flask:
+    config = config or WebConfig.from_environment()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        SESSION_COOKIE_NAME="snapstream_session",
+        SESSION_COOKIE_SECURE=config.secure_cookies,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=12 * 3600,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        JSON_SORT_KEYS=False,
+        DEBUG=False,
+    )
+    app.extensions["snapstream"] = config
+    if config.proxy_count:
+        n = config.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
+    security.install(app)
+
+    from snapstream_web.views import accounts_views, admin_views, api, local_media, pages
+
+    app.register_blueprint(accounts_views.blueprint)
+    app.register_blueprint(pages.blueprint)
+    app.register_blueprint(admin_views.blueprint)
+    app.register_blueprint(api.blueprint)
+    if config.local_media:
+        app.register_blueprint(local_media.blueprint)
+
+    @app.get(WEB_HEALTH_PATH)
+    def healthz() -> tuple[str, int]:
+        """Load balancer health check: the process answers (no AWS call, no session)."""
+        return "ok", 200
+
+    @app.cli.command("promote")
+    @click.argument("email")
+    @click.option("--role", type=click.Choice(accounts.ROLES), default="admin")
+    def promote(email: str, role: str) -> None:
+        """Give the account with EMAIL a role (admin by default): run on an instance via SSM."""
+        user = accounts.set_role(Table(config.settings.table_name), email, role)
+        click.echo(f"{user.email} is now {user.role}")
+
+    app.register_error_handler(HTTPException, _error)
+    logging.getLogger("snapstream_web").setLevel(logging.INFO)
+    return app
+
+
+def _error(error: HTTPException) -> Any:
+    code = error.code or 500
+    message = error.description or error.name
+    if request.path.startswith("/api/"):
+        response = jsonify({"error": message, "status": code})
+        response.status_code = code
+        retry_after = dict(error.get_headers()).get("Retry-After")
+        if retry_after:
+            response.headers["Retry-After"] = retry_after
+        return response
+    page = render_template("error.html", code=code, name=error.name, message=message)
+    return page, code, [h for h in error.get_headers() if h[0] == "Retry-After"]

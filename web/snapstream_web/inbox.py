@@ -1,0 +1,132 @@
+"""A user's notifications (written by the status machine) and their e-mail subscription.
+
+Reading marks by time: "mark all read" stores ``notifications_read_at`` on the profile and zeroes
+the unread counter, instead of rewriting every notification item.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from snapstream_runtime import keys
+from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters.table import (
+    Table,
+    Update,
+    delete_keys,
+    from_attributes,
+    to_attributes,
+)
+from snapstream_runtime.clock import iso, utc_now
+from snapstream_runtime.lifecycle import UNREAD_COUNTER
+from snapstream_runtime.pagination import Page, decode_cursor, encode_cursor
+from snapstream_web.accounts import User, set_email_subscription
+
+NOTIFICATION_PREFIX = "NOTIF#"
+
+
+def _profile_key(user_id: str) -> dict[str, str]:
+    return {"pk": keys.user_pk(user_id), "sk": keys.PROFILE_SK}
+
+
+def notifications_page(
+    table: Table, user_id: str, *, limit: int = 25, cursor: str | None = None
+) -> Page:
+    """Newest first, each with ``unread``: one GetItem (read mark) and one Query."""
+    profile = table.get(**_profile_key(user_id)) or {}
+    read_at = str(profile.get("notifications_read_at", ""))
+    pk = keys.user_pk(user_id)
+    request: dict[str, Any] = {
+        "TableName": table.name,
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+        "ExpressionAttributeValues": to_attributes({":pk": pk, ":prefix": NOTIFICATION_PREFIX}),
+        "ScanIndexForward": False,
+        "Limit": max(1, min(limit, 100)),
+    }
+    start = decode_cursor(cursor, partition=("pk", pk))
+    if start:
+        if not str(start["sk"]["S"]).startswith(NOTIFICATION_PREFIX):
+            raise ValueError("the page cursor belongs to another search")
+        request["ExclusiveStartKey"] = start
+    response = client("dynamodb").query(**request)
+    items = []
+    for raw in response["Items"]:
+        item = from_attributes(raw)
+        items.append(
+            {
+                "notification_id": item["notification_id"],
+                "media_id": item.get("media_id"),
+                "event": item["event"],
+                "message": item["message"],
+                "created_at": item["created_at"],
+                "unread": item["created_at"] > read_at and not item.get("read"),
+            }
+        )
+    return Page(items, encode_cursor(response.get("LastEvaluatedKey")))
+
+
+def unread_count(table: Table, user_id: str) -> int:
+    profile = table.get(**_profile_key(user_id)) or {}
+    return max(int(profile.get(UNREAD_COUNTER, 0)), 0)
+
+
+def mark_all_read(table: Table, user_id: str) -> None:
+    table.update(
+        _profile_key(user_id),
+        Update().set("notifications_read_at", iso(utc_now())).set(UNREAD_COUNTER, 0),
+    )
+
+
+def clear_all(table: Table, user_id: str) -> int:
+    """Delete every notification of the user; returns how many."""
+    pages = (
+        client("dynamodb")
+        .get_paginator("query")
+        .paginate(
+            TableName=table.name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=to_attributes(
+                {":pk": keys.user_pk(user_id), ":prefix": NOTIFICATION_PREFIX}
+            ),
+            ProjectionExpression="pk, sk",
+        )
+    )
+    doomed = [item for page in pages for item in page["Items"]]
+    delete_keys(table.name, doomed)
+    mark_all_read(table, user_id)
+    return len(doomed)
+
+
+def subscribe_email(table: Table, user: User, topic_arn: str) -> str:
+    """Subscribe the user's address to the notifications topic, filtered to their own messages.
+
+    SNS sends a confirmation e-mail first; nothing is delivered until the user confirms.
+    """
+    if user.email_subscription:
+        return user.email_subscription
+    response = client("sns").subscribe(
+        TopicArn=topic_arn,
+        Protocol="email",
+        Endpoint=user.email,
+        Attributes={
+            "FilterPolicy": json.dumps({"user_id": [user.user_id]}),
+            "FilterPolicyScope": "MessageAttributes",
+        },
+        ReturnSubscriptionArn=True,
+    )
+    arn = str(response["SubscriptionArn"])
+    set_email_subscription(table, user, arn)
+    return arn
+
+
+def unsubscribe_email(table: Table, user: User) -> None:
+    if user.email_subscription:
+        try:
+            client("sns").unsubscribe(SubscriptionArn=user.email_subscription)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "NotFound":
+                raise
+    set_email_subscription(table, user, None)

@@ -1,0 +1,237 @@
+"""What the pages and the JSON API do with media, in one place (so both apply the same checks).
+
+Every function takes the requesting user and checks ownership itself: a media that is not the
+user's (admins excepted for reading) is reported as *not found*, never as forbidden, so ids of
+other people's media cannot be probed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from typing import Any
+
+from snapstream_runtime import keys, lifecycle, tags
+from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters.table import Table, from_attributes, to_attributes
+from snapstream_runtime.library import all_uploads_page, dashboard, library_page
+from snapstream_runtime.lifecycle import Media, Status
+from snapstream_runtime.pagination import Page
+from snapstream_runtime.playback import NotPlayable, SignedPlayback, playback_for_viewer
+from snapstream_runtime.removal import delete_media
+from snapstream_runtime.settings import Settings
+from snapstream_runtime.sizes import human_size
+from snapstream_runtime.uploads import create_upload
+
+_MEDIA_ID = re.compile(r"^[0-9a-f]{32}$")
+KINDS = ("image", "video", "audio")
+STATUSES = tuple(s.value for s in Status)
+LINK_SECONDS = 300
+
+
+class MediaNotFound(LookupError):
+    """No such media, or not the requester's."""
+
+
+def load_visible(settings: Settings, media_id: str, *, viewer_id: str, admin: bool) -> Media:
+    if not _MEDIA_ID.match(media_id):
+        raise MediaNotFound(media_id)
+    media = lifecycle.load(Table(settings.table_name), media_id)
+    if media is None or (media.owner_id != viewer_id and not admin):
+        raise MediaNotFound(media_id)
+    return media
+
+
+def load_owned(settings: Settings, media_id: str, *, owner_id: str) -> Media:
+    """For changes: the owner only, even for admins (they may read and delete, not retag)."""
+    return load_visible(settings, media_id, viewer_id=owner_id, admin=False)
+
+
+def file_url(bucket: str, key: str, version_id: str | None = None) -> str:
+    """A presigned GET valid for a few minutes (signed locally: no AWS call)."""
+    params = {"Bucket": bucket, "Key": key, **({"VersionId": version_id} if version_id else {})}
+    url: str = client("s3").generate_presigned_url(
+        "get_object", Params=params, ExpiresIn=LINK_SECONDS
+    )
+    return url
+
+
+def _thumbnail_key(item: dict[str, Any]) -> str | None:
+    outputs = item.get("outputs") or {}
+    return item.get("thumbnail") or outputs.get("poster")
+
+
+def card(settings: Settings, item: dict[str, Any]) -> dict[str, Any]:
+    """One media in a list: what the library and search pages show."""
+    thumbnail = _thumbnail_key(item)
+    return {
+        "media_id": item["media_id"],
+        "title": item.get("title", ""),
+        "kind": item.get("kind", ""),
+        "status": item.get("status", ""),
+        "created_at": item.get("created_at", ""),
+        "size": human_size(int(item.get("size") or item.get("declared_size") or 0)),
+        "thumbnail_url": file_url(settings.media_bucket, thumbnail) if thumbnail else None,
+        "tags": list(item.get("tags") or [])[:8],
+    }
+
+
+def _records(settings: Settings, media_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The META records of up to 100 media in one BatchGetItem."""
+    if not media_ids:
+        return {}
+    request = {
+        settings.table_name: {
+            "Keys": [to_attributes(lifecycle.media_key(m)) for m in dict.fromkeys(media_ids)],
+        }
+    }
+    found: dict[str, dict[str, Any]] = {}
+    for _ in range(5):
+        response = client("dynamodb").batch_get_item(RequestItems=request)
+        for raw in response["Responses"].get(settings.table_name, []):
+            item = from_attributes(raw)
+            found[item["media_id"]] = item
+        request = response.get("UnprocessedKeys") or {}
+        if not request:
+            break
+    return found
+
+
+def library(
+    settings: Settings,
+    owner_id: str,
+    *,
+    cursor: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    tag: str | None = None,
+    limit: int = 24,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the owner's media (newest first), or of those with ``tag``.
+
+    Constant work per page: one Query, plus one BatchGetItem for a tag search's records.
+    """
+    if kind not in (None, "", *KINDS) or status not in (None, "", *STATUSES):
+        raise ValueError("unknown media type or status filter")
+    if tag:
+        page = tags.search(settings.table_name, owner_id, tag, limit=limit, cursor=cursor)
+        records = _records(settings, [i["media_id"] for i in page.items])
+        items = [
+            records[i["media_id"]]
+            for i in page.items
+            if i["media_id"] in records
+            and records[i["media_id"]]["owner_id"] == owner_id
+            and (not kind or records[i["media_id"]]["kind"] == kind)
+            and (not status or records[i["media_id"]]["status"] == status)
+        ]
+        return [card(settings, i) for i in items], page.cursor
+    listing = library_page(
+        settings.table_name, owner_id, limit=limit, cursor=cursor, kind=kind, status=status
+    )
+    return [card(settings, i) for i in listing.items], listing.cursor
+
+
+def statuses(settings: Settings, owner_id: str, media_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Current status (and thumbnail once there is one) of some of the owner's media."""
+    wanted = [m for m in media_ids if _MEDIA_ID.match(m)][:50]
+    records = _records(settings, wanted)
+    return {
+        media_id: {"status": item["status"], "thumbnail_url": card(settings, item)["thumbnail_url"]}
+        for media_id, item in records.items()
+        if item["owner_id"] == owner_id
+    }
+
+
+def _analyses(settings: Settings, media_id: str) -> dict[str, Any]:
+    response = client("dynamodb").query(
+        TableName=settings.table_name,
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :analysis)",
+        ExpressionAttributeValues=to_attributes(
+            {":pk": keys.media_pk(media_id), ":analysis": "ANALYSIS#"}
+        ),
+    )
+    return {item["kind"]: item["body"] for item in (from_attributes(i) for i in response["Items"])}
+
+
+def detail(settings: Settings, media: Media) -> dict[str, Any]:
+    """Everything the media page shows (the caller has checked who may see it)."""
+    item = media.item
+    original = None
+    if media.status in {Status.UPLOADED, Status.PROCESSING, Status.READY, Status.FAILED}:
+        original = file_url(settings.uploads_bucket, media.upload_key, media.version_id)
+    outputs = item.get("outputs") or {}
+    return {
+        **card(settings, item),
+        "content_type": media.content_type,
+        "file_name": media.file_name,
+        "status_reason": media.status_reason,
+        "owner_id": media.owner_id,
+        "tags": sorted(item.get("tags") or []),
+        "steps": item.get("steps") or {},
+        "history": item.get("history") or [],
+        "original_url": original,
+        "duration_ms": outputs.get("duration_ms"),
+        "renditions": outputs.get("renditions") or [],
+        "playable": media.kind == "video" and media.status is Status.READY,
+        "duplicate_of": item.get("duplicate_of"),
+        "moderation": item.get("moderation"),
+        "image": item.get("image"),
+        "analysis": _analyses(settings, media.media_id),
+    }
+
+
+def playback(settings: Settings, media: Media, *, viewer_id: str, admin: bool) -> dict[str, Any]:
+    if media.kind != "video":
+        raise NotPlayable("only videos are streamed")
+    signed: SignedPlayback = playback_for_viewer(
+        media, viewer_id=viewer_id, viewer_is_admin=admin, settings=settings
+    )
+    return asdict(signed)
+
+
+def start_upload(
+    settings: Settings, owner_id: str, *, file_name: str, content_type: str, size: int
+) -> dict[str, Any]:
+    ticket = create_upload(
+        settings, user_id=owner_id, file_name=file_name, content_type=content_type, size=size
+    )
+    return asdict(ticket)
+
+
+def remove(settings: Settings, media: Media, *, requester_id: str, admin: bool) -> None:
+    delete_media(settings, media, requester_id=requester_id, requester_is_admin=admin)
+
+
+def delete_all_of(settings: Settings, owner_id: str) -> int:
+    """Delete every media of a user (account deletion); returns how many."""
+    deleted = 0
+    while True:
+        page: Page = library_page(settings.table_name, owner_id, limit=100)
+        if not page.items:
+            return deleted
+        for item in page.items:
+            delete_media(settings, Media.from_item(item), requester_id=owner_id)
+            deleted += 1
+
+
+def add_tag(settings: Settings, media: Media, text: str, *, owner_id: str) -> str:
+    return tags.add_custom(Table(settings.table_name), media.media_id, text, owner_id=owner_id)
+
+
+def remove_tag(settings: Settings, media: Media, text: str, *, owner_id: str) -> bool:
+    return tags.remove(Table(settings.table_name), media.media_id, text, owner_id=owner_id)
+
+
+def suggestions(settings: Settings, owner_id: str, prefix: str) -> list[str]:
+    if not prefix.strip():
+        return []
+    return tags.suggest(settings.table_name, owner_id, prefix[:50], limit=10)
+
+
+def counts(settings: Settings, owner_id: str) -> dict[str, int]:
+    return dashboard(settings.table_name, owner_id)
+
+
+def failures(settings: Settings, month: str, *, cursor: str | None = None) -> Page:
+    """Admins: failed processing of one month, with reasons (thins the month's index page)."""
+    return all_uploads_page(settings.table_name, month, cursor=cursor, status="failed")

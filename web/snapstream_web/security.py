@@ -1,0 +1,153 @@
+"""Who is asking, and may they: sessions, CSRF, security headers, login/admin guards.
+
+- The session cookie (signed, Secure/HttpOnly/SameSite=Lax) holds the user id, the account's
+  ``auth_version`` (a password change logs every other session out) and the CSRF token.
+- Every state-changing request (POST/PUT/PATCH/DELETE, forms and the JSON API alike) must carry
+  the session's CSRF token, as the ``csrf_token`` form field or the ``X-CSRF-Token`` header.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
+
+from snapstream_runtime.adapters.table import Table
+from snapstream_web.accounts import User, load_user
+from snapstream_web.config import WebConfig
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def web_config() -> WebConfig:
+    return cast("WebConfig", current_app.extensions["snapstream"])
+
+
+def table() -> Table:
+    return Table(web_config().settings.table_name)
+
+
+def current_user() -> User | None:
+    return cast("User | None", g.get("user"))
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+def log_in(user: User) -> None:
+    session.clear()  # a fresh session (and CSRF token) on every login: no session fixation
+    session.permanent = True
+    session["uid"], session["v"] = user.user_id, user.auth_version
+    csrf_token()
+
+
+def refresh_login(user: User) -> None:
+    """Keep this session valid after the user changed their password."""
+    session["v"] = user.auth_version
+
+
+def log_out() -> None:
+    session.clear()
+
+
+def _load_user() -> None:
+    g.user = None
+    user_id = session.get("uid")
+    if not user_id or request.endpoint in {"static", "healthz"}:
+        return
+    user = load_user(table(), str(user_id))
+    if user is None or user.auth_version != session.get("v"):
+        session.clear()
+        return
+    g.user = user
+
+
+def _check_csrf() -> None:
+    if request.method in SAFE_METHODS or request.endpoint == "healthz":
+        return
+    expected = session.get("csrf")
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
+    if not expected or not hmac.compare_digest(str(expected), sent):
+        abort(400, description="the form has expired or the CSRF token is missing; reload the page")
+
+
+def _content_security_policy() -> str:
+    settings = web_config().settings
+    sources = ["'self'", "https://*.amazonaws.com"]
+    if settings.cdn_domain:
+        sources.append(f"https://{settings.cdn_domain}")
+    endpoint = current_app.config.get("AWS_BROWSER_ORIGIN")
+    if endpoint:
+        sources.append(str(endpoint))
+    remote = " ".join(sources)
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src 'self' data: {remote}; media-src 'self' blob: {remote}; "
+        f"connect-src {remote}; worker-src 'self' blob:; object-src 'none'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    )
+
+
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", _content_security_policy())
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if web_config().secure_cookies:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if current_user() is not None or request.path.startswith("/api/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def install(app: Flask) -> None:
+    app.before_request(_load_user)
+    app.before_request(_check_csrf)
+    app.after_request(_headers)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["current_user"] = current_user
+
+
+def login_required(view: F) -> F:
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if current_user() is None:
+            if request.path.startswith("/api/"):
+                abort(401, description="log in first")
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return cast("F", guarded)
+
+
+def admin_required(view: F) -> F:
+    @functools.wraps(view)
+    @login_required
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        user = current_user()
+        if user is None or not user.is_admin:
+            abort(403, description="administrators only")
+        return view(*args, **kwargs)
+
+    return cast("F", guarded)
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths after login: never an open redirect to another site."""
+    if not target:
+        return url_for("pages.dashboard")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("pages.dashboard")
+    return target

@@ -1,0 +1,1 @@
+"""Blueprints: accounts (register/login/profile), pages, admin, the JSON API, local media."""

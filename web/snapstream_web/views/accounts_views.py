@@ -1,0 +1,128 @@
+"""Register, log in, log out, and the profile (username, password, e-mail, account deletion)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from snapstream_web import accounts, security
+from snapstream_web.account_closing import close_account
+from snapstream_web.accounts import AccountError, LoginFailed, LoginLocked
+
+blueprint = Blueprint("accounts", __name__)
+
+
+@blueprint.route("/register", methods=["GET", "POST"])
+def register() -> Any:
+    if request.method == "POST":
+        form = request.form
+        try:
+            if form.get("password", "") != form.get("confirm", ""):
+                raise AccountError("the two passwords differ")
+            user = accounts.register(
+                security.table(),
+                email=form.get("email", ""),
+                username=form.get("username", ""),
+                password=form.get("password", ""),
+            )
+        except AccountError as error:
+            flash(str(error), "error")
+            return render_template("auth/register.html", form=form), 400
+        security.log_in(user)
+        flash(f"Welcome to SnapStream, {user.username}.", "success")
+        return redirect(url_for("pages.dashboard"))
+    return render_template("auth/register.html", form={})
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    if request.method == "POST":
+        config = security.web_config()
+        try:
+            user = accounts.authenticate(
+                security.table(),
+                email=request.form.get("email", ""),
+                password=request.form.get("password", ""),
+                max_failures=config.max_failed_logins,
+                lockout_seconds=config.lockout_seconds,
+            )
+        except LoginLocked as error:
+            flash(str(error), "error")
+            page = render_template("auth/login.html", email=request.form.get("email", ""))
+            return page, 429, {"Retry-After": str(error.retry_after)}
+        except LoginFailed as error:
+            flash(str(error), "error")
+            return render_template("auth/login.html", email=request.form.get("email", "")), 401
+        security.log_in(user)
+        return redirect(security.safe_next(request.args.get("next")))
+    return render_template("auth/login.html", email="")
+
+
+@blueprint.post("/logout")
+def logout() -> Any:
+    security.log_out()
+    flash("You are logged out.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+@blueprint.get("/profile")
+@security.login_required
+def profile() -> Any:
+    return render_template("profile.html")
+
+
+@blueprint.post("/profile/username")
+@security.login_required
+def change_username() -> Any:
+    user = _user()
+    try:
+        accounts.change_username(security.table(), user, request.form.get("username", ""))
+        flash("Username changed.", "success")
+    except AccountError as error:
+        flash(str(error), "error")
+    return redirect(url_for("accounts.profile"))
+
+
+@blueprint.post("/profile/password")
+@security.login_required
+def change_password() -> Any:
+    user = _user()
+    try:
+        if request.form.get("new", "") != request.form.get("confirm", ""):
+            raise AccountError("the two new passwords differ")
+        changed = accounts.change_password(
+            security.table(),
+            user,
+            current=request.form.get("current", ""),
+            new=request.form.get("new", ""),
+        )
+        security.refresh_login(changed)
+        flash("Password changed; your other sessions are logged out.", "success")
+    except AccountError as error:
+        flash(str(error), "error")
+    return redirect(url_for("accounts.profile"))
+
+
+@blueprint.post("/profile/delete")
+@security.login_required
+def delete_account() -> Any:
+    user = _user()
+    try:
+        accounts.authenticate(
+            security.table(), email=user.email, password=request.form.get("password", "")
+        )
+    except (LoginFailed, LoginLocked):
+        flash("The password is not right; the account was not deleted.", "error")
+        return redirect(url_for("accounts.profile"))
+    deleted = close_account(security.web_config().settings, user)
+    security.log_out()
+    flash(f"Your account and its {deleted} media were deleted.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+def _user() -> accounts.User:
+    user = security.current_user()
+    if user is None:
+        abort(401)
+    return user

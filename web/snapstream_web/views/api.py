@@ -1,0 +1,290 @@
+"""The JSON API (``/api/...``): the same session, CSRF and ownership checks as the pages.
+
+Described by ``/api/openapi.json`` (see openapi.py); a test checks every route is documented.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, request
+
+from snapstream_runtime.lifecycle import Media
+from snapstream_runtime.playback import NotPlayable, PlaybackDenied
+from snapstream_runtime.uploads import UploadRefused
+from snapstream_web import accounts, inbox, media_service, security
+from snapstream_web.accounts import LoginFailed, LoginLocked, User
+from snapstream_web.media_service import MediaNotFound
+from snapstream_web.openapi import openapi_document
+from snapstream_web.views.admin_views import uploads_listing
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _user() -> User:
+    user = security.current_user()
+    if user is None:
+        abort(401, description="log in first")
+    return user
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, description="send a JSON object")
+    return body
+
+
+def _limit(raw: str | None, default: int = 24) -> int:
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+        abort(400, description="limit must be 1-100")
+    return int(raw)
+
+
+def _visible(media_id: str) -> Media:
+    user = _user()
+    try:
+        return media_service.load_visible(
+            security.web_config().settings, media_id, viewer_id=user.user_id, admin=user.is_admin
+        )
+    except MediaNotFound:
+        abort(404, description="no such media")
+
+
+def _owned(media_id: str) -> Media:
+    try:
+        return media_service.load_owned(
+            security.web_config().settings, media_id, owner_id=_user().user_id
+        )
+    except MediaNotFound:
+        abort(404, description="no such media")
+
+
+@blueprint.get("/openapi.json")
+def openapi() -> Any:
+    return jsonify(openapi_document())
+
+
+@blueprint.get("/session")
+def session_info() -> Any:
+    """The CSRF token for this session (and who is logged in, if anyone)."""
+    user = security.current_user()
+    return jsonify({"csrf_token": security.csrf_token(), "user": user.public() if user else None})
+
+
+@blueprint.post("/session")
+def log_in() -> Any:
+    body, config = _body(), security.web_config()
+    try:
+        user = accounts.authenticate(
+            security.table(),
+            email=str(body.get("email", "")),
+            password=str(body.get("password", "")),
+            max_failures=config.max_failed_logins,
+            lockout_seconds=config.lockout_seconds,
+        )
+    except LoginLocked as error:
+        response = jsonify({"error": str(error), "status": 429})
+        response.status_code, response.headers["Retry-After"] = 429, str(error.retry_after)
+        return response
+    except LoginFailed as error:
+        abort(401, description=str(error))
+    security.log_in(user)
+    return jsonify({"csrf_token": security.csrf_token(), "user": user.public()})
+
+
+@blueprint.delete("/session")
+def log_out() -> Any:
+    security.log_out()
+    return "", 204
+
+
+@blueprint.get("/me")
+@security.login_required
+def me() -> Any:
+    return jsonify(_user().public())
+
+
+@blueprint.get("/dashboard")
+@security.login_required
+def dashboard() -> Any:
+    user = _user()
+    return jsonify(media_service.counts(security.web_config().settings, user.user_id))
+
+
+@blueprint.post("/uploads")
+@security.login_required
+def create_upload() -> Any:
+    body = _body()
+    try:
+        size = int(body.get("size", 0))
+    except (TypeError, ValueError):
+        abort(400, description="size must be a whole number of bytes")
+    try:
+        ticket = media_service.start_upload(
+            security.web_config().settings,
+            _user().user_id,
+            file_name=str(body.get("file_name", "")),
+            content_type=str(body.get("content_type", "")),
+            size=size,
+        )
+    except UploadRefused as error:
+        abort(422, description=str(error))
+    return jsonify(ticket), 201
+
+
+@blueprint.get("/media")
+@security.login_required
+def list_media() -> Any:
+    args = request.args
+    try:
+        cards, cursor = media_service.library(
+            security.web_config().settings,
+            _user().user_id,
+            cursor=args.get("cursor"),
+            kind=args.get("kind") or None,
+            status=args.get("status") or None,
+            tag=args.get("tag") or None,
+            limit=_limit(args.get("limit")),
+        )
+    except ValueError as error:
+        abort(400, description=str(error))
+    return jsonify({"items": cards, "cursor": cursor})
+
+
+@blueprint.get("/media/status")
+@security.login_required
+def media_status() -> Any:
+    ids = [i for i in request.args.get("ids", "").split(",") if i][:50]
+    found = media_service.statuses(security.web_config().settings, _user().user_id, ids)
+    return jsonify(found)
+
+
+@blueprint.get("/media/<media_id>")
+@security.login_required
+def get_media(media_id: str) -> Any:
+    return jsonify(media_service.detail(security.web_config().settings, _visible(media_id)))
+
+
+@blueprint.delete("/media/<media_id>")
+@security.login_required
+def delete_media(media_id: str) -> Any:
+    user, found = _user(), _visible(media_id)
+    media_service.remove(
+        security.web_config().settings, found, requester_id=user.user_id, admin=user.is_admin
+    )
+    return "", 204
+
+
+@blueprint.get("/media/<media_id>/playback")
+@security.login_required
+def playback(media_id: str) -> Any:
+    user, found = _user(), _visible(media_id)
+    try:
+        signed = media_service.playback(
+            security.web_config().settings, found, viewer_id=user.user_id, admin=user.is_admin
+        )
+    except PlaybackDenied:
+        abort(404, description="no such media")
+    except NotPlayable as error:
+        abort(409, description=str(error))
+    return jsonify(signed)
+
+
+@blueprint.post("/media/<media_id>/tags")
+@security.login_required
+def add_tag(media_id: str) -> Any:
+    found = _owned(media_id)
+    try:
+        name = media_service.add_tag(
+            security.web_config().settings,
+            found,
+            str(_body().get("tag", "")),
+            owner_id=_user().user_id,
+        )
+    except ValueError as error:
+        abort(422, description=str(error))
+    return jsonify({"tag": name}), 201
+
+
+@blueprint.delete("/media/<media_id>/tags/<tag>")
+@security.login_required
+def remove_tag(media_id: str, tag: str) -> Any:
+    found = _owned(media_id)
+    removed = media_service.remove_tag(
+        security.web_config().settings, found, tag, owner_id=_user().user_id
+    )
+    if not removed:
+        abort(404, description="the media has no such tag")
+    return "", 204
+
+
+@blueprint.get("/tags/suggest")
+@security.login_required
+def suggest() -> Any:
+    prefix = request.args.get("prefix", "")
+    found = media_service.suggestions(security.web_config().settings, _user().user_id, prefix)
+    return jsonify({"tags": found})
+
+
+@blueprint.get("/notifications")
+@security.login_required
+def notifications() -> Any:
+    user = _user()
+    try:
+        page = inbox.notifications_page(
+            security.table(), user.user_id, cursor=request.args.get("cursor")
+        )
+    except ValueError as error:
+        abort(400, description=str(error))
+    unread = inbox.unread_count(security.table(), user.user_id)
+    return jsonify({"items": page.items, "cursor": page.cursor, "unread": unread})
+
+
+@blueprint.post("/notifications/read")
+@security.login_required
+def mark_read() -> Any:
+    inbox.mark_all_read(security.table(), _user().user_id)
+    return "", 204
+
+
+@blueprint.delete("/notifications")
+@security.login_required
+def clear_notifications() -> Any:
+    return jsonify({"deleted": inbox.clear_all(security.table(), _user().user_id)})
+
+
+@blueprint.put("/notifications/email")
+@security.login_required
+def email_notifications() -> Any:
+    enabled = _body().get("enabled")
+    if not isinstance(enabled, bool):
+        abort(400, description="enabled must be true or false")
+    user = _user()
+    if enabled:
+        topic = security.web_config().settings.notifications_topic_arn
+        inbox.subscribe_email(security.table(), user, topic)
+    else:
+        inbox.unsubscribe_email(security.table(), user)
+    return jsonify({"enabled": enabled})
+
+
+@blueprint.get("/admin/users")
+@security.admin_required
+def admin_users() -> Any:
+    try:
+        page = accounts.users_page(
+            security.web_config().settings.table_name, cursor=request.args.get("cursor")
+        )
+    except ValueError as error:
+        abort(400, description=str(error))
+    return jsonify({"items": page.items, "cursor": page.cursor})
+
+
+@blueprint.get("/admin/uploads")
+@security.admin_required
+def admin_uploads() -> Any:
+    month, rows, cursor = uploads_listing(request.args.get("status") or None)
+    return jsonify({"month": month, "items": rows, "cursor": cursor})

@@ -1,0 +1,45 @@
+"""The local platform only (``make dev``): media files served by the site itself.
+
+In AWS, CloudFront serves them (signed); locally there is no CloudFront, so the owner's HLS
+manifests, segments and thumbnails are streamed from the (moto) media bucket after the same owner
+check. Never registered when deployed (``WebConfig.local_media`` is off there).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Response, abort
+
+from snapstream_runtime.adapters.clients import client
+from snapstream_web import media_service, security
+from snapstream_web.media_service import MediaNotFound
+
+blueprint = Blueprint("local_media", __name__, url_prefix="/local-media")
+_NAME = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
+
+
+@blueprint.get("/<media_id>/<path:name>")
+@security.login_required
+def media_file(media_id: str, name: str) -> Any:
+    user = security.current_user()
+    if user is None or not _NAME.match(name) or ".." in name:
+        abort(404)
+    settings = security.web_config().settings
+    try:
+        media = media_service.load_visible(
+            settings, media_id, viewer_id=user.user_id, admin=user.is_admin
+        )
+    except MediaNotFound:
+        abort(404)
+    key = f"media/{media.owner_id}/{media.media_id}/{name}"
+    try:
+        found = client("s3").get_object(Bucket=settings.media_bucket, Key=key)
+    except client("s3").exceptions.NoSuchKey:
+        abort(404)
+    return Response(
+        found["Body"].iter_chunks(64 * 1024),
+        content_type=found.get("ContentType") or "application/octet-stream",
+        headers={"Cache-Control": "private, max-age=60"},
+    )

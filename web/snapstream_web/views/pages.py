@@ -1,0 +1,174 @@
+"""The user's pages: dashboard, upload, library, media, notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from snapstream_web import inbox, media_service, security
+from snapstream_web.accounts import User
+from snapstream_web.media_service import MediaNotFound
+
+blueprint = Blueprint("pages", __name__)
+
+
+def _user() -> User:
+    user = security.current_user()
+    if user is None:
+        abort(401)
+    return user
+
+
+def _visible(media_id: str) -> Any:
+    user = _user()
+    try:
+        return media_service.load_visible(
+            security.web_config().settings, media_id, viewer_id=user.user_id, admin=user.is_admin
+        )
+    except MediaNotFound:
+        abort(404, description="no such media")
+
+
+@blueprint.get("/")
+def home() -> Any:
+    target = "pages.dashboard" if security.current_user() else "accounts.login"
+    return redirect(url_for(target))
+
+
+@blueprint.get("/dashboard")
+@security.login_required
+def dashboard() -> Any:
+    user, settings = _user(), security.web_config().settings
+    recent, _ = media_service.library(settings, user.user_id, limit=6)
+    notices = inbox.notifications_page(security.table(), user.user_id, limit=5)
+    return render_template(
+        "dashboard.html",
+        counts=media_service.counts(settings, user.user_id),
+        recent=recent,
+        notifications=notices.items,
+    )
+
+
+@blueprint.get("/upload")
+@security.login_required
+def upload() -> Any:
+    settings = security.web_config().settings
+    return render_template("upload.html", max_bytes=settings.max_upload_bytes)
+
+
+@blueprint.get("/library")
+@security.login_required
+def library() -> Any:
+    user, settings = _user(), security.web_config().settings
+    filters = {name: request.args.get(name) or None for name in ("kind", "status", "tag")}
+    try:
+        cards, cursor = media_service.library(
+            settings,
+            user.user_id,
+            cursor=request.args.get("cursor"),
+            limit=security.web_config().page_size,
+            kind=filters["kind"],
+            status=filters["status"],
+            tag=filters["tag"],
+        )
+    except ValueError as error:
+        abort(400, description=str(error))
+    return render_template(
+        "library.html",
+        cards=cards,
+        cursor=cursor,
+        filters=filters,
+        kinds=media_service.KINDS,
+        statuses=media_service.STATUSES,
+    )
+
+
+@blueprint.get("/media/<media_id>")
+@security.login_required
+def media(media_id: str) -> Any:
+    found = _visible(media_id)
+    details = media_service.detail(security.web_config().settings, found)
+    return render_template("media.html", media=details, mine=found.owner_id == _user().user_id)
+
+
+@blueprint.post("/media/<media_id>/tags")
+@security.login_required
+def add_tag(media_id: str) -> Any:
+    user, settings = _user(), security.web_config().settings
+    try:
+        found = media_service.load_owned(settings, media_id, owner_id=user.user_id)
+        name = media_service.add_tag(
+            settings, found, request.form.get("tag", ""), owner_id=user.user_id
+        )
+        flash(f"Tagged “{name}”.", "success")
+    except MediaNotFound:
+        abort(404, description="no such media")
+    except ValueError as error:
+        flash(str(error), "error")
+    return redirect(url_for("pages.media", media_id=media_id))
+
+
+@blueprint.post("/media/<media_id>/tags/remove")
+@security.login_required
+def remove_tag(media_id: str) -> Any:
+    user, settings = _user(), security.web_config().settings
+    try:
+        found = media_service.load_owned(settings, media_id, owner_id=user.user_id)
+    except MediaNotFound:
+        abort(404, description="no such media")
+    media_service.remove_tag(settings, found, request.form.get("tag", ""), owner_id=user.user_id)
+    return redirect(url_for("pages.media", media_id=media_id))
+
+
+@blueprint.post("/media/<media_id>/delete")
+@security.login_required
+def delete(media_id: str) -> Any:
+    user, settings = _user(), security.web_config().settings
+    found = _visible(media_id)
+    media_service.remove(settings, found, requester_id=user.user_id, admin=user.is_admin)
+    flash(f"“{found.title}” was deleted.", "success")
+    return redirect(url_for("pages.library"))
+
+
+@blueprint.get("/notifications")
+@security.login_required
+def notifications() -> Any:
+    user = _user()
+    try:
+        page = inbox.notifications_page(
+            security.table(), user.user_id, cursor=request.args.get("cursor")
+        )
+    except ValueError as error:
+        abort(400, description=str(error))
+    return render_template("notifications.html", notifications=page.items, cursor=page.cursor)
+
+
+@blueprint.post("/notifications/read")
+@security.login_required
+def mark_read() -> Any:
+    inbox.mark_all_read(security.table(), _user().user_id)
+    return redirect(url_for("pages.notifications"))
+
+
+@blueprint.post("/notifications/clear")
+@security.login_required
+def clear() -> Any:
+    count = inbox.clear_all(security.table(), _user().user_id)
+    flash(f"{count} notifications cleared.", "success")
+    return redirect(url_for("pages.notifications"))
+
+
+@blueprint.post("/notifications/email")
+@security.login_required
+def email_notifications() -> Any:
+    user, settings = _user(), security.web_config().settings
+    if request.form.get("enabled") == "on":
+        inbox.subscribe_email(security.table(), user, settings.notifications_topic_arn)
+        flash(
+            f"Check {user.email} for a message from AWS to confirm e-mail notifications.", "success"
+        )
+    else:
+        inbox.unsubscribe_email(security.table(), user)
+        flash("E-mail notifications are off.", "success")
+    return redirect(url_for("pages.notifications"))
