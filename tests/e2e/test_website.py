@@ -1,0 +1,155 @@
+"""A newcomer's visit, in a real headless Chromium: register, log in, upload a real image and a
+short video through the presigned POST with the progress bar, see them in the library, open the
+media page, tag and search by tag, read a notification, log out."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+from playwright.sync_api import Page, expect
+
+from tools.local_platform import LocalPlatform
+
+PASSWORD = "a long enough passphrase"
+
+
+def _image(path: Path) -> Path:
+    picture = Image.new("RGB", (96, 64), "#1d5fa8")
+    ImageDraw.Draw(picture).ellipse((20, 10, 76, 54), fill="#f2c14e")
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def _video(path: Path) -> Path:
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        pytest.fail("ffmpeg is missing: `make setup` installs Debian's ffmpeg package")
+    subprocess.run(
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=2:size=320x240:rate=15",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-movflags",
+            "+faststart",
+            str(path),
+        ],
+        check=True,
+        timeout=60,
+    )
+    return path
+
+
+def _register(page: Page, site: str, name: str) -> None:
+    page.goto(f"{site}/register")
+    page.get_by_label("E-mail").fill(f"{name}@example.com")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+
+def test_a_newcomers_visit(platform: LocalPlatform, page: Page, tmp_path: Path) -> None:
+    site = platform.site_url
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+
+    _register(page, site, "newcomer")
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_label("E-mail").fill("newcomer@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+    # Upload: both files at once, straight to (moto) S3 with progress bars.
+    page.get_by_role("link", name="Upload", exact=True).click()
+    image, video = _image(tmp_path / "harbour at dusk.png"), _video(tmp_path / "clip.mp4")
+    page.get_by_test_id("file-input").set_input_files([str(image), str(video)])
+    rows = page.locator("#uploads li")
+    expect(rows).to_have_count(2)
+    for row in rows.all():
+        expect(row.locator(".state")).to_have_text("uploaded, processing", timeout=30_000)
+        assert row.locator("progress").evaluate("p => p.value") == 100
+
+    # A wrong type is refused in the page, before anything is sent.
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not media")
+    page.get_by_test_id("file-input").set_input_files(str(text_file))
+    expect(rows.nth(2).locator(".state")).to_contain_text("not an image, video or audio file")
+
+    # Library: the worker ran the real ingest handler; the badges go to "uploaded".
+    page.get_by_role("link", name="Library", exact=True).click()
+    cards = page.get_by_test_id("media-cards").locator("li.card")
+    expect(cards).to_have_count(2)
+    for card in cards.all():
+        expect(card.locator('[data-role="status"]')).to_have_text("uploaded", timeout=20_000)
+
+    # Media page: the image preview loads from storage; tag it.
+    page.get_by_role("link", name="harbour at dusk.png").click()
+    preview = page.get_by_test_id("image-preview")
+    expect(preview).to_be_visible()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth === 96", arg=preview.element_handle()
+    )
+    page.get_by_test_id("new-tag").fill("Golden Hour")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_test_id("tags")).to_contain_text("golden hour")
+
+    # Search by tag, with typeahead suggestions (typed once the page's script is running).
+    page.get_by_role("link", name="Library", exact=True).click()
+    page.wait_for_load_state("load")
+    page.get_by_test_id("tag-search").fill("gol")
+    expect(page.locator("#tag-suggestions option[value='golden hour']")).to_have_count(1)
+    page.get_by_test_id("tag-search").fill("golden hour")
+    page.get_by_role("button", name="Show").click()
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("harbour at dusk.png")
+
+    # The video's page says when it can be watched (transcoding is not local in this test).
+    page.get_by_role("link", name="Library", exact=True).click()
+    page.get_by_role("link", name="clip.mp4").click()
+    expect(page.get_by_test_id("media-status")).to_have_text("uploaded")
+    expect(page.get_by_text("can be watched once it is ready")).to_be_visible()
+
+    # Notifications: unread badge, read them, badge gone.
+    badge = page.get_by_test_id("notifications-link").locator(".badge")
+    expect(badge).to_have_text("2")
+    page.get_by_test_id("notifications-link").click()
+    expect(page.get_by_test_id("notifications")).to_contain_text("“clip.mp4” was uploaded")
+    page.get_by_test_id("mark-read").click()
+    expect(badge).to_have_count(0)
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    page.goto(f"{site}/library")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    assert errors == [], errors
+
+
+def test_the_layout_works_on_a_phone(platform: LocalPlatform, page: Page) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    _register(page, platform.site_url, "phoneuser")
+    nav_link = page.get_by_role("link", name="Library", exact=True)
+    expect(nav_link).to_be_hidden()  # behind the menu button
+    page.locator("label.menu-button").click()
+    expect(nav_link).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways ({width}px)"

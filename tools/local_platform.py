@@ -1,0 +1,208 @@
+"""SnapStream on one machine, on loopback: a moto server as the AWS, resources created from the
+synthesized templates, the Flask site, and a worker that hands S3's notifications to the real
+ingest handler the way Lambda's SQS poller does.
+
+Used by the website's browser test and by ``make dev`` (issue #7 extends the worker).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import requests
+from moto.server import ThreadedMotoServer
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from snapstream_runtime.adapters import clients
+from snapstream_runtime.contract import ENV_UPLOADS_BUCKET
+from snapstream_runtime.settings import Settings, current_settings
+from tools.local_aws import LocalResources, function_environment, provision
+
+REGION = "us-east-1"
+LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": REGION,
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_NAMESPACE": "SnapStream",
+    "POWERTOOLS_SERVICE_NAME": "local",
+}
+log = logging.getLogger("snapstream.local")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def moto_server(port: int = 0) -> Iterator[str]:
+    """A moto server on loopback; yields its endpoint. Its state is per process: reset around."""
+    port = port or free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    requests.post(f"{endpoint}/moto-api/reset", timeout=10)
+    try:
+        yield endpoint
+    finally:
+        requests.post(f"{endpoint}/moto-api/reset", timeout=10)
+        server.stop()
+
+
+def point_boto3_at(endpoint: str, environ: dict[str, str] | os._Environ[str] = os.environ) -> None:
+    environ.update({**LOCAL_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint})
+    environ.pop("AWS_PROFILE", None)
+    environ.pop("AWS_SESSION_TOKEN", None)
+    clients.reset()
+    current_settings.cache_clear()
+
+
+class _Context:
+    """The bits of a Lambda context Powertools reads."""
+
+    function_name = "local-ingest"
+    memory_limit_in_mb = 256
+    invoked_function_arn = f"arn:aws:lambda:{REGION}:123456789012:function:local-ingest"
+    aws_request_id = "local"
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    """The event Lambda's SQS poller passes for these received messages."""
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": REGION,
+            }
+            for m in messages
+        ]
+    }
+
+
+def deliver_ingest(resources: LocalResources) -> list[dict[str, Any]]:
+    """Hand what S3 sent to the ingest queue to the ingest handler; delete what it processed
+    (failed records stay for redelivery, as with Lambda's partial batch responses)."""
+    from snapstream_runtime.handlers import ingest as ingest_handler
+
+    sqs = boto3.client("sqs")
+    logical_id = resources.find("IngestQueue")
+    url, arn = resources.refs[logical_id], resources.arns[logical_id]
+    results: list[dict[str, Any]] = []
+    while True:
+        messages = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]
+        ).get("Messages", [])
+        if not messages:
+            return results
+        result = ingest_handler.handler(sqs_event(messages, arn), _Context())
+        results.append(result)
+        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        for message in messages:
+            if message["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+class Worker(threading.Thread):
+    """Delivers events to the handlers every ``interval`` seconds until stopped."""
+
+    def __init__(self, resources: LocalResources, interval: float = 0.5) -> None:
+        super().__init__(name="snapstream-local-worker", daemon=True)
+        self.resources, self.interval = resources, interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                deliver_ingest(self.resources)
+            except Exception:  # keep going: one bad event must not stop the platform
+                log.exception("local worker: delivery failed")
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=10)
+
+
+@dataclass
+class LocalPlatform:
+    endpoint: str
+    resources: LocalResources
+    settings: Settings
+    site_url: str
+
+
+def local_settings(
+    templates: Mapping[tuple[str, str], Mapping[str, Any]], resources: LocalResources, env: str
+) -> tuple[dict[str, str], Settings]:
+    """The ingest function's environment as synthesized, and the site's settings from it."""
+    environment = function_environment(templates[env, "Pipeline"], "IngestFunction", resources)
+    uploads = resources.names[resources.find("UploadsBucket")]
+    settings = Settings.from_environment({**environment, ENV_UPLOADS_BUCKET: uploads})
+    media = resources.names[resources.find("MediaBucket")]
+    return environment, dataclasses.replace(settings, media_bucket=media)
+
+
+@contextmanager
+def serve(app: Any, port: int) -> Iterator[BaseWSGIServer]:
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="snapstream-site", daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@contextmanager
+def running_platform(
+    templates: Mapping[tuple[str, str], Mapping[str, Any]],
+    *,
+    env: str = "dev",
+    site_port: int = 0,
+    moto_port: int = 0,
+) -> Iterator[LocalPlatform]:
+    """Everything up (moto, resources, worker, site); torn down on exit."""
+    from snapstream_web import create_app
+    from snapstream_web.config import WebConfig
+
+    with moto_server(moto_port) as endpoint:
+        point_boto3_at(endpoint)
+        resources = provision(templates[env, "Data"], region=REGION)
+        environment, settings = local_settings(templates, resources, env)
+        os.environ.update(environment)
+        current_settings.cache_clear()
+        config = WebConfig(
+            settings=settings,
+            secret_key=secrets.token_urlsafe(32),
+            secure_cookies=False,  # plain HTTP on loopback
+            local_media=True,
+        )
+        app = create_app(config)
+        app.config["AWS_BROWSER_ORIGIN"] = endpoint
+        worker = Worker(resources)
+        worker.start()
+        port = site_port or free_port()
+        try:
+            with serve(app, port):
+                yield LocalPlatform(endpoint, resources, settings, f"http://127.0.0.1:{port}")
+        finally:
+            worker.stop()
