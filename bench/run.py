@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from bench import lambda_runtime, scaling, synth
+from bench import lambda_runtime, scaling, synth, web_load
 from bench.common import REPO, header
 
 
@@ -13,7 +13,13 @@ def main() -> None:
     sizes = tuple(
         int(n) for n in os.environ.get("BENCH_SCALING_SIZES", "1000,10000,100000").split(",")
     )
-    lines = header() + synth.section(runs) + lambda_runtime.section(runs) + scaling.section(sizes)
+    lines = (
+        header()
+        + synth.section(runs)
+        + lambda_runtime.section(runs)
+        + scaling.section(sizes)
+        + web_load.section()
+    )
     report = "\n".join(lines)
     (REPO / "docs").mkdir(exist_ok=True)
     (REPO / "docs" / "performance.md").write_text(report)

@@ -25,7 +25,8 @@ USERS = 100
 PAGE = 24
 
 
-def _fill(table: str, size: int) -> None:
+def _fill(table: str, size: int, owners: list[str] | None = None) -> None:
+    """N media records (with one tag item each) over ``owners`` (default: 100 users)."""
     from snapstream_runtime.adapters.table import to_attributes
 
     dynamodb = boto3.client("dynamodb")
@@ -38,7 +39,7 @@ def _fill(table: str, size: int) -> None:
         batch.clear()
 
     for index in range(size):
-        owner = f"{index % USERS:032x}"
+        owner = owners[index % len(owners)] if owners else f"{index % USERS:032x}"
         media = f"{index:032x}"
         created = f"2026-11-{1 + index % 28:02d}T00:00:{index % 60:02d}.{index:06d}Z"
         common = {
@@ -82,7 +83,7 @@ def _fill(table: str, size: int) -> None:
         )
         if len(batch) >= 24:
             flush()
-    for user in range(USERS):
+    for user in range(0 if owners else USERS):
         per_user = size // USERS
         batch.append(
             {

@@ -50,6 +50,7 @@ def free_port() -> int:
 def moto_server(port: int = 0) -> Iterator[str]:
     """A moto server on loopback; yields its endpoint. Its state is per process: reset around."""
     port = port or free_port()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per emulated AWS call
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
@@ -206,3 +207,51 @@ def running_platform(
                 yield LocalPlatform(endpoint, resources, settings, f"http://127.0.0.1:{port}")
         finally:
             worker.stop()
+
+
+def _synthesized_templates() -> dict[tuple[str, str], dict[str, Any]]:
+    import tempfile
+    from pathlib import Path
+
+    from tools.assembly import stacks
+    from tools.synthesis import synthesize_all
+
+    outdir = synthesize_all(Path(tempfile.mkdtemp(prefix="snapstream-local-")))
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for stack in stacks(outdir):
+        _, env, name = stack.stack_name.split("-", 2)
+        found[env, name] = stack.template
+    return found
+
+
+def main() -> None:
+    """``make site``: the website on http://127.0.0.1:8080 against local AWS, until Ctrl-C."""
+    import time
+
+    from snapstream_runtime.adapters.table import Table
+    from snapstream_web import accounts
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    print("synthesizing the app (the local resources are made from its templates)…", flush=True)
+    templates = _synthesized_templates()
+    with running_platform(templates, site_port=8080) as platform:
+        password = secrets.token_urlsafe(12)
+        table = Table(platform.settings.table_name)
+        accounts.register(table, email="demo@example.com", username="demo", password=password)
+        accounts.set_role(table, "demo@example.com", "admin")
+        print(
+            f"\nSnapStream is running at {platform.site_url}\n"
+            f"  demo account (admin): demo@example.com / {password}\n"
+            f"  local AWS (moto): {platform.endpoint}; data lives in memory until you stop\n"
+            "  Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("stopping…", flush=True)
+
+
+if __name__ == "__main__":
+    main()
