@@ -48,6 +48,11 @@ def _fill(table: str, size: int, owners: list[str] | None = None) -> None:
             "created_at": created,
             "status": "ready",
             "kind": "image",
+            "title": f"photo {index}.jpg",
+            "content_type": "image/jpeg",
+            "file_name": f"photo {index}.jpg",
+            "upload_key": f"uploads/{owner}/{media}/photo {index}.jpg",
+            "declared_size": 1000,
         }
         batch.append(
             {

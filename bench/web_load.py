@@ -26,11 +26,11 @@ from bench.pipeline_calls import _templates
 from bench.scaling import _fill
 from snapstream_runtime import contract
 from tools.local_aws import provision
-from tools.local_platform import free_port, local_settings, moto_server, point_boto3_at
+from tools.local_platform import free_port, local_settings, moto_server_process, point_boto3_at
 
 MEDIA = 10_000
-CLIENTS = 8
-REQUESTS_PER_ROUND = 240
+CLIENTS = 4
+REQUESTS_PER_ROUND = 60
 ROUNDS = 3
 
 
@@ -58,9 +58,9 @@ def _start_site(environment: dict[str, str], port: int) -> subprocess.Popen[byte
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}{contract.WEB_HEALTH_PATH}", timeout=1).ok:
+            if requests.get(f"http://127.0.0.1:{port}{contract.WEB_HEALTH_PATH}", timeout=5).ok:
                 return process
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("gunicorn did not answer its health check")
@@ -112,7 +112,7 @@ def measure() -> dict[str, dict[str, float]]:
 
     data, pipeline = _templates()
     templates = {("dev", "Data"): data, ("dev", "Pipeline"): pipeline}
-    with moto_server() as endpoint:
+    with moto_server_process() as endpoint:
         point_boto3_at(endpoint)
         resources = provision(data)
         environment, settings = local_settings(templates, resources, "dev")
@@ -146,10 +146,10 @@ def measure() -> dict[str, dict[str, float]]:
                 "size": 1_000_000,
             }
             endpoints: dict[str, Callable[[requests.Session, str], requests.Response]] = {
-                "GET /library (24 of 10,000)": lambda s, t: s.get(f"{site}/library", timeout=30),
-                "GET /media/<id>": lambda s, t: s.get(f"{site}/media/{media_id}", timeout=30),
+                "GET /library (24 of 10,000)": lambda s, t: s.get(f"{site}/library", timeout=120),
+                "GET /media/<id>": lambda s, t: s.get(f"{site}/media/{media_id}", timeout=120),
                 "POST /api/uploads (presign)": lambda s, t: s.post(
-                    f"{site}/api/uploads", json=upload, headers={"X-CSRF-Token": t}, timeout=30
+                    f"{site}/api/uploads", json=upload, headers={"X-CSRF-Token": t}, timeout=120
                 ),
             }
             rounds: dict[str, list[dict[str, float]]] = {name: [] for name in endpoints}
@@ -158,7 +158,7 @@ def measure() -> dict[str, dict[str, float]]:
                     rounds[name].append(_run(call, clients))
         finally:
             process.terminate()
-            process.wait(timeout=30)
+            process.wait(timeout=120)
     return {
         name: {
             key: statistics.median(r[key] for r in results)

@@ -34,6 +34,8 @@ LOG_RETENTION: Mapping[int, logs.RetentionDays] = MappingProxyType(
 )
 _NAME = re.compile(r"^[a-z][a-z0-9]{1,15}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
+#: Graviton (arm64) instance types: the web tier runs the arm64 Amazon Linux 2023 image.
+_ARM64_INSTANCE_TYPE = re.compile(r"^[a-z]+\d+g[a-z-]*\.[a-z0-9]+$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,10 +61,17 @@ class EnvironmentConfig:
     #: the CloudFront host name and its ACM certificate (us-east-1); optional.
     cdn_domain: str | None = None
     cdn_certificate_arn: str | None = None
+    #: NAT gateways of the web tier's VPC (two Availability Zones): 1 is cheaper, 2 survives an AZ.
     nat_gateways: int = 1
     web_instance_type: str = "t4g.small"
     web_min_capacity: int = 1
     web_max_capacity: int = 2
+    #: gunicorn workers per instance (None: 2 x vCPUs + 1, computed on the instance).
+    web_workers: int | None = None
+    #: WAF: requests one client IP may make in any 5 minutes before it is blocked.
+    web_rate_limit_per_5min: int = 2000
+    #: Raise to replace the site's session-signing key (logs every user out; docs/web-hosting.md).
+    web_session_key_generation: int = 1
     accelerated_transcoding: bool = False
     #: ingest Lambda: memory, timeout and reserved concurrency (protects DynamoDB and S3).
     ingest_memory_mb: int = 256
@@ -128,8 +137,26 @@ class EnvironmentConfig:
             problems.append("max_upload_bytes must be 1 byte to 5 GiB (the S3 POST maximum)")
         if not 1 <= self.ingest_timeout_seconds <= 900:
             problems.append("ingest_timeout_seconds must be 1-900")
+        problems.extend(self._web_problems())
+        return problems
+
+    def _web_problems(self) -> list[str]:
+        problems = []
         if not 1 <= self.web_min_capacity <= self.web_max_capacity:
             problems.append("need 1 <= web_min_capacity <= web_max_capacity")
+        if self.nat_gateways not in {1, 2}:
+            problems.append("nat_gateways must be 1 or 2 (the web VPC spans two AZs)")
+        if not _ARM64_INSTANCE_TYPE.match(self.web_instance_type):
+            problems.append(
+                f"web_instance_type {self.web_instance_type!r} must be a Graviton (arm64) type, "
+                "e.g. t4g.small"
+            )
+        if self.web_workers is not None and not 1 <= self.web_workers <= 64:
+            problems.append("web_workers must be 1-64 (or None for 2 x vCPUs + 1)")
+        if not 10 <= self.web_rate_limit_per_5min <= 2_000_000_000:
+            problems.append("web_rate_limit_per_5min must be 10-2,000,000,000 (AWS WAF limits)")
+        if self.web_session_key_generation < 1:
+            problems.append("web_session_key_generation must be >= 1")
         return problems
 
     @property

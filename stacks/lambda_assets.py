@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from stacks.runtime_contract import RUNTIME_ROOT
@@ -15,6 +16,12 @@ _ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.mypy_cache"]
 def runtime_code() -> lambda_.Code:
     """The Lambda code asset: ``runtime/`` with ``snapstream_runtime`` at its root."""
     return lambda_.Code.from_asset(str(RUNTIME_ROOT), exclude=_ASSET_EXCLUDES)
+
+
+def runtime_bundle(scope: Construct, construct_id: str) -> s3_assets.Asset:
+    """``runtime/`` as a zip in the assets bucket: the very object :func:`runtime_code` uploads
+    (same source, same excludes, same hash), for hosts that install ``snapstream_runtime``."""
+    return s3_assets.Asset(scope, construct_id, path=str(RUNTIME_ROOT), exclude=_ASSET_EXCLUDES)
 
 
 def dependencies_layer(scope: Construct) -> lambda_.LayerVersion:

@@ -60,7 +60,6 @@ class PipelineStack(cdk.Stack):
         self.uploads_objects = f"{cdk.Fn.import_value(data.uploads_arn_export)}/{UPLOADS_PREFIX}*"
         self.media_objects = f"{cdk.Fn.import_value(data.media_arn_export)}/{MEDIA_PREFIX}*"
         self._ingest()
-        self.upload_issuer_policy = self._upload_issuer_policy()
         self._video()
         self._analysis()
 
@@ -169,33 +168,6 @@ class PipelineStack(cdk.Stack):
         self.ingest.consume(
             data.ingest_queue.queue, batch_size=10, max_batching_window=cdk.Duration.seconds(1)
         )
-
-    def _upload_issuer_policy(self) -> iam.ManagedPolicy:
-        """What the web tier needs to run the upload contract (``snapstream_runtime.uploads``).
-
-        A presigned POST carries the signer's authority, so the signer may put objects under
-        ``uploads/`` only, encrypted with the data key; and it creates ``awaiting_upload`` media
-        records (``MEDIA#`` items) only.
-        """
-        data = self.data
-        policy = iam.ManagedPolicy(
-            self,
-            "UploadIssuerPolicy",
-            description="Issue presigned upload POSTs and create awaiting_upload media records",
-            statements=[
-                iam.PolicyStatement(actions=["s3:PutObject"], resources=[self.uploads_objects]),
-                iam.PolicyStatement(
-                    actions=["kms:GenerateDataKey"], resources=[data.data_key.key.key_arn]
-                ),
-                iam.PolicyStatement(
-                    actions=["dynamodb:PutItem"],
-                    resources=[data.table.table_arn],
-                    conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["MEDIA#*"]}},
-                ),
-            ],
-        )
-        self._acknowledge_objects(policy, self.uploads_objects)
-        return policy
 
     # -- video -------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from snapstream_constructs import write_acknowledgments_to_templates
 from stacks.config import EnvironmentConfig
 from stacks.data_stack import DataStack
 from stacks.pipeline_stack import PipelineStack
+from stacks.web_stack import WebStack
 
 
 class SnapStreamStage(cdk.Stage):
@@ -20,6 +21,7 @@ class SnapStreamStage(cdk.Stage):
         self.config = config
         self.data = DataStack(self, "Data", config=config)
         self.pipeline = PipelineStack(self, "Pipeline", config=config, data=self.data)
+        self.web = WebStack(self, "Web", config=config, data=self.data, pipeline=self.pipeline)
         cdk.Tags.of(self).add("project", "snapstream")
         cdk.Tags.of(self).add("environment", config.name)
 

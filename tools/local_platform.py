@@ -70,6 +70,33 @@ def point_boto3_at(endpoint: str, environ: dict[str, str] | os._Environ[str] = o
     current_settings.cache_clear()
 
 
+@contextmanager
+def moto_server_process(port: int = 0) -> Iterator[str]:
+    """A moto server in its own process (benchmarks: it must not share a GIL with the load)."""
+    import subprocess
+    import sys
+    import time
+
+    port = port or free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                requests.post(f"{endpoint}/moto-api/reset", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 class _Context:
     """The bits of a Lambda context Powertools reads."""
 

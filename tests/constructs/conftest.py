@@ -275,3 +275,76 @@ def pipeline_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[st
     )
 
     return _synthesized_templates(app, outdir)
+
+
+def _web_hosting_props(tmp_path: Path) -> dict[str, Any]:
+    """A fake site bundle: WebHosting only needs the installer's path inside it."""
+    (tmp_path / "deploy").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "deploy" / "install.sh").write_text("#!/bin/bash\nexit 0\n")
+    return {
+        "settings": {"MODE": "test", "LIMIT": "10"},
+        "app_port": 8080,
+        "health_check_path": "/ping",
+        "wsgi_app": "site.wsgi:app",
+        "access_log_prefix": "lb/",
+        "min_capacity": 2,
+        "max_capacity": 2,
+        "nat_gateways": 2,
+        "rate_limit_per_5min": 500,
+    }
+
+
+@pytest.fixture(scope="session")
+def web_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """WebHosting alone, with HTTPS, a customer-managed volume key and a fixed worker count."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_kms as kms
+    from aws_cdk import aws_s3_assets as s3_assets
+
+    from snapstream_constructs import (
+        AccessLogBucket,
+        DataKey,
+        SecureBucket,
+        WebHosting,
+        register_compliance_packs,
+    )
+
+    outdir = tmp_path_factory.mktemp("bare-web")
+    site = tmp_path_factory.mktemp("site")
+    app = new_app(outdir)
+    register_compliance_packs(app)
+    # ELB access logging needs a concrete Region (its log-delivery principal is per Region).
+    stack = cdk.Stack(app, "WebAlone", env=cdk.Environment(region="eu-west-1"))
+    key = DataKey(stack, "Key", description="k", removal_policy=cdk.RemovalPolicy.DESTROY)
+    key.allow_cloudwatch_logs()
+    logs = AccessLogBucket(
+        stack, "Logs", retention=cdk.Duration.days(5), removal_policy=cdk.RemovalPolicy.DESTROY
+    ).bucket
+    # cdk-nag recognises a log destination by a bucket that logs into it.
+    SecureBucket(
+        stack,
+        "Data",
+        encryption_key=key.key,
+        access_logs=logs,
+        access_log_prefix="data/",
+        removal_policy=cdk.RemovalPolicy.DESTROY,
+        noncurrent_version_expiration=cdk.Duration.days(3),
+    )
+    volume_key = kms.Key(stack, "VolumeKey", enable_key_rotation=True)
+    WebHosting(
+        stack,
+        "Site",
+        site_bundle=s3_assets.Asset(stack, "Bundle", path=str(site)),
+        **_web_hosting_props(site),
+        access_logs=logs,
+        log_encryption_key=key.key,
+        log_retention=cdk.aws_logs.RetentionDays.ONE_WEEK,
+        instance_type=ec2.InstanceType("m7g.large"),
+        deletion_protection=True,
+        certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        workers=3,
+        volume_size_gib=30,
+        volume_encryption_key=volume_key,
+    )
+    return _synthesized_templates(app, outdir)

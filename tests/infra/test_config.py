@@ -50,6 +50,12 @@ def test_context_overrides_win_over_defaults() -> None:
         ({"dev": {"uploads_infrequent_access_after_days": 7}}, None, ">= 30"),
         ({"dev": {"site_domain": "media.example.com"}}, None, "go together"),
         ({"dev": {"web_min_capacity": 3, "web_max_capacity": 2}}, None, "web_min_capacity"),
+        ({"dev": {"nat_gateways": 0}}, None, "nat_gateways must be 1 or 2"),
+        ({"dev": {"nat_gateways": 3}}, None, "nat_gateways must be 1 or 2"),
+        ({"dev": {"web_instance_type": "t3.small"}}, None, "Graviton"),
+        ({"dev": {"web_workers": 0}}, None, "web_workers"),
+        ({"dev": {"web_rate_limit_per_5min": 5}}, None, "web_rate_limit_per_5min"),
+        ({"dev": {"web_session_key_generation": 0}}, None, "web_session_key_generation"),
     ],
 )
 def test_bad_configuration_is_refused_with_a_clear_message(overrides, selected, message) -> None:
@@ -68,3 +74,15 @@ def test_site_origin_follows_the_domain() -> None:
     assert config.site_origins == ("https://media.example.com",)
     assert ENVIRONMENTS["prod"].site_origins == ()
     assert "http://localhost:8080" in ENVIRONMENTS["dev"].site_origins
+
+
+@pytest.mark.parametrize("instance_type", ["t4g.small", "m7g.large", "c7gn.xlarge", "m6gd.2xlarge"])
+def test_graviton_instance_types_are_accepted(instance_type: str) -> None:
+    config = EnvironmentConfig(name="demo", web_instance_type=instance_type)
+    assert config.web_instance_type == instance_type
+
+
+def test_dev_stays_cheap() -> None:
+    dev = ENVIRONMENTS["dev"]
+    assert (dev.nat_gateways, dev.web_min_capacity) == (1, 1)
+    assert ENVIRONMENTS["prod"].nat_gateways == 2

@@ -175,7 +175,8 @@ def test_ingest_role_has_exactly_these_permissions(templates: Templates, env: st
 def test_upload_issuer_policy_allows_exactly_the_upload_contract(
     templates: Templates, env: str
 ) -> None:
-    statements = _statements(templates[env, "Pipeline"], "UploadIssuerPolicy")
+    # The web tier's instance role holds it (tests/infra/test_web_stack.py).
+    statements = _statements(templates[env, "Web"], "UploadIssuerPolicy")
     assert set(statements) == {"s3:PutObject", "kms:GenerateDataKey", "dynamodb:PutItem"}
     assert statements["s3:PutObject"]["Resource"] == {
         "Fn::Join": [

@@ -24,6 +24,9 @@ STATEFUL_TYPES = {
     "AWS::SecretsManager::Secret",
     "AWS::MediaPackage::PackagingGroup",
     "AWS::CloudFront::Distribution",
+    # Web: replacing the load balancer changes the DNS name the site domain points at, replacing
+    # the session key logs every user out (only a raised web_session_key_generation may).
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
 }
 
 PINNED_DATA_STACK = {
@@ -47,6 +50,11 @@ PINNED_DATA_STACK = {
     "PlaybackKeyGeneratorFailuresF23D44CF": "AWS::SQS::Queue",
 }
 
+PINNED_WEB_STACK = {
+    "SessionKeyG160D19B8C": "AWS::SecretsManager::Secret",
+    "HostingLoadBalancer4CEEB66C": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+}
+
 
 @pytest.mark.parametrize("env", list(ENVIRONMENTS))
 def test_stateful_logical_ids_are_pinned(
@@ -58,3 +66,15 @@ def test_stateful_logical_ids_are_pinned(
         if resource["Type"] in STATEFUL_TYPES
     }
     assert stateful == PINNED_DATA_STACK
+
+
+@pytest.mark.parametrize("env", list(ENVIRONMENTS))
+def test_web_logical_ids_are_pinned(
+    templates: dict[tuple[str, str], dict[str, Any]], env: str
+) -> None:
+    stateful = {
+        logical_id: resource["Type"]
+        for logical_id, resource in templates[env, "Web"]["Resources"].items()
+        if resource["Type"] in STATEFUL_TYPES
+    }
+    assert stateful == PINNED_WEB_STACK

@@ -26,6 +26,7 @@ from snapstream_constructs.queues import (
 from snapstream_constructs.storage import AccessLogBucket, SecureBucket
 from snapstream_constructs.tables import IdempotencyTable, MediaTable
 from snapstream_constructs.transcoding import MediaConvertTranscoding
+from snapstream_constructs.web_hosting import WebHosting
 
 __all__ = [
     "AccessLogBucket",
@@ -42,6 +43,7 @@ __all__ = [
     "SecureBucket",
     "SecureTopic",
     "VodPackaging",
+    "WebHosting",
     "acknowledge",
     "dead_letter_queue",
     "delivery_dead_letter_queue",

@@ -1,0 +1,567 @@
+"""The website's hosting tier: a VPC, an internet-facing ALB behind AWS WAF, and an Auto Scaling
+group of Amazon Linux 2023 (arm64) instances in private subnets that install the site at boot."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_assets as s3_assets
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from snapstream_constructs.compliance import Pack, acknowledge, resource_finding
+from snapstream_constructs.transcoding import service_role
+
+#: AWS managed rule groups the web ACL applies, in priority order after the rate rule.
+MANAGED_RULE_GROUPS = (
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesSQLiRuleSet",
+)
+#: Where the bundles are unpacked and the installer's own copy lives on the instance.
+RELEASES_DIR = "/opt/snapstream/releases"
+#: Session Manager's agent channels: these actions have no resource-level permissions.
+SESSION_MANAGER_CHANNEL_ACTIONS = (
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+)
+#: The singleton provider CDK adds per stack to strip the default security group's rules.
+RESTRICT_DEFAULT_SG_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+_SETTING_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_REDACTED_HEADERS = ("cookie", "authorization")
+
+
+class WebHosting(Construct):
+    """A web application on EC2 behind an ALB, hardened by default.
+
+    - VPC over two AZs: public subnets (ALB, NAT; no automatic public IPs) and private subnets
+      with egress (instances), S3 and DynamoDB gateway endpoints, flow logs, and the default
+      security group stripped of its rules.
+    - ALB: invalid header fields dropped, access logs into ``access_logs`` (an SSE-S3 bucket:
+      ALB log delivery cannot write SSE-KMS), optional deletion protection; HTTPS with an HTTP
+      redirect when ``certificate_arn`` is given, else plain HTTP.
+    - A REGIONAL WAFv2 web ACL (AWS managed rule groups and a per-IP rate rule), logging to a
+      KMS-encrypted ``aws-waf-logs-*`` log group with cookies and authorization redacted.
+    - Instances: a launch template (IMDSv2 only, encrypted gp3 root volume, no key pair,
+      detailed monitoring) in an Auto Scaling group with ELB health checks and rolling updates
+      that wait for each new instance's CloudFormation signal, so a broken release rolls back.
+
+    At boot each instance downloads ``site_bundle`` and ``extra_bundles`` (zip assets) and runs
+    ``installer`` (a path inside ``site_bundle``) as root with ``--bundle <zip>`` per bundle,
+    ``--port``, ``--health-path``, ``--wsgi-app``, ``--workers`` (a number or ``auto``), then
+    ``--`` and ``NAME=VALUE`` per entry of ``settings``; the installer must exit 0 only once the
+    application answers ``health_check_path`` locally. The exit status is signalled.
+
+    The stack needs a concrete Region (ELB access logging names the Region's log-delivery
+    principal). A ``volume_encryption_key``'s policy must let the Auto Scaling service-linked role
+    use it (default: the account's ``aws/ebs`` key).
+
+    :attr:`role` is the instance role: it may fetch the bundles, signal its stack and register
+    with Session Manager, nothing else; attach what the application needs with
+    ``add_managed_policy`` (customer-managed policies; it never gets an inline policy).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        site_bundle: s3_assets.Asset,
+        settings: Mapping[str, str],
+        app_port: int,
+        health_check_path: str,
+        wsgi_app: str,
+        access_logs: s3.IBucket,
+        access_log_prefix: str,
+        log_encryption_key: kms.IKey,
+        log_retention: logs.RetentionDays,
+        instance_type: ec2.InstanceType,
+        min_capacity: int,
+        max_capacity: int,
+        nat_gateways: int,
+        rate_limit_per_5min: int,
+        deletion_protection: bool,
+        certificate_arn: str | None = None,
+        extra_bundles: Sequence[s3_assets.Asset] = (),
+        installer: str = "deploy/install.sh",
+        workers: int | None = None,
+        volume_size_gib: int = 16,
+        volume_encryption_key: kms.IKey | None = None,
+        health_check_grace: cdk.Duration | None = None,
+        release_timeout: cdk.Duration | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if not 1 <= min_capacity <= max_capacity:
+            raise ValueError("need 1 <= min_capacity <= max_capacity")
+        bundles = [site_bundle, *extra_bundles]
+        self.log_encryption_key = log_encryption_key
+        self.log_retention = log_retention
+        self.vpc = self._vpc(nat_gateways)
+        self.role = self._instance_role(bundles)
+
+        self.load_balancer_security_group = ec2.SecurityGroup(
+            self,
+            "LoadBalancerSecurityGroup",
+            vpc=self.vpc,
+            description="Site load balancer: HTTP(S) from the internet; to the instances only",
+            allow_all_outbound=False,
+        )
+        self.instance_security_group = ec2.SecurityGroup(
+            self,
+            "InstanceSecurityGroup",
+            vpc=self.vpc,
+            description="Site instances: the app port from the load balancer only; HTTPS out",
+            allow_all_outbound=False,
+        )
+        self.instance_security_group.add_egress_rule(
+            ec2.Peer.any_ipv4(),
+            ec2.Port.tcp(443),
+            "HTTPS to AWS APIs, the OS and Python package repositories",
+        )
+
+        self.user_data = ec2.UserData.for_linux()
+        self.launch_template = ec2.LaunchTemplate(
+            self,
+            "LaunchTemplate",
+            machine_image=ec2.MachineImage.latest_amazon_linux2023(
+                cpu_type=ec2.AmazonLinuxCpuType.ARM_64
+            ),
+            instance_type=instance_type,
+            # Immutable: CDK's automatic grants (the signal permission) would add an inline
+            # policy; the host policy holds every permission instead.
+            role=self.role.without_policy_updates(),
+            security_group=self.instance_security_group,
+            require_imdsv2=True,
+            http_put_response_hop_limit=1,
+            detailed_monitoring=True,
+            ebs_optimized=True,
+            block_devices=[
+                ec2.BlockDevice(
+                    device_name="/dev/xvda",
+                    volume=ec2.BlockDeviceVolume.ebs(
+                        volume_size_gib,
+                        encrypted=True,
+                        kms_key=volume_encryption_key,
+                        volume_type=ec2.EbsDeviceVolumeType.GP3,
+                        delete_on_termination=True,
+                    ),
+                )
+            ],
+            user_data=self.user_data,
+        )
+        release_timeout = release_timeout or cdk.Duration.minutes(15)
+        self.auto_scaling_group = autoscaling.AutoScalingGroup(
+            self,
+            "Instances",
+            vpc=self.vpc,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            launch_template=self.launch_template,
+            min_capacity=min_capacity,
+            max_capacity=max_capacity,
+            health_checks=autoscaling.HealthChecks.with_additional_checks(
+                additional_types=[autoscaling.AdditionalHealthCheckType.ELB],
+                grace_period=health_check_grace or cdk.Duration.minutes(5),
+            ),
+            cooldown=cdk.Duration.minutes(5),
+            group_metrics=[autoscaling.GroupMetrics.all()],
+            signals=autoscaling.Signals.wait_for_min_capacity(timeout=release_timeout),
+            update_policy=autoscaling.UpdatePolicy.rolling_update(
+                max_batch_size=1,
+                # one at a time, keeping capacity up (CloudFormation needs it below the maximum)
+                min_instances_in_service=min(min_capacity, max_capacity - 1),
+                wait_on_resource_signals=True,
+                pause_time=release_timeout,
+            ),
+        )
+        self.auto_scaling_group.scale_on_cpu_utilization("CpuTarget", target_utilization_percent=60)
+        self._install(
+            bundles,
+            installer=installer,
+            settings=settings,
+            app_port=app_port,
+            health_check_path=health_check_path,
+            wsgi_app=wsgi_app,
+            workers=workers,
+        )
+
+        self.load_balancer = self._load_balancer(
+            access_logs=access_logs,
+            access_log_prefix=access_log_prefix,
+            deletion_protection=deletion_protection,
+        )
+        self.target_group = elbv2.ApplicationTargetGroup(
+            self,
+            "Site",
+            vpc=self.vpc,
+            port=app_port,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            target_type=elbv2.TargetType.INSTANCE,
+            targets=[self.auto_scaling_group],
+            deregistration_delay=cdk.Duration.seconds(30),
+            health_check=elbv2.HealthCheck(
+                path=health_check_path,
+                healthy_http_codes="200",
+                interval=cdk.Duration.seconds(15),
+                timeout=cdk.Duration.seconds(5),
+                healthy_threshold_count=2,
+                unhealthy_threshold_count=3,
+            ),
+        )
+        self._listeners(certificate_arn)
+        self.web_acl = self._web_acl(rate_limit_per_5min)
+        self._acknowledge(deletion_protection=deletion_protection)
+
+    # -- network -----------------------------------------------------------------------------
+
+    def _vpc(self, nat_gateways: int) -> ec2.Vpc:
+        vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            max_azs=2,
+            nat_gateways=nat_gateways,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(
+                    name="Public",
+                    subnet_type=ec2.SubnetType.PUBLIC,
+                    cidr_mask=24,
+                    map_public_ip_on_launch=False,
+                ),
+                ec2.SubnetConfiguration(
+                    name="Private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=24
+                ),
+            ],
+            gateway_endpoints={
+                "S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3),
+                "DynamoDb": ec2.GatewayVpcEndpointOptions(
+                    service=ec2.GatewayVpcEndpointAwsService.DYNAMODB
+                ),
+            },
+            restrict_default_security_group=True,
+        )
+        # The rule-stripping custom resource's handler: CDK adds DependsOn its role, which the
+        # role GetAtt already implies (cfn-lint W3005).
+        provider = cdk.Stack.of(self).node.try_find_child(RESTRICT_DEFAULT_SG_PROVIDER)
+        handler = provider.node.try_find_child("Handler") if provider else None
+        if isinstance(handler, cdk.CfnResource):
+            handler.add_deletion_override("DependsOn")
+        flow_logs = self._log_group("FlowLogs")
+        policy = iam.ManagedPolicy(
+            self,
+            "FlowLogsPolicy",
+            description="VPC flow logs: write into their log group",
+            statements=[
+                iam.PolicyStatement(
+                    actions=[
+                        "logs:CreateLogStream",
+                        "logs:PutLogEvents",
+                        "logs:DescribeLogStreams",
+                    ],
+                    resources=[flow_logs.log_group_arn],
+                )
+            ],
+        )
+        role = service_role(
+            self,
+            "FlowLogsRole",
+            service="vpc-flow-logs.amazonaws.com",
+            description="VPC flow log delivery of the site VPC",
+            policy=policy,
+        )
+        vpc.add_flow_log(
+            "FlowLog",
+            destination=ec2.FlowLogDestination.to_cloud_watch_logs(
+                flow_logs, role.without_policy_updates()
+            ),
+            traffic_type=ec2.FlowLogTrafficType.ALL,
+        )
+        return vpc
+
+    def _log_group(self, construct_id: str, *, name: str | None = None) -> logs.LogGroup:
+        return logs.LogGroup(
+            self,
+            construct_id,
+            log_group_name=name,
+            retention=self.log_retention,
+            encryption_key=self.log_encryption_key,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+
+    # -- instances ---------------------------------------------------------------------------
+
+    def _instance_role(self, bundles: Sequence[s3_assets.Asset]) -> iam.Role:
+        stack = cdk.Stack.of(self)
+        self.instances_arn = stack.format_arn(service="ec2", resource="instance", resource_name="*")
+        self.host_policy = iam.ManagedPolicy(
+            self,
+            "HostPolicy",
+            description="Site instances: fetch this release's bundles, signal CloudFormation, "
+            "Session Manager",
+            statements=[
+                iam.PolicyStatement(
+                    actions=["s3:GetObject"],
+                    resources=[b.bucket.arn_for_objects(b.s3_object_key) for b in bundles],
+                ),
+                iam.PolicyStatement(
+                    actions=["cloudformation:SignalResource"], resources=[stack.stack_id]
+                ),
+                iam.PolicyStatement(
+                    actions=["ssm:UpdateInstanceInformation"], resources=[self.instances_arn]
+                ),
+                iam.PolicyStatement(actions=list(SESSION_MANAGER_CHANNEL_ACTIONS), resources=["*"]),
+            ],
+        )
+        return iam.Role(
+            self,
+            "InstanceRole",
+            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+            description="Site instances (Auto Scaling group behind the load balancer)",
+            managed_policies=[self.host_policy],
+        )
+
+    def _install(
+        self,
+        bundles: Sequence[s3_assets.Asset],
+        *,
+        installer: str,
+        settings: Mapping[str, str],
+        app_port: int,
+        health_check_path: str,
+        wsgi_app: str,
+        workers: int | None,
+    ) -> None:
+        """User data: fetch the bundles, run the installer, signal its exit status."""
+        for name, value in settings.items():
+            if not _SETTING_NAME.match(name):
+                raise ValueError(f"setting name {name!r} is not an environment variable name")
+            if not cdk.Token.is_unresolved(value) and re.search(r"['\n\r]", value):
+                raise ValueError(f"setting {name} holds a quote or a line break")
+        user_data = self.user_data
+        user_data.add_signal_on_exit_command(self.auto_scaling_group)
+        user_data.add_commands(
+            "set -euo pipefail",
+            # cfn-signal first, so that any later failure is still reported.
+            "dnf install -y aws-cfn-bootstrap",
+            "dnf install -y python3.12 python3.12-pip unzip",
+        )
+        zips = [
+            user_data.add_s3_download_command(
+                bucket=bundle.bucket,
+                bucket_key=bundle.s3_object_key,
+                local_file=f"{RELEASES_DIR}/{bundle.asset_hash}.zip",
+                region=cdk.Aws.REGION,
+            )
+            for bundle in bundles
+        ]
+        unpacked = f"{RELEASES_DIR}/installer"
+        arguments = [
+            *(f"--bundle '{path}'" for path in zips),
+            f"--port {app_port}",
+            f"--health-path '{health_check_path}'",
+            f"--wsgi-app '{wsgi_app}'",
+            f"--workers {workers if workers is not None else 'auto'}",
+            "--",
+            *(f"'{name}={value}'" for name, value in settings.items()),
+        ]
+        user_data.add_commands(
+            f"rm -rf '{unpacked}' && unzip -q '{zips[0]}' '{installer}' -d '{unpacked}'",
+            f"bash '{unpacked}/{installer}' " + " ".join(arguments),
+        )
+
+    # -- load balancer and WAF ---------------------------------------------------------------
+
+    def _load_balancer(
+        self, *, access_logs: s3.IBucket, access_log_prefix: str, deletion_protection: bool
+    ) -> elbv2.ApplicationLoadBalancer:
+        load_balancer = elbv2.ApplicationLoadBalancer(
+            self,
+            "LoadBalancer",
+            vpc=self.vpc,
+            internet_facing=True,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+            security_group=self.load_balancer_security_group,
+            drop_invalid_header_fields=True,
+            deletion_protection=deletion_protection,
+            desync_mitigation_mode=elbv2.DesyncMitigationMode.DEFENSIVE,
+        )
+        # The prefix must not end with "/": ELB adds "/AWSLogs/<account>/...".
+        load_balancer.log_access_logs(access_logs, access_log_prefix.rstrip("/"))
+        return load_balancer
+
+    def _listeners(self, certificate_arn: str | None) -> None:
+        load_balancer = self.load_balancer
+        if certificate_arn:
+            self.listener = load_balancer.add_listener(
+                "Https",
+                port=443,
+                protocol=elbv2.ApplicationProtocol.HTTPS,
+                certificates=[elbv2.ListenerCertificate.from_arn(certificate_arn)],
+                default_target_groups=[self.target_group],
+                open=True,
+            )
+            self.redirect_listener: elbv2.ApplicationListener | None = load_balancer.add_redirect(
+                source_port=80,
+                source_protocol=elbv2.ApplicationProtocol.HTTP,
+                target_port=443,
+                target_protocol=elbv2.ApplicationProtocol.HTTPS,
+            )
+            acknowledge(
+                self.redirect_listener,
+                pack=Pack.NIST_800_53_R5,
+                rule="ELBv2ACMCertificateRequired",
+                reason="This port-80 listener only answers with a permanent redirect to HTTPS on "
+                "port 443, whose listener presents the configured ACM certificate; it forwards "
+                "nothing to the instances.",
+            )
+            return
+        self.redirect_listener = None
+        self.listener = load_balancer.add_listener(
+            "Http",
+            port=80,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            default_target_groups=[self.target_group],
+            open=True,
+        )
+        plain_http = (
+            "No site certificate is configured for this environment (site_domain and "
+            "site_certificate_arn unset), so the load balancer can only serve plain HTTP and the "
+            "site runs with non-Secure cookies; configuring a certificate switches this listener "
+            "to an HTTP-to-HTTPS redirect (docs/web-hosting.md)."
+        )
+        for rule in ("ALBHttpToHttpsRedirection", "ELBv2ACMCertificateRequired"):
+            acknowledge(self.listener, pack=Pack.NIST_800_53_R5, rule=rule, reason=plain_http)
+
+    def _web_acl(self, rate_limit_per_5min: int) -> wafv2.CfnWebACL:
+        def visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+            return wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True,
+                metric_name=metric,
+                sampled_requests_enabled=True,
+            )
+
+        rules = [
+            wafv2.CfnWebACL.RuleProperty(
+                name="RateLimitPerIp",
+                priority=0,
+                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                        aggregate_key_type="IP",
+                        limit=rate_limit_per_5min,
+                        evaluation_window_sec=300,
+                    )
+                ),
+                visibility_config=visibility("RateLimitPerIp"),
+            ),
+            *(
+                wafv2.CfnWebACL.RuleProperty(
+                    name=group,
+                    priority=priority,
+                    override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                            vendor_name="AWS", name=group
+                        )
+                    ),
+                    visibility_config=visibility(group),
+                )
+                for priority, group in enumerate(MANAGED_RULE_GROUPS, start=1)
+            ),
+        ]
+        web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            scope="REGIONAL",
+            description="Site load balancer: AWS managed rule groups and a per-IP rate limit",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=visibility("SiteWebAcl"),
+            rules=rules,
+        )
+        wafv2.CfnWebACLAssociation(
+            self,
+            "WebAclAssociation",
+            resource_arn=self.load_balancer.load_balancer_arn,
+            web_acl_arn=web_acl.attr_arn,
+        )
+        # WAF delivers only to log groups named aws-waf-logs-*, addressed without ":*".
+        name = "aws-waf-logs-" + cdk.Names.unique_resource_name(self, max_length=200, separator="-")
+        self.waf_logs = self._log_group("WafLogs", name=name)
+        wafv2.CfnLoggingConfiguration(
+            self,
+            "WafLogging",
+            resource_arn=web_acl.attr_arn,
+            log_destination_configs=[
+                cdk.Stack.of(self).format_arn(
+                    service="logs",
+                    resource="log-group",
+                    resource_name=self.waf_logs.log_group_name,
+                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                )
+            ],
+            redacted_fields=[
+                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": header})
+                for header in _REDACTED_HEADERS
+            ],
+        )
+        return web_acl
+
+    # -- acknowledgments ---------------------------------------------------------------------
+
+    def _acknowledge(self, *, deletion_protection: bool) -> None:
+        for subnet in self.vpc.public_subnets:
+            acknowledge(
+                subnet,
+                pack=Pack.NIST_800_53_R5,
+                rule="VPCNoUnrestrictedRouteToIGW",
+                reason="Public subnets hold only the internet-facing load balancer and the NAT "
+                "gateways, which need a default route to the internet gateway; they assign no "
+                "public IPs, and the instances run in private subnets that egress through NAT.",
+            )
+        acknowledge(
+            self.auto_scaling_group,
+            pack=Pack.AWS_SOLUTIONS,
+            rule="AS3",
+            reason="Auto Scaling reports every launch, termination and failure to EventBridge "
+            "(aws.autoscaling events) and the group's activity history without configuration, "
+            "and group metrics are on; SNS notifications would need the Auto Scaling "
+            "service-linked role in the key policy of the KMS key that encrypts every topic.",
+        )
+        if not deletion_protection:
+            acknowledge(
+                self.load_balancer,
+                pack=Pack.NIST_800_53_R5,
+                rule="ELBDeletionProtectionEnabled",
+                reason="The load balancer holds no data and is recreated by a deployment; deletion "
+                "protection is on where the environment retains its data (prod), and off here so "
+                "that the environment can be destroyed in one step.",
+            )
+        acknowledge(
+            self.host_policy,
+            pack=Pack.AWS_SOLUTIONS,
+            rule="IAM5",
+            findings=["Resource::*", resource_finding(self, self.instances_arn)],
+            reason="Session Manager's channel actions (ssmmessages:CreateControlChannel, "
+            "CreateDataChannel, OpenControlChannel, OpenDataChannel) have no resource-level "
+            "permissions; ssm:UpdateInstanceInformation names instances, whose ids the Auto "
+            "Scaling group assigns at launch, so it admits this account's instances in this "
+            "Region.",
+        )
+        acknowledge(
+            self.load_balancer_security_group,
+            pack=Pack.AWS_SOLUTIONS,
+            rule="EC23",
+            reason="The internet-facing load balancer must accept the public's HTTP(S) on ports "
+            "80/443 only; every request passes the WAF web ACL (managed rule groups, per-IP rate "
+            "limit) and the instances accept traffic from this security group alone.",
+        )

@@ -1,0 +1,279 @@
+"""The website of one environment: Flask on EC2 behind an ALB with WAF (docs/web-hosting.md).
+
+Stateless like the pipeline: everything the site reads or writes lives in the DataStack. The
+instance role holds exactly what the site does, statement by statement.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3_assets as s3_assets
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from snapstream_constructs import Pack, WebHosting, acknowledge, resource_finding
+from snapstream_constructs.compliance import acknowledge_rotation_by_redeploy
+from snapstream_constructs.tables import GLOBAL_INDEXES
+from stacks.config import EnvironmentConfig
+from stacks.data_stack import DataStack
+from stacks.lambda_assets import runtime_bundle
+from stacks.pipeline_stack import PipelineStack
+from stacks.runtime_contract import MEDIA_PREFIX, RUNTIME_ROOT, UPLOADS_PREFIX, contract
+
+WEB_ROOT = RUNTIME_ROOT.parent / "web"
+_SITE_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.mypy_cache", "**/.pytest_cache"]
+#: What the site does with its table: records, transactions (authorized per item action), pages.
+TABLE_ITEM_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:Query",
+)
+
+
+class WebStack(cdk.Stack):
+    """The site's hosting tier, its session-signing key and its permissions."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        data: DataStack,
+        pipeline: PipelineStack,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description=f"SnapStream {config.name}: website (EC2 behind an ALB with WAF)",
+            **kwargs,
+        )
+        self.config = config
+        self.data = data
+        # The site is the way in: it deploys after the pipeline that processes what it accepts.
+        self.add_dependency(pipeline)
+        self.uploads_arn = cdk.Fn.import_value(data.uploads_arn_export)
+        self.media_arn = cdk.Fn.import_value(data.media_arn_export)
+        self.uploads_objects = f"{self.uploads_arn}/{UPLOADS_PREFIX}*"
+        self.media_objects = f"{self.media_arn}/{MEDIA_PREFIX}*"
+        self.session_key = self._session_key()
+        self.site_bundle = site_bundle(self, "SiteBundle")
+        self.hosting = WebHosting(
+            self,
+            "Hosting",
+            site_bundle=self.site_bundle,
+            extra_bundles=[runtime_bundle(self, "RuntimeBundle")],
+            settings=self._settings(),
+            app_port=contract.WEB_PORT,
+            health_check_path=contract.WEB_HEALTH_PATH,
+            wsgi_app=contract.WEB_WSGI_APP,
+            workers=config.web_workers,
+            access_logs=data.access_logs,
+            access_log_prefix="alb",
+            log_encryption_key=data.data_key.key,
+            log_retention=config.log_retention,
+            instance_type=ec2.InstanceType(config.web_instance_type),
+            min_capacity=config.web_min_capacity,
+            max_capacity=config.web_max_capacity,
+            nat_gateways=config.nat_gateways,
+            rate_limit_per_5min=config.web_rate_limit_per_5min,
+            deletion_protection=config.retain_data,
+            certificate_arn=config.site_certificate_arn,
+        )
+        self.upload_issuer_policy = self._upload_issuer_policy()
+        self.site_policy = self._site_policy()
+        for policy in (self.upload_issuer_policy, self.site_policy):
+            self.hosting.role.add_managed_policy(policy)
+        dns_name = self.hosting.load_balancer.load_balancer_dns_name
+        cdk.CfnOutput(
+            self,
+            "SiteUrl",
+            description="Where the site answers",
+            value=f"https://{config.site_domain}" if config.site_domain else f"http://{dns_name}",
+        )
+        cdk.CfnOutput(
+            self,
+            "LoadBalancerDnsName",
+            description="Point the site domain here (CNAME or alias record)",
+            value=dns_name,
+        )
+
+    def _session_key(self) -> secretsmanager.Secret:
+        """The Flask session-signing key: generated, 64 letters and digits, under the data key."""
+        generation = self.config.web_session_key_generation
+        secret = secretsmanager.Secret(
+            self,
+            f"SessionKeyG{generation}",
+            description="Signs the SnapStream site's session cookies (Flask SECRET_KEY)",
+            encryption_key=self.data.data_key.key,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True, include_space=False
+            ),
+        )
+        acknowledge_rotation_by_redeploy(
+            secret,
+            reason="A new session-signing key logs every user out, so it is never rotated on a "
+            "schedule: operators raise web_session_key_generation and redeploy, which replaces "
+            "the secret and rolls the instances onto it in the same deployment "
+            "(docs/web-hosting.md).",
+        )
+        return secret
+
+    def _settings(self) -> dict[str, str]:
+        """The site's environment (``/etc/snapstream/web.env`` on each instance)."""
+        config, data = self.config, self.data
+        return {
+            contract.ENV_ENVIRONMENT: config.name,
+            contract.ENV_TABLE: data.table.table_name,
+            contract.ENV_UPLOADS_BUCKET: data.uploads.bucket_name,
+            contract.ENV_UPLOADS_KEY: data.data_key.key.key_arn,
+            contract.ENV_MAX_UPLOAD_BYTES: str(config.max_upload_bytes),
+            contract.ENV_PRESIGN_EXPIRY: str(config.presign_expiry_seconds),
+            contract.ENV_MEDIA_BUCKET: data.media.bucket_name,
+            contract.ENV_NOTIFICATIONS_TOPIC: data.notifications_topic.topic_arn,
+            contract.ENV_CDN_DOMAIN: config.cdn_domain
+            or data.cdn.distribution.distribution_domain_name,
+            contract.ENV_PLAYBACK_KEY_PAIR_ID: data.playback_key.key_pair_id,
+            contract.ENV_PLAYBACK_KEY_SECRET: data.playback_key.private_key.secret_arn,
+            contract.ENV_PACKAGING_GROUP: data.packaging.group.id,
+            contract.ENV_WEB_SECRET_KEY: self.session_key.secret_arn,
+            contract.ENV_WEB_SECURE_COOKIES: "true" if config.site_certificate_arn else "false",
+            contract.ENV_WEB_PROXY_COUNT: "1",
+            "AWS_DEFAULT_REGION": cdk.Aws.REGION,
+        }
+
+    def _acknowledge_objects(self, policy: iam.ManagedPolicy, *object_arns: str) -> None:
+        acknowledge(
+            policy,
+            pack=Pack.AWS_SOLUTIONS,
+            rule="IAM5",
+            findings=[resource_finding(self, arn) for arn in object_arns],
+            reason="Object keys are generated per media (uploads/<user>/<media>/<name>, "
+            "media/<user>/<media>/...); access is limited to those prefixes of the bucket.",
+        )
+
+    def _upload_issuer_policy(self) -> iam.ManagedPolicy:
+        """What the web tier needs to run the upload contract (``snapstream_runtime.uploads``).
+
+        A presigned POST carries the signer's authority, so the signer may put objects under
+        ``uploads/`` only, encrypted with the data key; and it creates ``awaiting_upload`` media
+        records (``MEDIA#`` items) only.
+        """
+        data = self.data
+        policy = iam.ManagedPolicy(
+            self,
+            "UploadIssuerPolicy",
+            description="Issue presigned upload POSTs and create awaiting_upload media records",
+            statements=[
+                iam.PolicyStatement(actions=["s3:PutObject"], resources=[self.uploads_objects]),
+                iam.PolicyStatement(
+                    actions=["kms:GenerateDataKey"], resources=[data.data_key.key.key_arn]
+                ),
+                iam.PolicyStatement(
+                    actions=["dynamodb:PutItem"],
+                    resources=[data.table.table_arn],
+                    conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["MEDIA#*"]}},
+                ),
+            ],
+        )
+        self._acknowledge_objects(policy, self.uploads_objects)
+        return policy
+
+    def _site_policy(self) -> iam.ManagedPolicy:
+        """Everything else the site does: accounts, libraries, tags, notifications, playback
+        signing and deleting a media (its objects, every version, and its VOD asset)."""
+        data = self.data
+        table_arn = data.table.table_arn
+        assets_arn = data.packaging.assets_arn
+        policy = iam.ManagedPolicy(
+            self,
+            "SitePolicy",
+            description="The SnapStream site: records, media files, notifications, playback keys",
+            statements=[
+                iam.PolicyStatement(actions=list(TABLE_ITEM_ACTIONS), resources=[table_arn]),
+                iam.PolicyStatement(
+                    actions=["dynamodb:Query"],
+                    resources=[f"{table_arn}/index/{name}" for name in GLOBAL_INDEXES],
+                ),
+                # presigned GETs (thumbnails, transcripts, originals by version) and deletion
+                iam.PolicyStatement(
+                    actions=[
+                        "s3:GetObject",
+                        "s3:GetObjectVersion",
+                        "s3:DeleteObject",
+                        "s3:DeleteObjectVersion",
+                    ],
+                    resources=[self.uploads_objects, self.media_objects],
+                ),
+                *(
+                    iam.PolicyStatement(
+                        actions=["s3:ListBucket", "s3:ListBucketVersions"],
+                        resources=[bucket_arn],
+                        conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}},
+                    )
+                    for bucket_arn, prefix in (
+                        (self.uploads_arn, UPLOADS_PREFIX),
+                        (self.media_arn, MEDIA_PREFIX),
+                    )
+                ),
+                iam.PolicyStatement(
+                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                    resources=[data.data_key.key.key_arn],
+                ),
+                iam.PolicyStatement(
+                    actions=["sns:Subscribe"],
+                    resources=[data.notifications_topic.topic_arn],
+                    conditions={"StringEquals": {"sns:Protocol": "email"}},
+                ),
+                iam.PolicyStatement(actions=["sns:Unsubscribe"], resources=["*"]),
+                iam.PolicyStatement(
+                    actions=["secretsmanager:GetSecretValue"],
+                    resources=[
+                        self.session_key.secret_arn,
+                        data.playback_key.private_key.secret_arn,
+                    ],
+                ),
+                iam.PolicyStatement(
+                    actions=["mediapackage-vod:DeleteAsset"], resources=[assets_arn]
+                ),
+            ],
+        )
+        self._acknowledge_objects(policy, self.uploads_objects, self.media_objects)
+        acknowledge(
+            policy,
+            pack=Pack.AWS_SOLUTIONS,
+            rule="IAM5",
+            findings=["Resource::*"],
+            reason="sns:Unsubscribe has no resource-level permissions and no condition keys "
+            "(Service Authorization Reference): the site removes the e-mail subscription a "
+            "user opted into, and can name no narrower resource for it.",
+        )
+        acknowledge(
+            policy,
+            pack=Pack.AWS_SOLUTIONS,
+            rule="IAM5",
+            findings=[resource_finding(self, assets_arn)],
+            reason="MediaPackage VOD asset ARNs carry no packaging group (assets/<asset id>) and "
+            "asset ids are media ids chosen per video, so deleting a removed media's asset "
+            "admits this account's assets in this Region.",
+        )
+        return policy
+
+
+def site_bundle(scope: Construct, construct_id: str) -> s3_assets.Asset:
+    """``web/`` as a zip: ``snapstream_web/``, ``requirements-site.txt`` and ``deploy/``."""
+    if not (WEB_ROOT / "deploy" / "install.sh").is_file():
+        raise FileNotFoundError(f"{Path(WEB_ROOT, 'deploy', 'install.sh')} is missing")
+    return s3_assets.Asset(scope, construct_id, path=str(WEB_ROOT), exclude=_SITE_EXCLUDES)

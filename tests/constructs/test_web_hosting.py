@@ -1,0 +1,98 @@
+"""WebHosting alone in a bare stack: props reach the template, bad props are refused."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cdk_support import only_resource, resources_of_type
+from tests.constructs.conftest import _web_hosting_props
+
+
+def _user_data(template: dict[str, Any]) -> str:
+    data = only_resource(template, "AWS::EC2::LaunchTemplate")["Properties"]["LaunchTemplateData"]
+    parts = data["UserData"]["Fn::Base64"]["Fn::Join"][1]
+    return "".join(p if isinstance(p, str) else "<token>" for p in parts)
+
+
+def test_props_reach_the_template(web_bare_templates: dict[str, dict[str, Any]]) -> None:
+    template = web_bare_templates["WebAlone"]
+    data = only_resource(template, "AWS::EC2::LaunchTemplate")["Properties"]["LaunchTemplateData"]
+    assert data["InstanceType"] == "m7g.large"
+    [root] = data["BlockDeviceMappings"]
+    assert root["Ebs"]["VolumeSize"] == 30
+    assert root["Ebs"]["KmsKeyId"]["Fn::GetAtt"][0].startswith("VolumeKey")
+    group = only_resource(template, "AWS::AutoScaling::AutoScalingGroup")
+    assert (group["Properties"]["MinSize"], group["Properties"]["MaxSize"]) == ("2", "2")
+    # min == max: one instance may leave service at a time, never all.
+    assert group["UpdatePolicy"]["AutoScalingRollingUpdate"]["MinInstancesInService"] == 1
+    target = only_resource(template, "AWS::ElasticLoadBalancingV2::TargetGroup")["Properties"]
+    assert (target["Port"], target["HealthCheckPath"]) == (8080, "/ping")
+    assert len(resources_of_type(template, "AWS::EC2::NatGateway")) == 2
+    balancer = only_resource(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    attributes = {a["Key"]: a["Value"] for a in balancer["Properties"]["LoadBalancerAttributes"]}
+    assert attributes["deletion_protection.enabled"] == "true"
+    assert attributes["access_logs.s3.prefix"] == "lb"  # ELB adds the slash itself
+    ports = {
+        r["Properties"]["Port"]
+        for r in resources_of_type(template, "AWS::ElasticLoadBalancingV2::Listener").values()
+    }
+    assert ports == {80, 443}
+    [rate] = [
+        r
+        for r in only_resource(template, "AWS::WAFv2::WebACL")["Properties"]["Rules"]
+        if "RateBasedStatement" in r["Statement"]
+    ]
+    assert rate["Statement"]["RateBasedStatement"]["Limit"] == 500
+
+
+def test_user_data_passes_the_props_to_the_installer(
+    web_bare_templates: dict[str, dict[str, Any]],
+) -> None:
+    user_data = _user_data(web_bare_templates["WebAlone"])
+    installer = re.search(r"^bash '(.+?)' (.*)$", user_data, re.MULTILINE)
+    assert installer is not None
+    assert installer.group(1) == "/opt/snapstream/releases/installer/deploy/install.sh"
+    assert installer.group(2).endswith(
+        "--port 8080 --health-path '/ping' --wsgi-app 'site.wsgi:app' --workers 3 "
+        "-- 'MODE=test' 'LIMIT=10'"
+    )
+
+
+def _construct(tmp_path: Path, **changes: Any) -> None:
+    import aws_cdk as cdk
+    from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_kms as kms
+    from aws_cdk import aws_s3 as s3
+    from aws_cdk import aws_s3_assets as s3_assets
+
+    from snapstream_constructs import WebHosting
+
+    stack = cdk.Stack(cdk.App(), "Refused", env=cdk.Environment(region="eu-west-1"))
+    props = {
+        **_web_hosting_props(tmp_path),
+        "site_bundle": s3_assets.Asset(stack, "Bundle", path=str(tmp_path)),
+        "access_logs": s3.Bucket(stack, "Logs"),
+        "log_encryption_key": kms.Key(stack, "Key"),
+        "log_retention": cdk.aws_logs.RetentionDays.ONE_WEEK,
+        "instance_type": ec2.InstanceType("t4g.small"),
+        "deletion_protection": False,
+        **changes,
+    }
+    WebHosting(stack, "Site", **props)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"min_capacity": 3}, "min_capacity"),
+        ({"settings": {"lower": "x"}}, "not an environment variable name"),
+        ({"settings": {"NAME": "it's"}}, "quote or a line break"),
+    ],
+)
+def test_bad_props_are_refused(tmp_path: Path, changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _construct(tmp_path, **changes)

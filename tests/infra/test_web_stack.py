@@ -1,0 +1,537 @@
+"""The website's hosting tier as synthesized: network, instances, load balancer, WAF and IAM."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stacks.config import ENVIRONMENTS
+from stacks.runtime_contract import contract
+from tests.cdk_support import named_resource, new_app, only_resource, resources_of_type
+from tools.assembly import StackArtifact, open_violations, stale_acknowledgments
+from tools.cfn_lint_gate import lint
+
+ENVS = list(ENVIRONMENTS)
+Templates = dict[tuple[str, str], dict[str, Any]]
+CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d"
+SITE_DOMAIN = "media.example.com"
+#: Every setting the site reads from /etc/snapstream/web.env, by the contract's names.
+SITE_SETTINGS = {
+    contract.ENV_ENVIRONMENT,
+    contract.ENV_TABLE,
+    contract.ENV_UPLOADS_BUCKET,
+    contract.ENV_UPLOADS_KEY,
+    contract.ENV_MAX_UPLOAD_BYTES,
+    contract.ENV_PRESIGN_EXPIRY,
+    contract.ENV_MEDIA_BUCKET,
+    contract.ENV_NOTIFICATIONS_TOPIC,
+    contract.ENV_CDN_DOMAIN,
+    contract.ENV_PLAYBACK_KEY_PAIR_ID,
+    contract.ENV_PLAYBACK_KEY_SECRET,
+    contract.ENV_PACKAGING_GROUP,
+    contract.ENV_WEB_SECRET_KEY,
+    contract.ENV_WEB_SECURE_COOKIES,
+    contract.ENV_WEB_PROXY_COUNT,
+    "AWS_DEFAULT_REGION",
+}
+
+
+@pytest.fixture(scope="module")
+def https_web(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """dev with a site certificate, synthesized once (a failing nag gate raises)."""
+    from stacks.application import build_app
+    from stacks.config import resolve_environments
+
+    outdir = tmp_path_factory.mktemp("https-web")
+    app = new_app(outdir)
+    overrides = {"dev": {"site_domain": SITE_DOMAIN, "site_certificate_arn": CERTIFICATE_ARN}}
+    build_app(
+        app,
+        resolve_environments(
+            overrides=overrides, default_account=None, default_region=None, selected="dev"
+        ),
+    )
+    app.synth()
+    assert open_violations(outdir) == []
+    assert stale_acknowledgments(outdir) == []
+    assert lint(outdir) == []
+    [template] = (outdir / "assembly-SnapStream-dev").glob("*Web*.template.json")
+    web: dict[str, Any] = json.loads(template.read_text())
+    return web
+
+
+def _web(templates: Templates, env: str) -> dict[str, Any]:
+    return templates[env, "Web"]
+
+
+def _text(node: Any) -> str:
+    """A template value as text, CloudFormation references rendered as ``<...>``."""
+    if isinstance(node, str):
+        return node
+    if isinstance(node, list):
+        return "".join(_text(part) for part in node)
+    if isinstance(node, dict) and len(node) == 1:
+        ((function, argument),) = node.items()
+        if function == "Fn::Join":
+            return str(argument[0]).join(_text(part) for part in argument[1])
+        if function == "Fn::GetAtt":
+            return f"<{'.'.join(argument)}>"
+        if function == "Ref":
+            return f"<{argument}>"
+        if function == "Fn::GetStackOutput":
+            return f"<{argument['StackName']}:{argument['OutputName']}>"
+        if function == "Fn::ImportValue":
+            return f"<import:{argument}>"
+        if function == "Fn::Sub":
+            return str(argument)
+    return json.dumps(node)
+
+
+def _user_data(template: dict[str, Any]) -> str:
+    data = only_resource(template, "AWS::EC2::LaunchTemplate")["Properties"]["LaunchTemplateData"]
+    return _text(data["UserData"]["Fn::Base64"])
+
+
+def _settings(template: dict[str, Any]) -> dict[str, str]:
+    _, _, settings = _user_data(template).rpartition(" -- ")
+    return dict(re.findall(r"'([A-Z_][A-Z0-9_]*)=([^']*)'", settings))
+
+
+def _statements(template: dict[str, Any], policy_id: str) -> list[dict[str, Any]]:
+    _, policy = named_resource(template, "AWS::IAM::ManagedPolicy", policy_id)
+    statements: list[dict[str, Any]] = policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    actions = statement["Action"]
+    return actions if isinstance(actions, list) else [actions]
+
+
+def _listeners(template: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return {
+        r["Properties"]["Port"]: r["Properties"]
+        for r in resources_of_type(template, "AWS::ElasticLoadBalancingV2::Listener").values()
+    }
+
+
+# -- network ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_vpc_spans_two_azs_with_flow_logs_and_a_stripped_default_security_group(
+    templates: Templates, env: str
+) -> None:
+    web = _web(templates, env)
+    subnets = resources_of_type(web, "AWS::EC2::Subnet")
+    assert len(subnets) == 4
+    for logical_id, subnet in subnets.items():
+        assert subnet["Properties"]["MapPublicIpOnLaunch"] is False, logical_id
+    nat = resources_of_type(web, "AWS::EC2::NatGateway")
+    assert len(nat) == ENVIRONMENTS[env].nat_gateways
+    flow_log = only_resource(web, "AWS::EC2::FlowLog")["Properties"]
+    assert flow_log["TrafficType"] == "ALL"
+    assert flow_log["ResourceType"] == "VPC"
+    only_resource(web, "Custom::VpcRestrictDefaultSG")
+    endpoints = resources_of_type(web, "AWS::EC2::VPCEndpoint").values()
+    assert {e["Properties"]["VpcEndpointType"] for e in endpoints} == {"Gateway"}
+    for log_group in resources_of_type(web, "AWS::Logs::LogGroup").values():
+        assert "KmsKeyId" in log_group["Properties"]
+        assert log_group["Properties"]["RetentionInDays"] == ENVIRONMENTS[env].log_retention_days
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_instances_run_in_the_private_subnets(templates: Templates, env: str) -> None:
+    web = _web(templates, env)
+    group = only_resource(web, "AWS::AutoScaling::AutoScalingGroup")["Properties"]
+    zones = {ref["Ref"] for ref in group["VPCZoneIdentifier"]}
+    assert len(zones) == 2
+    assert all(re.fullmatch(r"HostingVpcPrivateSubnet\d+Subnet[0-9A-F]{8}", z) for z in zones)
+
+
+# -- instances -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_launch_template_hardening(templates: Templates, env: str) -> None:
+    web = _web(templates, env)
+    data = only_resource(web, "AWS::EC2::LaunchTemplate")["Properties"]["LaunchTemplateData"]
+    assert data["MetadataOptions"] == {"HttpTokens": "required", "HttpPutResponseHopLimit": 1}
+    assert "KeyName" not in data
+    assert data["Monitoring"] == {"Enabled": True}
+    assert data["InstanceType"] == ENVIRONMENTS[env].web_instance_type
+    [root] = data["BlockDeviceMappings"]
+    assert root["DeviceName"] == "/dev/xvda"
+    assert root["Ebs"]["Encrypted"] is True
+    assert root["Ebs"]["VolumeType"] == "gp3"
+    image = web["Parameters"][data["ImageId"]["Ref"]]
+    assert image["Type"] == "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>"
+    assert re.fullmatch(
+        r"/aws/service/ami-amazon-linux-latest/al2023-ami-.*-arm64", image["Default"]
+    )
+    assert "Profile" in data["IamInstanceProfile"]["Arn"]["Fn::GetAtt"][0]
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_releases_roll_one_instance_at_a_time_on_signals(templates: Templates, env: str) -> None:
+    config = ENVIRONMENTS[env]
+    web = _web(templates, env)
+    group_id, group = named_resource(
+        web, "AWS::AutoScaling::AutoScalingGroup", "HostingInstancesASG"
+    )
+    props = group["Properties"]
+    assert (props["MinSize"], props["MaxSize"]) == (
+        str(config.web_min_capacity),
+        str(config.web_max_capacity),
+    )
+    assert props["HealthCheckType"] == "ELB"
+    assert props["HealthCheckGracePeriod"] > 0
+    assert group["CreationPolicy"]["ResourceSignal"]["Count"] == config.web_min_capacity
+    rolling = group["UpdatePolicy"]["AutoScalingRollingUpdate"]
+    assert rolling["WaitOnResourceSignals"] is True
+    assert rolling["MaxBatchSize"] == 1
+    assert rolling["MinInstancesInService"] < config.web_max_capacity
+    user_data = _user_data(web)
+    assert f"/opt/aws/bin/cfn-signal --stack SnapStream-{env}-Web --resource {group_id}" in (
+        user_data
+    )
+    assert user_data.index("trap exitTrap EXIT") < user_data.index("install.sh")
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_user_data_installs_the_site_with_the_contract(templates: Templates, env: str) -> None:
+    config = ENVIRONMENTS[env]
+    user_data = _user_data(_web(templates, env))
+    assert "dnf install -y aws-cfn-bootstrap" in user_data
+    assert "dnf install -y python3.12 python3.12-pip unzip" in user_data
+    assert "bash '/opt/snapstream/releases/installer/deploy/install.sh'" in user_data
+    assert user_data.count("--bundle ") == 2
+    assert f"--port {contract.WEB_PORT} " in user_data
+    assert f"--health-path '{contract.WEB_HEALTH_PATH}'" in user_data
+    assert f"--wsgi-app '{contract.WEB_WSGI_APP}'" in user_data
+    workers = config.web_workers if config.web_workers is not None else "auto"
+    assert f"--workers {workers} " in user_data
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_env_file_names_every_setting_the_site_reads(templates: Templates, env: str) -> None:
+    config = ENVIRONMENTS[env]
+    settings = _settings(_web(templates, env))
+    assert set(settings) == SITE_SETTINGS
+    assert settings[contract.ENV_ENVIRONMENT] == env
+    assert settings[contract.ENV_MAX_UPLOAD_BYTES] == str(config.max_upload_bytes)
+    assert settings[contract.ENV_PRESIGN_EXPIRY] == str(config.presign_expiry_seconds)
+    assert settings[contract.ENV_WEB_PROXY_COUNT] == "1"
+    assert settings[contract.ENV_WEB_SECURE_COOKIES] == "false"  # no site certificate
+    assert settings["AWS_DEFAULT_REGION"] == "<AWS::Region>"
+    data = f"<SnapStream-{env}-Data:PublishOutput"
+    for name in (contract.ENV_TABLE, contract.ENV_UPLOADS_BUCKET, contract.ENV_MEDIA_BUCKET):
+        assert settings[name].startswith(data), name
+    assert settings[contract.ENV_WEB_SECRET_KEY].startswith("<SessionKeyG")
+    assert settings[contract.ENV_PACKAGING_GROUP].startswith(f"SnapStream{env}Data-Packaging-")
+
+
+def test_the_site_assets_exist(
+    stack_artifacts: list[StackArtifact], templates: Templates, cloud_assembly: Path
+) -> None:
+    [web] = [s for s in stack_artifacts if s.stack_name == "SnapStream-dev-Web"]
+    manifest = json.loads(web.template_path.with_suffix("").with_suffix(".assets.json").read_text())
+    bundles = {
+        asset_hash: (web.template_path.parent / asset["source"]["path"]).resolve()
+        for asset_hash, asset in manifest["files"].items()
+        if f"/opt/snapstream/releases/{asset_hash}.zip" in _user_data(web.template)
+    }
+    assert len(bundles) == 2
+    for path in bundles.values():
+        assert path.is_dir() and path.is_relative_to(cloud_assembly.resolve())
+        assert not list(path.rglob("__pycache__")) and not list(path.rglob("*.pyc"))
+    [site] = [p for p in bundles.values() if (p / "snapstream_web").is_dir()]
+    for name in ("requirements-site.txt", "deploy/install.sh", "deploy/snapstream-web.service"):
+        assert (site / name).is_file(), name
+    [runtime] = [p for p in bundles.values() if (p / "snapstream_runtime").is_dir()]
+    # The very object the Lambda functions run.
+    runtime_key = f"{runtime.name.removeprefix('asset.')}.zip"
+    functions = resources_of_type(templates["dev", "Pipeline"], "AWS::Lambda::Function")
+    assert any(f["Properties"]["Code"]["S3Key"] == runtime_key for f in functions.values())
+    host = _statements(web.template, "HostingHostPolicy")
+    [fetch] = [s for s in host if _actions(s) == ["s3:GetObject"]]
+    assert sorted(_text(r).rsplit("/", 1)[1] for r in fetch["Resource"]) == sorted(
+        f"{h}.zip" for h in bundles
+    )
+
+
+# -- load balancer and WAF -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_load_balancer_drops_invalid_headers_and_logs_access(
+    templates: Templates, env: str
+) -> None:
+    web = _web(templates, env)
+    props = only_resource(web, "AWS::ElasticLoadBalancingV2::LoadBalancer")["Properties"]
+    assert props["Scheme"] == "internet-facing"
+    attributes = {a["Key"]: a["Value"] for a in props["LoadBalancerAttributes"]}
+    assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
+    assert attributes["access_logs.s3.enabled"] == "true"
+    assert attributes["access_logs.s3.prefix"] == "alb"
+    bucket = _text(attributes["access_logs.s3.bucket"])
+    assert bucket.startswith(f"<SnapStream-{env}-Data:PublishOutputRefAccessLogsBucket")
+    protected = attributes["deletion_protection.enabled"] == "true"
+    assert protected is ENVIRONMENTS[env].retain_data
+    # The (SSE-S3) access-log bucket admits ELB log delivery under alb/ only.
+    _, policy = named_resource(
+        templates[env, "Data"], "AWS::S3::BucketPolicy", "AccessLogsBucketPolicy"
+    )
+    delivery = [
+        _text(s["Resource"])
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Allow" and "/alb/AWSLogs/" in _text(s["Resource"])
+    ]
+    assert delivery and all(d.endswith("/alb/AWSLogs/<AWS::AccountId>/*") for d in delivery)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_without_a_certificate_the_site_is_plain_http(templates: Templates, env: str) -> None:
+    web = _web(templates, env)
+    listeners = _listeners(web)
+    assert set(listeners) == {80}
+    assert listeners[80]["Protocol"] == "HTTP"
+    [action] = listeners[80]["DefaultActions"]
+    assert action["Type"] == "forward"
+    assert web["Outputs"]["SiteUrl"]["Value"]["Fn::Join"][1][0] == "http://"
+
+
+def test_with_a_certificate_http_redirects_to_https(https_web: dict[str, Any]) -> None:
+    listeners = _listeners(https_web)
+    assert set(listeners) == {80, 443}
+    https = listeners[443]
+    assert https["Protocol"] == "HTTPS"
+    assert https["Certificates"] == [{"CertificateArn": CERTIFICATE_ARN}]
+    assert https["SslPolicy"].startswith("ELBSecurityPolicy-TLS13-1-2")
+    [forward] = https["DefaultActions"]
+    assert forward["Type"] == "forward"
+    [redirect] = listeners[80]["DefaultActions"]
+    assert redirect == {
+        "Type": "redirect",
+        "RedirectConfig": {"Port": "443", "Protocol": "HTTPS", "StatusCode": "HTTP_301"},
+    }
+    assert _settings(https_web)[contract.ENV_WEB_SECURE_COOKIES] == "true"
+    assert https_web["Outputs"]["SiteUrl"]["Value"] == f"https://{SITE_DOMAIN}"
+    _, alb_group = named_resource(
+        https_web, "AWS::EC2::SecurityGroup", "HostingLoadBalancerSecurityGroup"
+    )
+    ports = {r["FromPort"] for r in alb_group["Properties"]["SecurityGroupIngress"]}
+    assert ports == {80, 443}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_target_group_checks_the_health_path_on_the_app_port(
+    templates: Templates, env: str
+) -> None:
+    group = only_resource(_web(templates, env), "AWS::ElasticLoadBalancingV2::TargetGroup")
+    props = group["Properties"]
+    assert (props["Port"], props["Protocol"]) == (contract.WEB_PORT, "HTTP")
+    assert props["HealthCheckPath"] == contract.WEB_HEALTH_PATH
+    assert props["Matcher"] == {"HttpCode": "200"}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_instances_accept_only_the_load_balancer_on_the_app_port(
+    templates: Templates, env: str
+) -> None:
+    web = _web(templates, env)
+    alb_id, alb_group = named_resource(
+        web, "AWS::EC2::SecurityGroup", "HostingLoadBalancerSecurityGroup"
+    )
+    instance_id, instance_group = named_resource(
+        web, "AWS::EC2::SecurityGroup", "HostingInstanceSecurityGroup"
+    )
+    assert "SecurityGroupIngress" not in instance_group["Properties"]
+    ingress = [
+        r["Properties"]
+        for r in resources_of_type(web, "AWS::EC2::SecurityGroupIngress").values()
+        if r["Properties"]["GroupId"] == {"Fn::GetAtt": [instance_id, "GroupId"]}
+    ]
+    assert ingress == [
+        {
+            "Description": "Load balancer to target",
+            "FromPort": contract.WEB_PORT,
+            "ToPort": contract.WEB_PORT,
+            "GroupId": {"Fn::GetAtt": [instance_id, "GroupId"]},
+            "IpProtocol": "tcp",
+            "SourceSecurityGroupId": {"Fn::GetAtt": [alb_id, "GroupId"]},
+        }
+    ]
+    [egress] = instance_group["Properties"]["SecurityGroupEgress"]
+    assert (egress["CidrIp"], egress["FromPort"], egress["ToPort"]) == ("0.0.0.0/0", 443, 443)
+    public = alb_group["Properties"]["SecurityGroupIngress"]
+    assert [(r["CidrIp"], r["FromPort"], r["ToPort"]) for r in public] == [("0.0.0.0/0", 80, 80)]
+    for group in resources_of_type(web, "AWS::EC2::SecurityGroup").values():
+        for rule in group["Properties"].get("SecurityGroupIngress", []):
+            assert rule["FromPort"] != 22
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_waf_guards_the_load_balancer(templates: Templates, env: str) -> None:
+    web = _web(templates, env)
+    acl_id, acl = named_resource(web, "AWS::WAFv2::WebACL", "HostingWebAcl")
+    props = acl["Properties"]
+    assert props["Scope"] == "REGIONAL"
+    assert props["DefaultAction"] == {"Allow": {}}
+    rules = {rule["Name"]: rule for rule in props["Rules"]}
+    managed = {
+        name: rule["Statement"]["ManagedRuleGroupStatement"]
+        for name, rule in rules.items()
+        if "ManagedRuleGroupStatement" in rule["Statement"]
+    }
+    assert managed == {
+        name: {"VendorName": "AWS", "Name": name}
+        for name in (
+            "AWSManagedRulesCommonRuleSet",
+            "AWSManagedRulesKnownBadInputsRuleSet",
+            "AWSManagedRulesAmazonIpReputationList",
+            "AWSManagedRulesSQLiRuleSet",
+        )
+    }
+    for name in managed:
+        assert rules[name]["OverrideAction"] == {"None": {}}
+    rate = rules["RateLimitPerIp"]
+    assert rate["Action"] == {"Block": {}}
+    assert rate["Statement"]["RateBasedStatement"] == {
+        "AggregateKeyType": "IP",
+        "Limit": ENVIRONMENTS[env].web_rate_limit_per_5min,
+        "EvaluationWindowSec": 300,
+    }
+    association = only_resource(web, "AWS::WAFv2::WebACLAssociation")["Properties"]
+    [alb_id] = resources_of_type(web, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    assert association == {
+        "ResourceArn": {"Ref": alb_id},
+        "WebACLArn": {"Fn::GetAtt": [acl_id, "Arn"]},
+    }
+    logging = only_resource(web, "AWS::WAFv2::LoggingConfiguration")["Properties"]
+    assert logging["ResourceArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    [destination] = logging["LogDestinationConfigs"]
+    log_group_id, log_group = named_resource(web, "AWS::Logs::LogGroup", "HostingWafLogs")
+    assert _text(destination).endswith(f":log-group:<{log_group_id}>")
+    assert log_group["Properties"]["LogGroupName"].startswith("aws-waf-logs-")
+    assert {"SingleHeader": {"Name": "cookie"}} in logging["RedactedFields"]
+
+
+# -- IAM -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_instance_role_holds_only_its_managed_policies_and_no_wildcard_action(
+    templates: Templates, env: str
+) -> None:
+    web = _web(templates, env)
+    _, role = named_resource(web, "AWS::IAM::Role", "HostingInstanceRole")
+    props = role["Properties"]
+    assert props["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+        }
+    ]
+    assert "Policies" not in props
+    assert resources_of_type(web, "AWS::IAM::Policy") == {}
+    attached = {ref["Ref"] for ref in props["ManagedPolicyArns"]}
+    assert {re.sub(r"[0-9A-F]{8}$", "", a) for a in attached} == {
+        "HostingHostPolicy",
+        "UploadIssuerPolicy",
+        "SitePolicy",
+    }
+    unscoped = set()
+    for policy_id in attached:
+        for statement in web["Resources"][policy_id]["Properties"]["PolicyDocument"]["Statement"]:
+            assert statement["Effect"] == "Allow"
+            for action in _actions(statement):
+                assert "*" not in action, action
+            if statement["Resource"] == "*":
+                unscoped.update(_actions(statement))
+    assert unscoped == {
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+        "sns:Unsubscribe",
+    }
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_site_policy_grants_exactly_what_the_site_does(templates: Templates, env: str) -> None:
+    statements = {
+        ",".join(sorted(_actions(s))) + "@" + _text(s["Resource"]): s
+        for s in _statements(_web(templates, env), "SitePolicy")
+    }
+    data = f"<SnapStream-{env}-Data:PublishOutput"
+    table = f"{data}FnGetAttMediaTable1D549DC8Arn28AA4613>"
+    uploads = f"<import:SnapStream-{env}-Data-UploadsBucketArn>"
+    media = f"<import:SnapStream-{env}-Data-MediaBucketArn>"
+    assert set(statements) == {
+        "dynamodb:BatchGetItem,dynamodb:BatchWriteItem,dynamodb:ConditionCheckItem,"
+        "dynamodb:DeleteItem,"
+        f"dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem@{table}",
+        f"dynamodb:Query@{table}/index/gsi1{table}/index/gsi2",
+        "s3:DeleteObject,s3:DeleteObjectVersion,s3:GetObject,s3:GetObjectVersion@"
+        f"{media}/media/*{uploads}/uploads/*",
+        f"s3:ListBucket,s3:ListBucketVersions@{uploads}",
+        f"s3:ListBucket,s3:ListBucketVersions@{media}",
+        f"kms:Decrypt,kms:GenerateDataKey@{data}FnGetAttDataKey2A0DE9E6Arn82C1B6CD>",
+        f"sns:Subscribe@{data}RefNotificationsTopic1188823094A4FF54>",
+        "sns:Unsubscribe@*",
+        "secretsmanager:GetSecretValue@"
+        f"{data}RefPlaybackKeyPrivateKey21660139E635AC1C><SessionKeyG160D19B8C>",
+        "mediapackage-vod:DeleteAsset@arn:aws:mediapackage-vod:us-east-1:<AWS::AccountId>:assets/*",
+    }
+    assert statements[f"s3:ListBucket,s3:ListBucketVersions@{uploads}"]["Condition"] == {
+        "StringLike": {"s3:prefix": ["uploads/*"]}
+    }
+    assert statements[f"s3:ListBucket,s3:ListBucketVersions@{media}"]["Condition"] == {
+        "StringLike": {"s3:prefix": ["media/*"]}
+    }
+    assert statements[f"sns:Subscribe@{data}RefNotificationsTopic1188823094A4FF54>"][
+        "Condition"
+    ] == {"StringEquals": {"sns:Protocol": "email"}}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_host_policy_fetches_bundles_signals_and_registers_with_session_manager(
+    templates: Templates, env: str
+) -> None:
+    statements = {
+        ",".join(sorted(_actions(s))): _text(s["Resource"])
+        for s in _statements(_web(templates, env), "HostingHostPolicy")
+    }
+    assert set(statements) == {
+        "s3:GetObject",
+        "cloudformation:SignalResource",
+        "ssm:UpdateInstanceInformation",
+        "ssmmessages:CreateControlChannel,ssmmessages:CreateDataChannel,"
+        "ssmmessages:OpenControlChannel,ssmmessages:OpenDataChannel",
+    }
+    assert statements["cloudformation:SignalResource"] == "<AWS::StackId>"
+    assert statements["ssm:UpdateInstanceInformation"].endswith(":instance/*")
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_session_key_is_generated_and_encrypted_with_the_data_key(
+    templates: Templates, env: str
+) -> None:
+    secret = only_resource(_web(templates, env), "AWS::SecretsManager::Secret")
+    props = secret["Properties"]
+    assert props["GenerateSecretString"] == {
+        "ExcludePunctuation": True,
+        "IncludeSpace": False,
+        "PasswordLength": 64,
+    }
+    assert _text(props["KmsKeyId"]) == (
+        f"<SnapStream-{env}-Data:PublishOutputFnGetAttDataKey2A0DE9E6Arn82C1B6CD>"
+    )
+    rules = {r["id"] for r in secret["Metadata"]["cdk_nag"]["rules_to_suppress"]}
+    assert "AwsSolutions::AwsSolutions-SMG4" in rules
