@@ -19,7 +19,7 @@ APT_PACKAGES := chromium ffmpeg
 # The site serves hls.js itself (no third-party CDN): copied from node_modules at setup.
 WEB_VENDOR := web/snapstream_web/static/vendor
 
-.PHONY: help setup synth test lint format bench site clean
+.PHONY: help setup synth test lint format bench dev clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -78,7 +78,7 @@ format: setup ## apply ruff's fixes and formatting
 bench: setup ## measure synthesis, Lambda, request-path scaling, the website under load (writes docs/performance.md)
 	$(RUN) PYTHONPATH="$(CURDIR)/runtime:$(CURDIR)/web" $(PY) -m bench.run
 
-site: setup ## the website on http://127.0.0.1:8080 against local AWS (moto), ingest included; Ctrl-C stops
+dev: setup ## all of SnapStream on this machine (http://127.0.0.1:8080, local AWS, ffmpeg transcoding); Ctrl-C stops
 	$(RUN) PYTHONPATH="$(CURDIR)/runtime:$(CURDIR)/web" $(PY) -m tools.local_platform
 
 clean: ## remove generated output (keeps .venv and node_modules)

@@ -62,7 +62,7 @@ class WebStack(cdk.Stack):
         self.config = config
         self.data = data
         # The site is the way in: it deploys after the pipeline that processes what it accepts.
-        self.add_dependency(pipeline)
+        self.add_stack_dependency(pipeline)
         self.uploads_arn = cdk.Fn.import_value(data.uploads_arn_export)
         self.media_arn = cdk.Fn.import_value(data.media_arn_export)
         self.uploads_objects = f"{self.uploads_arn}/{UPLOADS_PREFIX}*"

@@ -38,9 +38,11 @@ class LocalResources:
                 return self.refs[argument]
             if function == "Fn::GetAtt":
                 logical_id, attribute = argument
-                if attribute != "Arn":
-                    raise KeyError(f"unsupported attribute {attribute}")
-                return self.arns[logical_id]
+                if attribute == "Arn":
+                    return self.arns[logical_id]
+                if attribute == "Name":
+                    return self.names[logical_id]
+                raise KeyError(f"unsupported attribute {attribute}")
             if function == "Fn::GetStackOutput":
                 return self.outputs[argument["OutputName"]]
             if function == "Fn::ImportValue":

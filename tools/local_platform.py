@@ -1,8 +1,9 @@
-"""SnapStream on one machine, on loopback: a moto server as the AWS, resources created from the
-synthesized templates, the Flask site, and a worker that hands S3's notifications to the real
-ingest handler the way Lambda's SQS poller does.
+"""SnapStream on one machine, on loopback (``make dev``): a moto server as the AWS, resources
+created from the synthesized templates, the Flask site, and a worker that hands S3's notifications
+to the real ingest handler the way Lambda's SQS poller does, then runs the pipeline's rules with
+local stand-ins for the services only AWS has (:mod:`tools.local_pipeline`).
 
-Used by the website's browser test and by ``make dev`` (issue #7 extends the worker).
+The browser tests and the local-platform test start it exactly this way.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import os
 import secrets
 import socket
 import threading
+import warnings
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,19 +152,25 @@ def deliver_ingest(resources: LocalResources) -> list[dict[str, Any]]:
 
 
 class Worker(threading.Thread):
-    """Delivers events to the handlers every ``interval`` seconds until stopped."""
+    """Delivers events to the handlers every ``interval`` seconds until stopped: S3's
+    notifications to ingest and, with a pipeline, bus events and transcoder reports."""
 
-    def __init__(self, resources: LocalResources, interval: float = 0.5) -> None:
+    def __init__(
+        self, resources: LocalResources, pipeline: Any = None, interval: float = 0.5
+    ) -> None:
         super().__init__(name="snapstream-local-worker", daemon=True)
-        self.resources, self.interval = resources, interval
+        self.resources, self.pipeline, self.interval = resources, pipeline, interval
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        while not self.stopped.wait(self.interval):
-            try:
-                deliver_ingest(self.resources)
-            except Exception:  # keep going: one bad event must not stop the platform
-                log.exception("local worker: delivery failed")
+        with self.pipeline.stand_ins() if self.pipeline else nullcontext():
+            while not self.stopped.wait(self.interval):
+                try:
+                    deliver_ingest(self.resources)
+                    if self.pipeline:
+                        self.pipeline.step()
+                except Exception:  # keep going: one bad event must not stop the platform
+                    log.exception("local worker: delivery failed")
 
     def stop(self) -> None:
         self.stopped.set()
@@ -207,8 +215,10 @@ def running_platform(
     env: str = "dev",
     site_port: int = 0,
     moto_port: int = 0,
+    pipeline: bool = True,
 ) -> Iterator[LocalPlatform]:
-    """Everything up (moto, resources, worker, site); torn down on exit."""
+    """Everything up (moto, resources, worker, site); torn down on exit. With ``pipeline``,
+    videos are transcoded with ffmpeg and files get local analysis (``make dev``)."""
     from snapstream_web import create_app
     from snapstream_web.config import WebConfig
 
@@ -226,7 +236,12 @@ def running_platform(
         )
         app = create_app(config)
         app.config["AWS_BROWSER_ORIGIN"] = endpoint
-        worker = Worker(resources)
+        local_pipeline = None
+        if pipeline:
+            from tools.local_pipeline import LocalPipeline
+
+            local_pipeline = LocalPipeline(templates, resources, settings, env=env, region=REGION)
+        worker = Worker(resources, local_pipeline)
         worker.start()
         port = site_port or free_port()
         try:
@@ -252,13 +267,15 @@ def _synthesized_templates() -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def main() -> None:
-    """``make site``: the website on http://127.0.0.1:8080 against local AWS, until Ctrl-C."""
+    """``make dev``: SnapStream on http://127.0.0.1:8080 against local AWS, until Ctrl-C."""
     import time
 
     from snapstream_runtime.adapters.table import Table
     from snapstream_web import accounts
 
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("snapstream").setLevel(logging.INFO)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     print("synthesizing the app (the local resources are made from its templates)…", flush=True)
     templates = _synthesized_templates()
     with running_platform(templates, site_port=8080) as platform:
@@ -269,7 +286,10 @@ def main() -> None:
         print(
             f"\nSnapStream is running at {platform.site_url}\n"
             f"  demo account (admin): demo@example.com / {password}\n"
-            f"  local AWS (moto): {platform.endpoint}; data lives in memory until you stop\n"
+            f"  local AWS (moto server): {platform.endpoint}\n"
+            "  videos are transcoded by ffmpeg from the MediaConvert job template; images, audio\n"
+            "  and video get local technical analysis (labels and transcripts run on AWS only)\n"
+            "  everything is in memory: stopping forgets all accounts and media\n"
             "  Ctrl-C stops everything.\n",
             flush=True,
         )

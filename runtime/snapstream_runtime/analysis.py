@@ -52,7 +52,7 @@ def _folder(media: Media) -> str:
     return f"{MEDIA_PREFIX}{media.owner_id}/{media.media_id}/"
 
 
-def _store(table: Table, media: Media, analyses: dict[str, Any]) -> None:
+def store_results(table: Table, media: Media, analyses: dict[str, Any]) -> None:
     """One ``ANALYSIS#<kind>`` item per analyser, in one batch write."""
     requests = [
         {
@@ -168,7 +168,7 @@ def _image(table: Table, media: Media, bucket: str, settings: Settings) -> Analy
         fields["duplicate_of"] = duplicate_of
     flagged = [m for m in found.moderation if m["confidence"] >= settings.moderation_threshold]
     fields["moderation"] = {"flagged": bool(flagged), "labels": [m["name"] for m in flagged]}
-    _store(
+    store_results(
         table,
         media,
         {
@@ -279,7 +279,7 @@ def on_transcription_state(detail: dict[str, Any], settings: Settings) -> Analys
         "key_phrases": result.key_phrases,
         "chunks": result.chunks,
     }
-    _store(table, media, {"speech": summary})
+    store_results(table, media, {"speech": summary})
     candidates = [Tag(e["text"], TagSource.ENTITY, e["score"] * 100) for e in result.entities]
     candidates += [
         Tag(p["text"], TagSource.KEY_PHRASE, p["score"] * 100) for p in result.key_phrases[:20]
@@ -406,7 +406,7 @@ def on_video_labels_done(message: dict[str, Any], settings: Settings) -> Analysi
             entry["confidence"] = max(entry["confidence"], round(float(label["Confidence"]), 2))
             entry["count"] += 1
     labels = sorted(timeline.values(), key=lambda e: (-e["count"], e["name"]))[:200]
-    _store(table, media, {"video_labels": {"labels": labels, "pages": pages}})
+    store_results(table, media, {"video_labels": {"labels": labels, "pages": pages}})
     tags.apply(
         table,
         media.media_id,
@@ -432,7 +432,7 @@ def _video_text(table: Table, media: Media, job_id: str, settings: Settings) -> 
             )
             entry["confidence"] = max(entry["confidence"], round(float(found["Confidence"]), 2))
     text = sorted(lines.values(), key=lambda e: e["first_ms"])[:200]
-    _store(table, media, {"video_text": text})
+    store_results(table, media, {"video_text": text})
     tags.apply(
         table,
         media.media_id,
@@ -457,7 +457,7 @@ def _video_segments(table: Table, media: Media, job_id: str) -> AnalysisOutcome:
         for segment in page.get("Segments", [])
     ]
     shots = sum(1 for s in segments if s["type"] == "SHOT")
-    _store(table, media, {"video_segments": {"segments": segments[:500], "shots": shots}})
+    store_results(table, media, {"video_segments": {"segments": segments[:500], "shots": shots}})
     lifecycle.record_step(
         table, media.media_id, VIDEO_SEGMENTS_STEP, StepState.COMPLETE, f"{shots} shots"
     )

@@ -17,6 +17,7 @@ from snapstream_web.accounts import LoginFailed, LoginLocked, User
 from snapstream_web.media_service import MediaNotFound
 from snapstream_web.openapi import openapi_document
 from snapstream_web.views.admin_views import uploads_listing
+from snapstream_web.views.local_media import local_playback
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
@@ -183,6 +184,8 @@ def delete_media(media_id: str) -> Any:
 def playback(media_id: str) -> Any:
     user, found = _user(), _visible(media_id)
     try:
+        if security.web_config().local_media and found.kind == "video":
+            return jsonify(local_playback(found))
         signed = media_service.playback(
             security.web_config().settings, found, viewer_id=user.user_id, admin=user.is_admin
         )

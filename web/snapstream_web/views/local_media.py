@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, url_for
 
 from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.lifecycle import Media
+from snapstream_runtime.playback import NotPlayable
 from snapstream_web import media_service, security
 from snapstream_web.media_service import MediaNotFound
 
@@ -43,3 +45,21 @@ def media_file(media_id: str, name: str) -> Any:
         content_type=found.get("ContentType") or "application/octet-stream",
         headers={"Cache-Control": "private, max-age=60"},
     )
+
+
+def local_playback(media: Media) -> dict[str, Any]:
+    """Playback of a locally transcoded video: its HLS and MP4 files, served by this site."""
+    urls = {}
+    hls = (media.item.get("playback") or {}).get("hls")
+    if hls:
+        urls["hls"] = url_for("local_media.media_file", media_id=media.media_id, name=_base(hls))
+    mp4 = (media.item.get("outputs") or {}).get("mp4")
+    if mp4:
+        urls["mp4"] = url_for("local_media.media_file", media_id=media.media_id, name=_base(mp4))
+    if not urls:
+        raise NotPlayable(f"this media is {media.status.value}, not ready to play")
+    return {"expires_at": 0, "urls": urls, "queries": {}, "resources": {}}
+
+
+def _base(path: str) -> str:
+    return path.rsplit("/", 1)[1]

@@ -1,0 +1,94 @@
+"""The analysis stand-in for ``make dev``: what this machine can honestly say about a file.
+
+Rekognition, Transcribe and Comprehend exist only on AWS, so locally nothing pretends to be them:
+this analyser records technical metadata (Pillow for images, ffprobe for audio and video), EXIF
+facts, the duration and a SHA-256, as an ``ANALYSIS#local`` item that the site labels as local.
+Images get their preview thumbnail as on AWS (that part of the AWS path is local code too).
+Images and audio become ready here; videos become ready when their (local) transcode is packaged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from snapstream_runtime import image_analysis, lifecycle
+from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters.table import Table
+from snapstream_runtime.analysis import store_results
+from snapstream_runtime.announcements import move_and_announce
+from snapstream_runtime.lifecycle import Status, StepState
+from snapstream_runtime.removal import media_folder
+from snapstream_runtime.settings import Settings
+from tools.local_transcoder import probe
+
+LOCAL_STEP = "analysis_local"
+NOTE = (
+    "Computed on this machine by make dev. Labels, detected text, moderation, transcripts, "
+    "sentiment and entities come from Rekognition, Transcribe and Comprehend: they run on AWS."
+)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def analyse_locally(detail: dict[str, Any], settings: Settings) -> str:
+    table = Table(settings.table_name)
+    media = lifecycle.load(table, str(detail.get("media_id", "")))
+    if media is None or media.status not in {Status.UPLOADED, Status.PROCESSING}:
+        return "ignored"
+    if lifecycle.step_state(media, LOCAL_STEP) is StepState.COMPLETE:
+        return "duplicate"
+    bucket = str(detail.get("bucket") or settings.uploads_bucket)
+    facts: dict[str, Any] = {"analysed_by": "make dev (this machine, not AWS)", "note": NOTE}
+    fields: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="snapstream-local-analysis-") as work:
+        path = Path(work) / "media"
+        version = {"VersionId": media.version_id} if media.version_id else None
+        client("s3").download_file(bucket, media.upload_key, str(path), ExtraArgs=version)
+        data = path.read_bytes() if media.kind == "image" else b""
+        facts["sha256"] = _sha256(path)
+        facts["size_bytes"] = path.stat().st_size
+        if media.kind == "image":
+            found = image_analysis.inspect(data)
+            facts.update(found.metadata)
+            fields["image"] = found.metadata
+            if found.thumbnail:
+                thumbnail = f"{media_folder(media)}thumbnail.jpg"
+                client("s3").put_object(
+                    Bucket=settings.media_bucket,
+                    Key=thumbnail,
+                    Body=found.thumbnail,
+                    ContentType="image/jpeg",
+                )
+                fields["thumbnail"] = thumbnail
+            if found.error:
+                facts["error"] = found.error
+        else:
+            facts.update(probe(path))
+    store_results(table, media, {"local": facts})
+    fields[f"steps.{LOCAL_STEP}"] = lifecycle.step_value(
+        StepState.COMPLETE, "runs on AWS: labels, text, transcripts"
+    )
+    current = lifecycle.load(table, media.media_id) or media
+    if media.kind in {"image", "audio"}:
+        move_and_announce(
+            table, current, Status.READY, settings.notifications_topic_arn, fields=fields
+        )
+    else:
+        lifecycle.record_step(
+            table,
+            media.media_id,
+            LOCAL_STEP,
+            StepState.COMPLETE,
+            "runs on AWS: labels, transcripts",
+            fields={k: v for k, v in fields.items() if not k.startswith("steps.")},
+        )
+    return "analysed"

@@ -1,0 +1,244 @@
+"""The processing pipeline on one machine (``make dev``), wired from the synthesized template.
+
+Routes are the Pipeline stack's own EventBridge rules: their event patterns and their targets
+(function -> its ``Handler`` and ``Environment`` as synthesized). Events the handlers put on the
+local bus reach a tap queue and are dispatched to every rule whose pattern matches, to the same
+handler code Lambda would run, with that function's environment. What AWS alone provides is
+stood in for, visibly: MediaConvert by :mod:`tools.local_transcoder` (ffmpeg, same job), the
+MediaPackage asset by the HLS output itself (served by the site), and the analysis services by
+:mod:`tools.local_analysis` (local facts only, labelled as such).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import queue
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from snapstream_runtime import video
+from snapstream_runtime.contract import ENV_UPLOADS_BUCKET
+from snapstream_runtime.settings import Settings, current_settings
+from tools.local_analysis import analyse_locally
+from tools.local_aws import ACCOUNT, LocalResources, function_environment
+from tools.local_transcoder import LocalTranscoder
+
+log = logging.getLogger("snapstream.local")
+#: Resource types moto does not provide: their names and ARNs are local placeholders.
+STAND_IN_TYPES = frozenset(
+    {
+        "AWS::MediaConvert::Queue",
+        "AWS::MediaConvert::JobTemplate",
+        "AWS::IAM::Role",
+        "AWS::SNS::Topic",
+        "AWS::SQS::Queue",
+        "AWS::Lambda::Function",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    rule: str
+    pattern: dict[str, Any]
+    #: the function that handles matching events (for a queue target: the queue's consumer).
+    function: str
+    through_queue: bool
+
+
+def resolve_deep(value: Any, resources: LocalResources) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)).startswith(("Fn::", "Ref")):
+            return resources.resolve(value)
+        return {k: resolve_deep(v, resources) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_deep(v, resources) for v in value]
+    return value
+
+
+def add_stand_ins(template: Mapping[str, Any], resources: LocalResources, region: str) -> None:
+    """Placeholders for the template's resources that are not created locally."""
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] in STAND_IN_TYPES and logical_id not in resources.arns:
+            service = resource["Type"].split("::")[1].lower()
+            arn = f"arn:aws:{service}:{region}:{ACCOUNT}:local/{logical_id}"
+            resources.record(logical_id, name=f"local-{logical_id}", arn=arn, ref=arn)
+
+
+def routes(template: Mapping[str, Any], resources: LocalResources) -> list[Route]:
+    """The template's EventBridge rules with their patterns resolved to local values."""
+    consumers = {
+        json.dumps(r["Properties"]["EventSourceArn"]): r["Properties"]["FunctionName"]["Ref"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+    }
+    found = []
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Events::Rule":
+            continue
+        pattern = resolve_deep(resource["Properties"]["EventPattern"], resources)
+        for target in resource["Properties"].get("Targets", []):
+            arn = target["Arn"]
+            [target_id, _] = arn["Fn::GetAtt"]
+            if template["Resources"][target_id]["Type"] == "AWS::Lambda::Function":
+                found.append(Route(logical_id, pattern, target_id, through_queue=False))
+            elif json.dumps(arn) in consumers:
+                found.append(Route(logical_id, pattern, consumers[json.dumps(arn)], True))
+    return found
+
+
+def matches(pattern: Any, event: Any) -> bool:
+    """EventBridge matching for the pattern forms our rules use (values, prefix, nesting)."""
+    if isinstance(pattern, dict):
+        if not isinstance(event, dict):
+            return False
+        return all(matches(sub, event.get(key)) for key, sub in pattern.items())
+    if isinstance(pattern, list):
+        for option in pattern:
+            if isinstance(option, dict) and "prefix" in option:
+                if isinstance(event, str) and event.startswith(option["prefix"]):
+                    return True
+            elif event == option or (isinstance(event, list) and option in event):
+                return True
+        return False
+    return bool(pattern == event)
+
+
+class _Context:
+    memory_limit_in_mb = 256
+    aws_request_id = "local"
+
+    def __init__(self, function: str) -> None:
+        self.function_name = function
+        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{function}"
+
+
+class LocalPipeline:
+    """Dispatches bus events and transcoder reports; call :meth:`step` from one worker thread."""
+
+    def __init__(
+        self,
+        templates: Mapping[tuple[str, str], Mapping[str, Any]],
+        resources: LocalResources,
+        settings: Settings,
+        *,
+        env: str = "dev",
+        region: str = "us-east-1",
+    ) -> None:
+        self.template = templates[env, "Pipeline"]
+        self.resources, self.settings = resources, settings
+        add_stand_ins(self.template, resources, region)
+        self.routes = routes(self.template, resources)
+        self.base_environment = dict(os.environ)
+        self.reports: queue.Queue[dict[str, Any]] = queue.Queue()
+        transcode_queue = resolve_deep(
+            function_environment(self.template, "TranscodeSubmitFunction", resources), resources
+        )
+        self.transcoder = LocalTranscoder(
+            self.reports.put, queue_arn=transcode_queue.get("MEDIACONVERT_QUEUE_ARN", "")
+        )
+        self.tap_url = self._tap(resources)
+
+    def _tap(self, resources: LocalResources) -> str:
+        """A queue receiving every SnapStream event on the local bus."""
+        sqs, events = boto3.client("sqs"), boto3.client("events")
+        url = sqs.create_queue(QueueName="local-bus-tap")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        bus = resources.names[resources.find("EventBus")]
+        events.put_rule(
+            Name="local-bus-tap",
+            EventBusName=bus,
+            EventPattern=json.dumps({"source": ["snapstream.media"]}),
+        )
+        events.put_targets(
+            Rule="local-bus-tap",
+            EventBusName=bus,
+            Targets=[{"Id": "tap", "Arn": arn["Attributes"]["QueueArn"]}],
+        )
+        return str(url)
+
+    @contextmanager
+    def stand_ins(self) -> Iterator[None]:
+        """Swap the adapters for services that exist only on AWS, for the block."""
+        namespace = vars(video)  # the names submit_transcode and package call
+        stand_ins = {
+            "create_transcode_job": self.transcoder.create_transcode_job,
+            "create_or_get_asset": self._local_asset,
+        }
+        saved = {name: namespace[name] for name in stand_ins}
+        namespace.update(stand_ins)
+        try:
+            yield
+        finally:
+            namespace.update(saved)
+
+    def _local_asset(self, *, asset_id: str, source_arn: str, **_: Any) -> list[dict[str, Any]]:
+        """The HLS output itself stands in for the MediaPackage asset (the site serves it)."""
+        key = source_arn.split(":::", 1)[1].split("/", 1)[1]
+        configurations = self._environment("PackageFunction").get("PACKAGING_CONFIGURATIONS", "{}")
+        hls = json.loads(configurations).get("hls", "hls")
+        return [{"PackagingConfigurationId": hls, "Url": f"https://local.invalid/{key}"}]
+
+    def _environment(self, function_prefix: str) -> dict[str, str]:
+        environment = function_environment(self.template, function_prefix, self.resources)
+        return {**environment, ENV_UPLOADS_BUCKET: self.settings.uploads_bucket}
+
+    def _invoke(self, function: str, event: dict[str, Any]) -> Any:
+        resource = self.template["Resources"][function]
+        handler_path = resource["Properties"]["Handler"]
+        module_name, _, attribute = handler_path.rpartition(".")
+        handler: Callable[..., Any] = getattr(importlib.import_module(module_name), attribute)
+        os.environ.clear()
+        os.environ.update({**self.base_environment, **self._environment(function)})
+        current_settings.cache_clear()
+        try:
+            return handler(event, _Context(function))
+        finally:
+            current_settings.cache_clear()
+
+    def dispatch(self, event: dict[str, Any]) -> int:
+        """Deliver one EventBridge event to every matching rule's target; returns how many."""
+        delivered = 0
+        for route in self.routes:
+            if not matches(route.pattern, event):
+                continue
+            delivered += 1
+            if route.through_queue:
+                # The analysis queue's consumer calls AWS analysis services: stood in locally.
+                analyse_locally(event.get("detail") or {}, self.settings)
+            else:
+                self._invoke(route.function, event)
+        return delivered
+
+    def step(self) -> int:
+        """Drain the bus tap and the transcoder's reports once; returns events handled."""
+        handled = 0
+        sqs = boto3.client("sqs")
+        while messages := sqs.receive_message(QueueUrl=self.tap_url, MaxNumberOfMessages=10).get(
+            "Messages", []
+        ):
+            for message in messages:
+                self.dispatch(json.loads(message["Body"]))
+                sqs.delete_message(QueueUrl=self.tap_url, ReceiptHandle=message["ReceiptHandle"])
+                handled += 1
+        while not self.reports.empty():
+            report = self.reports.get()
+            detail = self.transcoder.run(report["job_id"], report["job"])
+            self.dispatch(
+                {
+                    "source": "aws.mediaconvert",
+                    "detail-type": "MediaConvert Job State Change",
+                    "account": ACCOUNT,
+                    "region": "us-east-1",
+                    "detail": detail,
+                }
+            )
+            handled += 1
+        return handled
