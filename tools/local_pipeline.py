@@ -31,6 +31,7 @@ from tools.local_aws import ACCOUNT, LocalResources, function_environment
 from tools.local_transcoder import LocalTranscoder
 
 log = logging.getLogger("snapstream.local")
+MAX_ATTEMPTS = 3
 #: Resource types moto does not provide: their names and ARNs are local placeholders.
 STAND_IN_TYPES = frozenset(
     {
@@ -145,6 +146,7 @@ class LocalPipeline:
             self.reports.put, queue_arn=transcode_queue.get("MEDIACONVERT_QUEUE_ARN", "")
         )
         self.tap_url = self._tap(resources)
+        self.attempts: dict[str, int] = {}
 
     def _tap(self, resources: LocalResources) -> str:
         """A queue receiving every SnapStream event on the local bus."""
@@ -217,6 +219,21 @@ class LocalPipeline:
                 self._invoke(route.function, event)
         return delivered
 
+    def _deliver(self, message: dict[str, Any]) -> bool:
+        """Dispatch one tapped event; True once it is done with (handled or given up on).
+
+        A failing event is retried on later steps, like a Lambda retry; after
+        :data:`MAX_ATTEMPTS` it is dropped with its error logged, as a dead-letter queue would.
+        """
+        try:
+            self.dispatch(json.loads(message["Body"]))
+        except Exception:
+            attempts = self.attempts.get(message["MessageId"], 0) + 1
+            self.attempts[message["MessageId"]] = attempts
+            log.exception("event failed (attempt %d of %d)", attempts, MAX_ATTEMPTS)
+            return attempts >= MAX_ATTEMPTS
+        return True
+
     def step(self) -> int:
         """Drain the bus tap and the transcoder's reports once; returns events handled."""
         handled = 0
@@ -225,8 +242,10 @@ class LocalPipeline:
             "Messages", []
         ):
             for message in messages:
-                self.dispatch(json.loads(message["Body"]))
-                sqs.delete_message(QueueUrl=self.tap_url, ReceiptHandle=message["ReceiptHandle"])
+                if self._deliver(message):
+                    sqs.delete_message(
+                        QueueUrl=self.tap_url, ReceiptHandle=message["ReceiptHandle"]
+                    )
                 handled += 1
         while not self.reports.empty():
             report = self.reports.get()
