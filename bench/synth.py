@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 
 from bench.common import REPO, interleaved, median
 
@@ -23,13 +24,14 @@ def _context() -> str:
     return json.dumps(context)
 
 
-def _synth_seconds(script: str, context: str) -> float:
+def _synth_seconds(script: str, context: str, **extra: str) -> float:
     with tempfile.TemporaryDirectory() as outdir:
         env = {
             **os.environ,
             "CDK_OUTDIR": outdir,
             "CDK_CONTEXT_JSON": context,
             "PYTHONPATH": str(REPO),
+            **extra,
         }
         started = time.perf_counter()
         subprocess.run([sys.executable, script], cwd=REPO, env=env, check=True, capture_output=True)
@@ -67,5 +69,35 @@ def section(runs: int) -> list[str]:
         ),
         "",
         f"Ratio: **{ratio:.2f}x** the reference (target under {TARGET_RATIO:.0f}x: {verdict}).",
+        "",
+    ]
+
+
+def growth_section(runs: int, counts: tuple[int, ...] = (1, 3, 6)) -> list[str]:
+    """How synthesis time grows with the number of environments (fresh processes, interleaved)."""
+    context = _context()
+
+    def timed(count: int) -> Callable[[], float]:
+        return lambda: _synth_seconds(
+            "bench/environments_app.py", context, BENCH_ENVIRONMENTS=str(count)
+        )
+
+    samples = interleaved(
+        {f"{n} environment{'s' if n > 1 else ''}": timed(n) for n in counts}, runs
+    )
+    medians = [median(s) for s in samples.values()]
+    first = medians[0]
+    return [
+        "### Synthesis as environments grow",
+        "",
+        "Environments beyond the three are copies of dev/staging/prod under other names (each a",
+        "full Stage: Data, Pipeline and Web stacks, all packs).",
+        "",
+        "| environments | runs | median (s) | vs 1 environment |",
+        "|---|---|---|---|",
+        *(
+            f"| {name} | {len(s)} | {m:.2f} | {m / first:.2f}x |"
+            for (name, s), m in zip(samples.items(), medians, strict=True)
+        ),
         "",
     ]
