@@ -123,3 +123,30 @@ def test_the_layout_works_on_a_phone(platform: LocalPlatform, page: Page) -> Non
     expect(nav_link).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways ({width}px)"
+
+
+def test_an_upload_can_be_cancelled(platform: LocalPlatform, page: Page, tmp_path: Path) -> None:
+    _register(page, platform.site_url, "canceller")
+    page.get_by_role("link", name="Upload", exact=True).click()
+    big = tmp_path / "long take.mp4"
+    big.write_bytes(video_file(tmp_path / "seed.mp4").read_bytes() + bytes(8 * 1024 * 1024))
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(  # a slow link, so the upload is still going when Cancel is pressed
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 256 * 1024},
+    )
+    page.get_by_test_id("file-input").set_input_files(str(big))
+    row = page.locator("#uploads li").first
+    expect(row.locator(".state")).to_contain_text("%", timeout=15_000)
+    with page.expect_response(lambda r: r.request.method == "DELETE") as dropped:
+        row.get_by_role("button", name="Cancel").click()
+    assert dropped.value.status == 204  # the waiting record is dropped too
+    expect(row.locator(".state")).to_have_text("cancelled")
+    assert row.locator("progress").evaluate("p => p.value") < 100
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    page.get_by_role("link", name="Library", exact=True).click()
+    expect(page.get_by_test_id("media-cards").locator("li.card")).to_have_count(0)

@@ -45,9 +45,10 @@
     }
     if (file.size > maxBytes) { show(item, "error", "the file is larger than the upload limit"); cancel.remove(); return; }
     if (file.size === 0) { show(item, "error", "the file is empty"); cancel.remove(); return; }
+    let ticket;
     try {
       show(item, "", "preparing…");
-      const ticket = await SnapStream.api("POST", "/api/uploads", { file_name: file.name, content_type: file.type, size: file.size });
+      ticket = await SnapStream.api("POST", "/api/uploads", { file_name: file.name, content_type: file.type, size: file.size });
       await sendToStorage(ticket, file, item);
       show(item, "done", "uploaded, processing", 100);
       const link = document.createElement("a");
@@ -56,6 +57,10 @@
     } catch (error) {
       show(item, "error", error.message);
       cancel.remove();
+      if (ticket && error.message === "cancelled") {
+        // nothing was stored: drop the waiting record so the library does not show it
+        SnapStream.api("DELETE", `/api/media/${ticket.media_id}`).catch(() => {});
+      }
     }
   }
 
