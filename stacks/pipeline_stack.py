@@ -29,7 +29,8 @@ from snapstream_constructs.transcoding import service_role
 from stacks.config import EnvironmentConfig
 from stacks.data_stack import DataStack
 from stacks.lambda_assets import dependencies_layer, runtime_code
-from stacks.runtime_contract import EVENT_SOURCE, MEDIA_PREFIX, UPLOADS_PREFIX, contract
+from stacks.media_objects import MediaObjects, acknowledge_media_objects
+from stacks.runtime_contract import EVENT_SOURCE, contract
 
 #: Job states the transcode-state function follows (STATUS_UPDATE carries progress percentages).
 TRANSCODE_STATES = ["PROGRESSING", "STATUS_UPDATE", "COMPLETE", "ERROR"]
@@ -57,8 +58,8 @@ class PipelineStack(cdk.Stack):
         self.data = data
         self.layer = dependencies_layer(self)
         self.code = runtime_code()
-        self.uploads_objects = f"{cdk.Fn.import_value(data.uploads_arn_export)}/{UPLOADS_PREFIX}*"
-        self.media_objects = f"{cdk.Fn.import_value(data.media_arn_export)}/{MEDIA_PREFIX}*"
+        objects = MediaObjects.imported_from(data)
+        self.uploads_objects, self.media_objects = objects.uploads, objects.media
         self._ingest()
         self._video()
         self._analysis()
@@ -123,16 +124,6 @@ class PipelineStack(cdk.Stack):
         )
         return function
 
-    def _acknowledge_objects(self, policy: iam.ManagedPolicy, *object_arns: str) -> None:
-        acknowledge(
-            policy,
-            pack=Pack.AWS_SOLUTIONS,
-            rule="IAM5",
-            findings=[resource_finding(self, arn) for arn in object_arns],
-            reason="Object keys are generated per media (uploads/<user>/<media>/<name>, "
-            "media/<user>/<media>/...); access is limited to those prefixes of the bucket.",
-        )
-
     # -- ingest ------------------------------------------------------------------------------
 
     def _ingest(self) -> None:
@@ -164,7 +155,7 @@ class PipelineStack(cdk.Stack):
         self.ingest.allow(
             actions=["events:PutEvents"], resources=[data.event_bus.bus.event_bus_arn]
         )
-        self._acknowledge_objects(self.ingest.policy, self.uploads_objects)
+        acknowledge_media_objects(self.ingest.policy, self.uploads_objects)
         self.ingest.consume(
             data.ingest_queue.queue, batch_size=10, max_batching_window=cdk.Duration.seconds(1)
         )
@@ -184,7 +175,7 @@ class PipelineStack(cdk.Stack):
             job_template_settings=job_template_settings(),
             accelerated=config.accelerated_transcoding,
         )
-        self._acknowledge_objects(self.transcoding.policy, self.uploads_objects, self.media_objects)
+        acknowledge_media_objects(self.transcoding.policy, self.uploads_objects, self.media_objects)
         media_bucket = {contract.ENV_MEDIA_BUCKET: data.media.bucket_name}
         self.transcode_submit = self._function(
             "TranscodeSubmit",
@@ -268,7 +259,7 @@ class PipelineStack(cdk.Stack):
         )
         packaging.allow_packaging(self.package.policy)
         self.package.allow(actions=["s3:GetObject"], resources=[self.media_objects])
-        self._acknowledge_objects(self.package.policy, self.media_objects)
+        acknowledge_media_objects(self.package.policy, self.media_objects)
         acknowledge(
             self.package.policy,
             pack=Pack.AWS_SOLUTIONS,
@@ -372,7 +363,7 @@ class PipelineStack(cdk.Stack):
             resources=[rekognition_role.role_arn],
             conditions={"StringEquals": {"iam:PassedToService": "rekognition.amazonaws.com"}},
         )
-        self._acknowledge_objects(analysis.policy, self.uploads_objects, self.media_objects)
+        acknowledge_media_objects(analysis.policy, self.uploads_objects, self.media_objects)
         self._acknowledge_transcription_jobs(analysis.policy)
 
         self.transcription_state = self._analysis_function(
@@ -391,7 +382,7 @@ class PipelineStack(cdk.Stack):
             actions=["transcribe:GetTranscriptionJob"], resources=[self._transcription_jobs_arn()]
         )
         transcripts.allow(actions=self.COMPREHEND_ACTIONS, resources=["*"])
-        self._acknowledge_objects(transcripts.policy, self.media_objects)
+        acknowledge_media_objects(transcripts.policy, self.media_objects)
         self._acknowledge_transcription_jobs(transcripts.policy)
         self._route(
             "TranscriptionStateChanged",

@@ -22,6 +22,7 @@ from snapstream_constructs.tables import GLOBAL_INDEXES
 from stacks.config import EnvironmentConfig
 from stacks.data_stack import DataStack
 from stacks.lambda_assets import runtime_bundle
+from stacks.media_objects import MediaObjects, acknowledge_media_objects
 from stacks.pipeline_stack import PipelineStack
 from stacks.runtime_contract import MEDIA_PREFIX, RUNTIME_ROOT, UPLOADS_PREFIX, contract
 
@@ -63,10 +64,9 @@ class WebStack(cdk.Stack):
         self.data = data
         # The site is the way in: it deploys after the pipeline that processes what it accepts.
         self.add_stack_dependency(pipeline)
-        self.uploads_arn = cdk.Fn.import_value(data.uploads_arn_export)
-        self.media_arn = cdk.Fn.import_value(data.media_arn_export)
-        self.uploads_objects = f"{self.uploads_arn}/{UPLOADS_PREFIX}*"
-        self.media_objects = f"{self.media_arn}/{MEDIA_PREFIX}*"
+        objects = MediaObjects.imported_from(data)
+        self.uploads_arn, self.media_arn = objects.uploads_bucket_arn, objects.media_bucket_arn
+        self.uploads_objects, self.media_objects = objects.uploads, objects.media
         self.session_key = self._session_key()
         self.site_bundle = site_bundle(self, "SiteBundle")
         self.hosting = WebHosting(
@@ -154,16 +154,6 @@ class WebStack(cdk.Stack):
             "AWS_DEFAULT_REGION": cdk.Aws.REGION,
         }
 
-    def _acknowledge_objects(self, policy: iam.ManagedPolicy, *object_arns: str) -> None:
-        acknowledge(
-            policy,
-            pack=Pack.AWS_SOLUTIONS,
-            rule="IAM5",
-            findings=[resource_finding(self, arn) for arn in object_arns],
-            reason="Object keys are generated per media (uploads/<user>/<media>/<name>, "
-            "media/<user>/<media>/...); access is limited to those prefixes of the bucket.",
-        )
-
     def _upload_issuer_policy(self) -> iam.ManagedPolicy:
         """What the web tier needs to run the upload contract (``snapstream_runtime.uploads``).
 
@@ -188,7 +178,7 @@ class WebStack(cdk.Stack):
                 ),
             ],
         )
-        self._acknowledge_objects(policy, self.uploads_objects)
+        acknowledge_media_objects(policy, self.uploads_objects)
         return policy
 
     def _site_policy(self) -> iam.ManagedPolicy:
@@ -250,7 +240,7 @@ class WebStack(cdk.Stack):
                 ),
             ],
         )
-        self._acknowledge_objects(policy, self.uploads_objects, self.media_objects)
+        acknowledge_media_objects(policy, self.uploads_objects, self.media_objects)
         acknowledge(
             policy,
             pack=Pack.AWS_SOLUTIONS,
