@@ -125,7 +125,7 @@ def _login_key(email: str) -> dict[str, str]:
     return {"pk": f"LOGIN#{email}", "sk": "LOGIN"}
 
 
-def _profile_key(user_id: str) -> dict[str, str]:
+def profile_key(user_id: str) -> dict[str, str]:
     return {"pk": keys.user_pk(user_id), "sk": keys.PROFILE_SK}
 
 
@@ -136,7 +136,7 @@ def register(table: Table, *, email: str, username: str, password: str, role: st
         raise AccountError(f"unknown role {role!r}")
     user_id, now = new_id(), iso(utc_now())
     profile = {
-        **_profile_key(user_id),
+        **profile_key(user_id),
         "gsi2pk": USERS_INDEX_PK,
         "gsi2sk": keys.newest_first_sk(now, user_id),
         "user_id": user_id,
@@ -163,7 +163,7 @@ def register(table: Table, *, email: str, username: str, password: str, role: st
 
 
 def load_user(table: Table, user_id: str) -> User | None:
-    item = table.get(**_profile_key(user_id))
+    item = table.get(**profile_key(user_id))
     return User.from_item(item) if item and "email" in item else None
 
 
@@ -181,7 +181,7 @@ def authenticate(
     if locked_until > now:
         raise LoginLocked(locked_until - now)
     owner = table.get(**_email_key(email))
-    profile = table.get(**_profile_key(owner["user_id"])) if owner else None
+    profile = table.get(**profile_key(owner["user_id"])) if owner else None
     stored = profile.get("password_hash") if profile else None
     if not check_password_hash(stored or _DUMMY_HASH, password) or not profile:
         _count_failure(table, email, now, max_failures, lockout_seconds)
@@ -216,7 +216,7 @@ def change_username(table: Table, user: User, new_username: str) -> User:
         Update()
         .set("username", username)
         .require_equal("username", user.username)
-        .transact_item(table.name, _profile_key(user.user_id)),
+        .transact_item(table.name, profile_key(user.user_id)),
     ]
     if username.casefold() != user.username.casefold():
         items.append(
@@ -238,12 +238,12 @@ def change_username(table: Table, user: User, new_username: str) -> User:
 
 def change_password(table: Table, user: User, *, current: str, new: str) -> User:
     """Checks the current password; bumps ``auth_version`` so other sessions are logged out."""
-    profile = table.get(**_profile_key(user.user_id)) or {}
+    profile = table.get(**profile_key(user.user_id)) or {}
     if not check_password_hash(profile.get("password_hash") or _DUMMY_HASH, current):
         raise AccountError("the current password is not right")
     check_password(new)
     table.update(
-        _profile_key(user.user_id),
+        profile_key(user.user_id),
         Update()
         .set("password_hash", generate_password_hash(new, method="scrypt"))
         .add("auth_version", 1)
@@ -258,7 +258,7 @@ def set_role(table: Table, email: str, role: str) -> User:
     owner = table.get(**_email_key(normalize_email(email)))
     if not owner:
         raise AccountError(f"no account for {email}")
-    table.update(_profile_key(owner["user_id"]), Update().set("role", role).require_exists("pk"))
+    table.update(profile_key(owner["user_id"]), Update().set("role", role).require_exists("pk"))
     user = load_user(table, owner["user_id"])
     if user is None:
         raise AccountError(f"no account for {email}")
@@ -271,7 +271,7 @@ def set_email_subscription(table: Table, user: User, subscription_arn: str | Non
         update.set("email_subscription", subscription_arn)
     else:
         update.remove("email_subscription")
-    table.update(_profile_key(user.user_id), update)
+    table.update(profile_key(user.user_id), update)
 
 
 def _reload(table: Table, user: User) -> User:
@@ -315,7 +315,7 @@ def delete_account_records(table: Table, user: User) -> None:
     doomed += [
         to_attributes(key)
         for key in (
-            _profile_key(user.user_id),
+            profile_key(user.user_id),
             _email_key(user.email),
             _username_key(user.username),
             _login_key(user.email),

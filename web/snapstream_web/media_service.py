@@ -14,7 +14,7 @@ from typing import Any
 from snapstream_runtime import keys, lifecycle, tags
 from snapstream_runtime.adapters.clients import client
 from snapstream_runtime.adapters.table import Table, from_attributes, to_attributes
-from snapstream_runtime.library import all_uploads_page, dashboard, library_page
+from snapstream_runtime.library import dashboard, library_page
 from snapstream_runtime.lifecycle import Media, Status
 from snapstream_runtime.pagination import Page
 from snapstream_runtime.playback import NotPlayable, SignedPlayback, playback_for_viewer
@@ -230,8 +230,3 @@ def suggestions(settings: Settings, owner_id: str, prefix: str) -> list[str]:
 
 def counts(settings: Settings, owner_id: str) -> dict[str, int]:
     return dashboard(settings.table_name, owner_id)
-
-
-def failures(settings: Settings, month: str, *, cursor: str | None = None) -> Page:
-    """Admins: failed processing of one month, with reasons (thins the month's index page)."""
-    return all_uploads_page(settings.table_name, month, cursor=cursor, status="failed")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from snapstream_web import accounts, security
 from snapstream_web.account_closing import close_account
 from snapstream_web.accounts import AccountError, LoginFailed, LoginLocked
+from snapstream_web.views.guards import signed_in_user
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -75,7 +76,7 @@ def profile() -> Any:
 @blueprint.post("/profile/username")
 @security.login_required
 def change_username() -> Any:
-    user = _user()
+    user = signed_in_user()
     try:
         accounts.change_username(security.table(), user, request.form.get("username", ""))
         flash("Username changed.", "success")
@@ -87,7 +88,7 @@ def change_username() -> Any:
 @blueprint.post("/profile/password")
 @security.login_required
 def change_password() -> Any:
-    user = _user()
+    user = signed_in_user()
     try:
         if request.form.get("new", "") != request.form.get("confirm", ""):
             raise AccountError("the two new passwords differ")
@@ -107,7 +108,7 @@ def change_password() -> Any:
 @blueprint.post("/profile/delete")
 @security.login_required
 def delete_account() -> Any:
-    user = _user()
+    user = signed_in_user()
     try:
         accounts.authenticate(
             security.table(), email=user.email, password=request.form.get("password", "")
@@ -119,10 +120,3 @@ def delete_account() -> Any:
     security.log_out()
     flash(f"Your account and its {deleted} media were deleted.", "success")
     return redirect(url_for("accounts.login"))
-
-
-def _user() -> accounts.User:
-    user = security.current_user()
-    if user is None:
-        abort(401)
-    return user

@@ -9,24 +9,16 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
 
-from snapstream_runtime.lifecycle import Media
 from snapstream_runtime.playback import NotPlayable, PlaybackDenied
 from snapstream_runtime.uploads import UploadRefused
 from snapstream_web import accounts, inbox, media_service, security
-from snapstream_web.accounts import LoginFailed, LoginLocked, User
-from snapstream_web.media_service import MediaNotFound
+from snapstream_web.accounts import LoginFailed, LoginLocked
 from snapstream_web.openapi import openapi_document
 from snapstream_web.views.admin_views import uploads_listing
+from snapstream_web.views.guards import owned_media, signed_in_user, visible_media
 from snapstream_web.views.local_media import local_playback
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
-
-
-def _user() -> User:
-    user = security.current_user()
-    if user is None:
-        abort(401, description="log in first")
-    return user
 
 
 def _body() -> dict[str, Any]:
@@ -42,25 +34,6 @@ def _limit(raw: str | None, default: int = 24) -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= 100:
         abort(400, description="limit must be 1-100")
     return int(raw)
-
-
-def _visible(media_id: str) -> Media:
-    user = _user()
-    try:
-        return media_service.load_visible(
-            security.web_config().settings, media_id, viewer_id=user.user_id, admin=user.is_admin
-        )
-    except MediaNotFound:
-        abort(404, description="no such media")
-
-
-def _owned(media_id: str) -> Media:
-    try:
-        return media_service.load_owned(
-            security.web_config().settings, media_id, owner_id=_user().user_id
-        )
-    except MediaNotFound:
-        abort(404, description="no such media")
 
 
 @blueprint.get("/openapi.json")
@@ -105,13 +78,13 @@ def log_out() -> Any:
 @blueprint.get("/me")
 @security.login_required
 def me() -> Any:
-    return jsonify(_user().public())
+    return jsonify(signed_in_user().public())
 
 
 @blueprint.get("/dashboard")
 @security.login_required
 def dashboard() -> Any:
-    user = _user()
+    user = signed_in_user()
     return jsonify(media_service.counts(security.web_config().settings, user.user_id))
 
 
@@ -126,7 +99,7 @@ def create_upload() -> Any:
     try:
         ticket = media_service.start_upload(
             security.web_config().settings,
-            _user().user_id,
+            signed_in_user().user_id,
             file_name=str(body.get("file_name", "")),
             content_type=str(body.get("content_type", "")),
             size=size,
@@ -143,7 +116,7 @@ def list_media() -> Any:
     try:
         cards, cursor = media_service.library(
             security.web_config().settings,
-            _user().user_id,
+            signed_in_user().user_id,
             cursor=args.get("cursor"),
             kind=args.get("kind") or None,
             status=args.get("status") or None,
@@ -159,20 +132,20 @@ def list_media() -> Any:
 @security.login_required
 def media_status() -> Any:
     ids = [i for i in request.args.get("ids", "").split(",") if i][:50]
-    found = media_service.statuses(security.web_config().settings, _user().user_id, ids)
+    found = media_service.statuses(security.web_config().settings, signed_in_user().user_id, ids)
     return jsonify(found)
 
 
 @blueprint.get("/media/<media_id>")
 @security.login_required
 def get_media(media_id: str) -> Any:
-    return jsonify(media_service.detail(security.web_config().settings, _visible(media_id)))
+    return jsonify(media_service.detail(security.web_config().settings, visible_media(media_id)))
 
 
 @blueprint.delete("/media/<media_id>")
 @security.login_required
 def delete_media(media_id: str) -> Any:
-    user, found = _user(), _visible(media_id)
+    user, found = signed_in_user(), visible_media(media_id)
     media_service.remove(
         security.web_config().settings, found, requester_id=user.user_id, admin=user.is_admin
     )
@@ -182,7 +155,7 @@ def delete_media(media_id: str) -> Any:
 @blueprint.get("/media/<media_id>/playback")
 @security.login_required
 def playback(media_id: str) -> Any:
-    user, found = _user(), _visible(media_id)
+    user, found = signed_in_user(), visible_media(media_id)
     try:
         if security.web_config().local_media and found.kind == "video":
             return jsonify(local_playback(found))
@@ -199,13 +172,13 @@ def playback(media_id: str) -> Any:
 @blueprint.post("/media/<media_id>/tags")
 @security.login_required
 def add_tag(media_id: str) -> Any:
-    found = _owned(media_id)
+    found = owned_media(media_id)
     try:
         name = media_service.add_tag(
             security.web_config().settings,
             found,
             str(_body().get("tag", "")),
-            owner_id=_user().user_id,
+            owner_id=signed_in_user().user_id,
         )
     except ValueError as error:
         abort(422, description=str(error))
@@ -215,9 +188,9 @@ def add_tag(media_id: str) -> Any:
 @blueprint.delete("/media/<media_id>/tags/<tag>")
 @security.login_required
 def remove_tag(media_id: str, tag: str) -> Any:
-    found = _owned(media_id)
+    found = owned_media(media_id)
     removed = media_service.remove_tag(
-        security.web_config().settings, found, tag, owner_id=_user().user_id
+        security.web_config().settings, found, tag, owner_id=signed_in_user().user_id
     )
     if not removed:
         abort(404, description="the media has no such tag")
@@ -228,14 +201,16 @@ def remove_tag(media_id: str, tag: str) -> Any:
 @security.login_required
 def suggest() -> Any:
     prefix = request.args.get("prefix", "")
-    found = media_service.suggestions(security.web_config().settings, _user().user_id, prefix)
+    found = media_service.suggestions(
+        security.web_config().settings, signed_in_user().user_id, prefix
+    )
     return jsonify({"tags": found})
 
 
 @blueprint.get("/notifications")
 @security.login_required
 def notifications() -> Any:
-    user = _user()
+    user = signed_in_user()
     try:
         page = inbox.notifications_page(
             security.table(), user.user_id, cursor=request.args.get("cursor")
@@ -249,14 +224,14 @@ def notifications() -> Any:
 @blueprint.post("/notifications/read")
 @security.login_required
 def mark_read() -> Any:
-    inbox.mark_all_read(security.table(), _user().user_id)
+    inbox.mark_all_read(security.table(), signed_in_user().user_id)
     return "", 204
 
 
 @blueprint.delete("/notifications")
 @security.login_required
 def clear_notifications() -> Any:
-    return jsonify({"deleted": inbox.clear_all(security.table(), _user().user_id)})
+    return jsonify({"deleted": inbox.clear_all(security.table(), signed_in_user().user_id)})
 
 
 @blueprint.put("/notifications/email")
@@ -265,7 +240,7 @@ def email_notifications() -> Any:
     enabled = _body().get("enabled")
     if not isinstance(enabled, bool):
         abort(400, description="enabled must be true or false")
-    user = _user()
+    user = signed_in_user()
     if enabled:
         topic = security.web_config().settings.notifications_topic_arn
         inbox.subscribe_email(security.table(), user, topic)

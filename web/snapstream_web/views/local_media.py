@@ -15,8 +15,8 @@ from flask import Blueprint, Response, abort, url_for
 from snapstream_runtime.adapters.clients import client
 from snapstream_runtime.lifecycle import Media
 from snapstream_runtime.playback import NotPlayable
-from snapstream_web import media_service, security
-from snapstream_web.media_service import MediaNotFound
+from snapstream_web import security
+from snapstream_web.views.guards import visible_media
 
 blueprint = Blueprint("local_media", __name__, url_prefix="/local-media")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
@@ -25,16 +25,10 @@ _NAME = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
 @blueprint.get("/<media_id>/<path:name>")
 @security.login_required
 def media_file(media_id: str, name: str) -> Any:
-    user = security.current_user()
-    if user is None or not _NAME.match(name) or ".." in name:
+    if not _NAME.match(name) or ".." in name:
         abort(404)
+    media = visible_media(media_id)
     settings = security.web_config().settings
-    try:
-        media = media_service.load_visible(
-            settings, media_id, viewer_id=user.user_id, admin=user.is_admin
-        )
-    except MediaNotFound:
-        abort(404)
     key = f"media/{media.owner_id}/{media.media_id}/{name}"
     try:
         found = client("s3").get_object(Bucket=settings.media_bucket, Key=key)

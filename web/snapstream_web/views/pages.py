@@ -7,27 +7,9 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from snapstream_web import inbox, media_service, security
-from snapstream_web.accounts import User
-from snapstream_web.media_service import MediaNotFound
+from snapstream_web.views.guards import owned_media, signed_in_user, visible_media
 
 blueprint = Blueprint("pages", __name__)
-
-
-def _user() -> User:
-    user = security.current_user()
-    if user is None:
-        abort(401)
-    return user
-
-
-def _visible(media_id: str) -> Any:
-    user = _user()
-    try:
-        return media_service.load_visible(
-            security.web_config().settings, media_id, viewer_id=user.user_id, admin=user.is_admin
-        )
-    except MediaNotFound:
-        abort(404, description="no such media")
 
 
 @blueprint.get("/")
@@ -39,7 +21,7 @@ def home() -> Any:
 @blueprint.get("/dashboard")
 @security.login_required
 def dashboard() -> Any:
-    user, settings = _user(), security.web_config().settings
+    user, settings = signed_in_user(), security.web_config().settings
     recent, _ = media_service.library(settings, user.user_id, limit=6)
     notices = inbox.notifications_page(security.table(), user.user_id, limit=5)
     return render_template(
@@ -60,7 +42,7 @@ def upload() -> Any:
 @blueprint.get("/library")
 @security.login_required
 def library() -> Any:
-    user, settings = _user(), security.web_config().settings
+    user, settings = signed_in_user(), security.web_config().settings
     filters = {name: request.args.get(name) or None for name in ("kind", "status", "tag")}
     try:
         cards, cursor = media_service.library(
@@ -87,23 +69,23 @@ def library() -> Any:
 @blueprint.get("/media/<media_id>")
 @security.login_required
 def media(media_id: str) -> Any:
-    found = _visible(media_id)
+    found = visible_media(media_id)
     details = media_service.detail(security.web_config().settings, found)
-    return render_template("media.html", media=details, mine=found.owner_id == _user().user_id)
+    return render_template(
+        "media.html", media=details, mine=found.owner_id == signed_in_user().user_id
+    )
 
 
 @blueprint.post("/media/<media_id>/tags")
 @security.login_required
 def add_tag(media_id: str) -> Any:
-    user, settings = _user(), security.web_config().settings
+    user, settings = signed_in_user(), security.web_config().settings
+    found = owned_media(media_id)
     try:
-        found = media_service.load_owned(settings, media_id, owner_id=user.user_id)
         name = media_service.add_tag(
             settings, found, request.form.get("tag", ""), owner_id=user.user_id
         )
         flash(f"Tagged “{name}”.", "success")
-    except MediaNotFound:
-        abort(404, description="no such media")
     except ValueError as error:
         flash(str(error), "error")
     return redirect(url_for("pages.media", media_id=media_id))
@@ -112,11 +94,8 @@ def add_tag(media_id: str) -> Any:
 @blueprint.post("/media/<media_id>/tags/remove")
 @security.login_required
 def remove_tag(media_id: str) -> Any:
-    user, settings = _user(), security.web_config().settings
-    try:
-        found = media_service.load_owned(settings, media_id, owner_id=user.user_id)
-    except MediaNotFound:
-        abort(404, description="no such media")
+    user, settings = signed_in_user(), security.web_config().settings
+    found = owned_media(media_id)
     media_service.remove_tag(settings, found, request.form.get("tag", ""), owner_id=user.user_id)
     return redirect(url_for("pages.media", media_id=media_id))
 
@@ -124,8 +103,8 @@ def remove_tag(media_id: str) -> Any:
 @blueprint.post("/media/<media_id>/delete")
 @security.login_required
 def delete(media_id: str) -> Any:
-    user, settings = _user(), security.web_config().settings
-    found = _visible(media_id)
+    user, settings = signed_in_user(), security.web_config().settings
+    found = visible_media(media_id)
     media_service.remove(settings, found, requester_id=user.user_id, admin=user.is_admin)
     flash(f"“{found.title}” was deleted.", "success")
     return redirect(url_for("pages.library"))
@@ -134,7 +113,7 @@ def delete(media_id: str) -> Any:
 @blueprint.get("/notifications")
 @security.login_required
 def notifications() -> Any:
-    user = _user()
+    user = signed_in_user()
     try:
         page = inbox.notifications_page(
             security.table(), user.user_id, cursor=request.args.get("cursor")
@@ -147,14 +126,14 @@ def notifications() -> Any:
 @blueprint.post("/notifications/read")
 @security.login_required
 def mark_read() -> Any:
-    inbox.mark_all_read(security.table(), _user().user_id)
+    inbox.mark_all_read(security.table(), signed_in_user().user_id)
     return redirect(url_for("pages.notifications"))
 
 
 @blueprint.post("/notifications/clear")
 @security.login_required
 def clear() -> Any:
-    count = inbox.clear_all(security.table(), _user().user_id)
+    count = inbox.clear_all(security.table(), signed_in_user().user_id)
     flash(f"{count} notifications cleared.", "success")
     return redirect(url_for("pages.notifications"))
 
@@ -162,7 +141,7 @@ def clear() -> Any:
 @blueprint.post("/notifications/email")
 @security.login_required
 def email_notifications() -> Any:
-    user, settings = _user(), security.web_config().settings
+    user, settings = signed_in_user(), security.web_config().settings
     if request.form.get("enabled") == "on":
         inbox.subscribe_email(security.table(), user, settings.notifications_topic_arn)
         flash(

@@ -1,0 +1,41 @@
+"""What every view needs before it acts: the signed-in user, and a media they may see or change.
+
+Media that is not the requester's is *not found* (404), never forbidden, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+
+from snapstream_runtime.lifecycle import Media
+from snapstream_web import media_service, security
+from snapstream_web.accounts import User
+from snapstream_web.media_service import MediaNotFound
+
+
+def signed_in_user() -> User:
+    user = security.current_user()
+    if user is None:
+        abort(401, description="log in first")
+    return user
+
+
+def visible_media(media_id: str) -> Media:
+    """The owner's media, or any media for an admin (reading, deleting)."""
+    user = signed_in_user()
+    try:
+        return media_service.load_visible(
+            security.web_config().settings, media_id, viewer_id=user.user_id, admin=user.is_admin
+        )
+    except MediaNotFound:
+        abort(404, description="no such media")
+
+
+def owned_media(media_id: str) -> Media:
+    """The owner's media only (changing tags)."""
+    try:
+        return media_service.load_owned(
+            security.web_config().settings, media_id, owner_id=signed_in_user().user_id
+        )
+    except MediaNotFound:
+        abort(404, description="no such media")
