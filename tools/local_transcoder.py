@@ -83,6 +83,15 @@ def destination_parts(destination: str) -> tuple[str, str]:
     return f"{folder}/", base
 
 
+def _h264_aac(source: Path, width: int, height: int) -> list[str]:
+    """ffmpeg input and codec arguments shared by the HLS renditions and the MP4: the first
+    video stream scaled to the output's size (H.264), the first audio stream if any (AAC)."""
+    return [
+        "-i", str(source), "-map", "0:v:0", "-map", "0:a:0?", "-vf", f"scale={width}:{height}",
+        "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+    ]  # fmt: skip
+
+
 def _split(s3_url: str) -> tuple[str, str]:
     parsed = urlparse(s3_url)
     return parsed.netloc, parsed.path.lstrip("/")
@@ -137,26 +146,11 @@ class LocalTranscoder:
             for rendition in renditions:
                 name = f"{base}{rendition.modifier}"
                 self._ffmpeg(
-                    "-i",
-                    str(source),
-                    "-map",
-                    "0:v:0",
-                    "-map",
-                    "0:a:0?",
-                    "-vf",
-                    f"scale={rendition.width}:{rendition.height}",
-                    "-c:v",
-                    "libx264",
-                    "-preset",
-                    "veryfast",
-                    "-pix_fmt",
-                    "yuv420p",
+                    *_h264_aac(source, rendition.width, rendition.height),
                     "-maxrate",
                     str(rendition.max_bitrate),
                     "-bufsize",
                     str(rendition.max_bitrate * 2),
-                    "-c:a",
-                    "aac",
                     "-ac",
                     "2",
                     "-b:a",
@@ -251,22 +245,7 @@ class LocalTranscoder:
             return {"type": "FILE_GROUP", "outputDetails": [{"outputFilePaths": paths}]}
         name = f"{base}{modifier}.mp4"
         self._ffmpeg(
-            "-i",
-            str(source),
-            "-map",
-            "0:v:0",
-            "-map",
-            "0:a:0?",
-            "-vf",
-            scale,
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
+            *_h264_aac(source, width, height),
             "-movflags",
             "+faststart",
             str(out / name),

@@ -20,36 +20,28 @@ def image_file(path: Path) -> Path:
     return path
 
 
-def video_file(path: Path, seconds: int = 2) -> Path:
+def _ffmpeg(*arguments: str) -> None:
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         pytest.fail("ffmpeg is missing: `make setup` installs Debian's ffmpeg package")
-    subprocess.run(
-        [
-            ffmpeg,
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc=duration={seconds}:size=320x240:rate=15",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=300:duration={seconds}",
-            "-shortest",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-movflags",
-            "+faststart",
-            str(path),
-        ],
-        check=True,
-        timeout=60,
-    )
+    subprocess.run([ffmpeg, "-v", "error", "-y", *arguments], check=True, timeout=60)
+
+
+def video_file(path: Path, seconds: int = 2) -> Path:
+    """H.264/AAC MP4 with a test pattern and a tone."""
+    _ffmpeg(
+        "-f", "lavfi", "-i", f"testsrc=duration={seconds}:size=320x240:rate=15",
+        "-f", "lavfi", "-i", f"sine=frequency=300:duration={seconds}", "-shortest",
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-movflags", "+faststart",
+        str(path),
+    )  # fmt: skip
+    return path
+
+
+def audio_file(path: Path, seconds: int = 1) -> Path:
+    """An MP3 tone."""
+    _ffmpeg(
+        "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
+        "-c:a", "libmp3lame", "-b:a", "64k", str(path),
+    )  # fmt: skip
     return path

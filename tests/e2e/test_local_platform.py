@@ -5,8 +5,6 @@ comes out as an HLS ladder the site serves, the others with their local analysis
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -14,36 +12,10 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.media_files import image_file, video_file
+from tests.e2e.media_files import audio_file, image_file, video_file
 from tools.local_platform import LocalPlatform
 
 PASSWORD = "a long enough passphrase"
-
-
-def _audio(path: Path) -> Path:
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg is None:
-        pytest.fail("ffmpeg is missing: `make setup` installs Debian's ffmpeg package")
-    subprocess.run(
-        [
-            ffmpeg,
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:duration=1",
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            "64k",
-            str(path),
-        ],
-        check=True,
-        timeout=60,
-    )
-    return path
 
 
 class Visitor:
@@ -105,7 +77,7 @@ def test_upload_image_video_and_audio_and_see_them_processed(
     visitor.register("localuser")
     image = visitor.upload(image_file(tmp_path / "boats.png"), "image/png")
     clip = visitor.upload(video_file(tmp_path / "clip.mp4"), "video/mp4")
-    audio = visitor.upload(_audio(tmp_path / "tone.mp3"), "audio/mpeg")
+    audio = visitor.upload(audio_file(tmp_path / "tone.mp3"), "audio/mpeg")
     visitor.wait_until_ready([image, clip, audio])
 
     # The video: an HLS ladder from the same job template, served by the site, playable.
