@@ -18,6 +18,8 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
 
+from snapstream_constructs import AlarmThresholds
+
 GIB = 1024**3
 #: CloudWatch Logs accepts only these retention periods.
 LOG_RETENTION: Mapping[int, logs.RetentionDays] = MappingProxyType(
@@ -95,6 +97,8 @@ class EnvironmentConfig:
     #: Rekognition video text and segment (shot, technical cue) detection, besides labels.
     video_text_and_segments: bool = False
     analysis_reserved_concurrency: int = 5
+    #: when the operations alarms fire (counts per 5 minutes; docs/operations.md).
+    alarms: AlarmThresholds = dataclasses.field(default_factory=AlarmThresholds)
 
     def __post_init__(self) -> None:
         problems = [*self._identity_problems(), *self._sizing_problems()]
@@ -138,6 +142,7 @@ class EnvironmentConfig:
         if not 1 <= self.ingest_timeout_seconds <= 900:
             problems.append("ingest_timeout_seconds must be 1-900")
         problems.extend(self._web_problems())
+        problems.extend(self.alarms.problems())
         return problems
 
     def _web_problems(self) -> list[str]:
@@ -187,6 +192,14 @@ ENVIRONMENTS: Mapping[str, EnvironmentConfig] = MappingProxyType(
             access_log_retention_days=30,
             noncurrent_version_retention_days=7,
             nat_gateways=1,
+            # A developer's environment: page on real breakage, not on every experiment.
+            alarms=AlarmThresholds(
+                function_errors=5,
+                function_throttles=10,
+                load_balancer_5xx=50,
+                cdn_5xx_rate_percent=20.0,
+                table_throttles=20,
+            ),
         ),
         "staging": EnvironmentConfig(
             name="staging",
@@ -213,6 +226,7 @@ ENVIRONMENTS: Mapping[str, EnvironmentConfig] = MappingProxyType(
             video_text_and_segments=True,
             cdn_price_class="PriceClass_All",
             event_archive_retention_days=90,
+            alarms=AlarmThresholds(load_balancer_5xx=5, cdn_5xx_rate_percent=2.0),
         ),
     }
 )
@@ -246,5 +260,11 @@ def resolve_environments(
             raise ValueError(f"environment {name!r}: unknown settings {sorted(bad)}")
         changes.setdefault("account", base.account or default_account)
         changes.setdefault("region", base.region or default_region or "us-east-1")
+        if isinstance(changes.get("alarms"), Mapping):
+            alarms = changes["alarms"]
+            bad_alarms = set(alarms) - {f.name for f in dataclasses.fields(AlarmThresholds)}
+            if bad_alarms:
+                raise ValueError(f"environment {name!r}: unknown alarms {sorted(bad_alarms)}")
+            changes["alarms"] = dataclasses.replace(base.alarms, **alarms)
         resolved.append(dataclasses.replace(base, **changes))
     return resolved

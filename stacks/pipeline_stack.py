@@ -56,6 +56,8 @@ class PipelineStack(cdk.Stack):
         )
         self.config = config
         self.data = data
+        #: function construct id -> its Powertools service name (names its metrics).
+        self.services: dict[str, str] = {}
         self.layer = dependencies_layer(self)
         self.code = runtime_code()
         objects = MediaObjects.imported_from(data)
@@ -84,6 +86,7 @@ class PipelineStack(cdk.Stack):
     ) -> PipelineFunction:
         """A pipeline function that may read and move media records and notify their owners."""
         data = self.data
+        self.services[construct_id] = service
         function = PipelineFunction(
             self,
             construct_id,

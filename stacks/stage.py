@@ -8,6 +8,7 @@ from constructs import Construct
 from snapstream_constructs import write_acknowledgments_to_templates
 from stacks.config import EnvironmentConfig
 from stacks.data_stack import DataStack
+from stacks.operations_stack import OperationsStack
 from stacks.pipeline_stack import PipelineStack
 from stacks.web_stack import WebStack
 
@@ -22,6 +23,14 @@ class SnapStreamStage(cdk.Stage):
         self.data = DataStack(self, "Data", config=config)
         self.pipeline = PipelineStack(self, "Pipeline", config=config, data=self.data)
         self.web = WebStack(self, "Web", config=config, data=self.data, pipeline=self.pipeline)
+        self.operations = OperationsStack(
+            self,
+            "Operations",
+            config=config,
+            data=self.data,
+            pipeline=self.pipeline,
+            web=self.web,
+        )
         cdk.Tags.of(self).add("project", "snapstream")
         cdk.Tags.of(self).add("environment", config.name)
 

@@ -17,11 +17,13 @@ def main() -> int:
     all_stacks = stacks(outdir)
     shown = outdir.relative_to(REPO) if outdir.is_relative_to(REPO) else outdir
     print(f"\nSnapStream synthesized into {shown}")
+    stage_width = max((len(s.stage) for s in all_stacks), default=0)
+    name_width = max((len(s.stack_name) for s in all_stacks), default=0)
     for stack in all_stacks:
         kinds = Counter(r["Type"] for r in stack.resources.values())
         acks = sum(1 for _ in stack.acknowledgments())
         print(
-            f"  {stack.stage:<20} {stack.stack_name:<28} {stack.region:<12} "
+            f"  {stack.stage:<{stage_width}} {stack.stack_name:<{name_width}} {stack.region:<12} "
             f"{sum(kinds.values()):>4} resources  {acks:>3} nag acknowledgments"
         )
     suppressed: Counter[str] = Counter()

@@ -9,6 +9,16 @@ EVENT_SOURCE = "snapstream.media"
 MEDIA_UPLOADED = "MediaUploaded"
 
 METRICS_NAMESPACE = "SnapStream"
+#: Outcomes that mean an item could not be processed (alarmed per environment).
+FAILED_OUTCOME = "failed"
+
+
+def metric_prefix(service: str) -> str:
+    """The prefix of a handler's EMF metrics, from its Powertools service name:
+    ``transcode-state`` -> ``TranscodeState`` (``TranscodeState_<outcome>`` counts,
+    ``TranscodeStateDuration`` milliseconds). Dashboards and alarms derive the same names."""
+    return "".join(part.capitalize() for part in service.split("-"))
+
 
 MEDIA_TRANSCODED = "MediaTranscoded"
 

@@ -34,14 +34,19 @@ def bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[s
 
     from snapstream_constructs import (
         AccessLogBucket,
+        AlarmThresholds,
         DataKey,
         IdempotencyTable,
         MediaTable,
+        OperationsMonitoring,
+        PipelineMetrics,
         SecureBucket,
         SecureTopic,
+        WebTier,
         register_compliance_packs,
     )
 
+    thresholds = AlarmThresholds(**MONITORING_THRESHOLDS_VALUES)
     outdir = tmp_path_factory.mktemp("bare")
     app = new_app(outdir)
     register_compliance_packs(app)
@@ -82,7 +87,52 @@ def bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[s
     topic_key = DataKey(topic_stack, "Key", description="k", removal_policy=destroy).key
     SecureTopic(topic_stack, "Topic", encryption_key=topic_key, display_name="alone")
 
+    monitoring_stack = cdk.Stack(app, "MonitoringAlone")
+    monitoring_key = DataKey(monitoring_stack, "Key", description="k", removal_policy=destroy)
+    OperationsMonitoring(
+        monitoring_stack,
+        "Monitoring",
+        name_prefix="alone",
+        alarm_topic=SecureTopic(
+            monitoring_stack, "Alarms", encryption_key=monitoring_key.key, display_name="ops"
+        ).topic,
+        thresholds=thresholds,
+        pipeline=PipelineMetrics(
+            namespace="Test",
+            dimensions={"environment": "alone"},
+            steps={"intake": "Intake", "convert-state": "ConvertState"},
+            failed_outcome="failed",
+            transcode_state_service="convert-state",
+            ingest_service="intake",
+            upload_outcomes=("accepted", "rejected"),
+        ),
+        functions={"Worker": "worker-function", "Helper": "helper-function"},
+        dead_letter_queues={"Failures": "failures-queue"},
+        work_queues={"Work": "work-queue"},
+        tables={"Media": "media-table"},
+        transcode_queue_name="convert-queue",
+        web=WebTier(
+            load_balancer_full_name="app/site/123", target_group_full_name="targetgroup/site/456"
+        ),
+        distribution_id="E2EXAMPLE",
+        alarm_on_distribution=True,
+    )
+
     return _synthesized_templates(app, outdir)
+
+
+#: Distinct values, so a test can tell which threshold reached which alarm.
+MONITORING_THRESHOLDS_VALUES: dict[str, Any] = {
+    "function_errors": 3,
+    "function_throttles": 4,
+    "dead_letter_messages": 1,
+    "transcode_errors": 2,
+    "load_balancer_5xx": 25,
+    "unhealthy_hosts": 1,
+    "cdn_5xx_rate_percent": 7.5,
+    "table_throttles": 6,
+    "evaluation_periods": 2,
+}
 
 
 @pytest.fixture(scope="session")

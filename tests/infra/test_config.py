@@ -86,3 +86,29 @@ def test_dev_stays_cheap() -> None:
     dev = ENVIRONMENTS["dev"]
     assert (dev.nat_gateways, dev.web_min_capacity) == (1, 1)
     assert ENVIRONMENTS["prod"].nat_gateways == 2
+
+
+def test_alarm_thresholds_are_overridden_one_by_one_from_context() -> None:
+    [prod] = resolve_environments(
+        overrides={"prod": {"alarms": {"load_balancer_5xx": 20}}},
+        default_account=None,
+        default_region=None,
+        selected="prod",
+    )
+    assert prod.alarms.load_balancer_5xx == 20
+    assert prod.alarms.cdn_5xx_rate_percent == ENVIRONMENTS["prod"].alarms.cdn_5xx_rate_percent
+
+
+def test_unknown_or_non_positive_alarm_thresholds_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"unknown alarms \['errors'\]"):
+        resolve_environments(
+            overrides={"dev": {"alarms": {"errors": 1}}},
+            default_account=None,
+            default_region=None,
+        )
+    with pytest.raises(ValueError, match="alarm threshold function_errors must be positive"):
+        resolve_environments(
+            overrides={"dev": {"alarms": {"function_errors": 0}}},
+            default_account=None,
+            default_region=None,
+        )

@@ -16,11 +16,18 @@ from snapstream_constructs.encryption import DataKey
 from snapstream_constructs.event_bus import MediaEventBus
 from snapstream_constructs.functions import PipelineFunction
 from snapstream_constructs.messaging import SecureTopic
+from snapstream_constructs.monitoring import (
+    AlarmThresholds,
+    OperationsMonitoring,
+    PipelineMetrics,
+    WebTier,
+)
 from snapstream_constructs.packaging import VodPackaging
 from snapstream_constructs.queues import (
     QueueWithDeadLetters,
     dead_letter_queue,
     delivery_dead_letter_queue,
+    is_dead_letter_queue,
     notify_queue_of_object_created,
 )
 from snapstream_constructs.storage import AccessLogBucket, SecureBucket
@@ -30,23 +37,28 @@ from snapstream_constructs.web_hosting import WebHosting
 
 __all__ = [
     "AccessLogBucket",
+    "AlarmThresholds",
     "DataKey",
     "IdempotencyTable",
     "MediaConvertTranscoding",
     "MediaDistribution",
     "MediaEventBus",
     "MediaTable",
+    "OperationsMonitoring",
     "Pack",
     "PipelineFunction",
+    "PipelineMetrics",
     "PlaybackSigningKey",
     "QueueWithDeadLetters",
     "SecureBucket",
     "SecureTopic",
     "VodPackaging",
     "WebHosting",
+    "WebTier",
     "acknowledge",
     "dead_letter_queue",
     "delivery_dead_letter_queue",
+    "is_dead_letter_queue",
     "notify_queue_of_object_created",
     "register_compliance_packs",
     "resource_finding",

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from snapstream_constructs.compliance import Pack, acknowledge
+
+#: Construct metadata marking a dead-letter queue (monitoring alarms on each one).
+DEAD_LETTER_MARKER = "snapstream:dead-letter-queue"
+
+
+def is_dead_letter_queue(construct: IConstruct) -> TypeGuard[sqs.Queue]:
+    """Whether ``construct`` is a queue made by :func:`dead_letter_queue`."""
+    return isinstance(construct, sqs.Queue) and any(
+        entry.type == DEAD_LETTER_MARKER for entry in construct.node.metadata
+    )
 
 
 class QueueWithDeadLetters(Construct):
@@ -65,6 +77,7 @@ def dead_letter_queue(
         enforce_ssl=True,
         retention_period=cdk.Duration.days(14),
     )
+    queue.node.add_metadata(DEAD_LETTER_MARKER, True)
     acknowledge(
         queue,
         pack=Pack.SERVERLESS,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -13,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from snapstream_runtime.analysis import on_uploaded
 from snapstream_runtime.contract import ANALYSIS_MAX_ATTEMPTS
 from snapstream_runtime.handlers.sqs_batch import process_batch
-from snapstream_runtime.observability import logger, metrics, tracer
+from snapstream_runtime.observability import logger, metrics, record_outcome, started, tracer
 from snapstream_runtime.settings import current_settings
 
 
@@ -23,10 +22,11 @@ def handle_record(record: SQSRecord) -> None:
     detail = event.get("detail") or {}
     logger.set_correlation_id(str(detail.get("media_id") or record.message_id))
     attempt = int(record.attributes.approximate_receive_count or 1)
+    since = started()
     outcome = on_uploaded(
         detail, current_settings(), final_attempt=attempt >= ANALYSIS_MAX_ATTEMPTS
     )
-    metrics.add_metric(name=f"Analysis_{outcome.value}", unit=MetricUnit.Count, value=1)
+    record_outcome(outcome, since)
     logger.info("analysis handled", extra={"outcome": outcome.value, "attempt": attempt})
 
 

@@ -6,10 +6,9 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 
-from snapstream_runtime.observability import logger, metrics
+from snapstream_runtime.observability import logger, record_outcome, started
 from snapstream_runtime.settings import Settings, current_settings
 
 
@@ -17,7 +16,6 @@ def run(
     event: dict[str, Any],
     logic: Callable[[dict[str, Any], Settings], StrEnum],
     *,
-    metric_prefix: str,
     media_id_of: Callable[[dict[str, Any]], str | None],
 ) -> dict[str, str]:
     """Run ``logic`` on the event's detail. Errors propagate: Lambda retries, then the DLQ."""
@@ -25,8 +23,9 @@ def run(
     detail = dict(bridge_event.detail)
     media_id = media_id_of(detail)
     logger.set_correlation_id(media_id or bridge_event.get_id)
+    since = started()
     outcome = logic(detail, current_settings())
-    metrics.add_metric(name=f"{metric_prefix}_{outcome.value}", unit=MetricUnit.Count, value=1)
+    record_outcome(outcome, since)
     logger.info(
         "event handled",
         extra={

@@ -15,4 +15,4 @@ from snapstream_runtime.video import package
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
-    return run(event, package, metric_prefix="Package", media_id_of=media_id_in_detail)
+    return run(event, package, media_id_of=media_id_in_detail)

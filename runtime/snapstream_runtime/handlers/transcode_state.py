@@ -18,6 +18,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     return run(
         event,
         on_transcode_state,
-        metric_prefix="TranscodeState",
         media_id_of=media_id_in_user_metadata,
     )

@@ -15,6 +15,4 @@ from snapstream_runtime.video import submit_transcode
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
-    return run(
-        event, submit_transcode, metric_prefix="TranscodeSubmit", media_id_of=media_id_in_detail
-    )
+    return run(event, submit_transcode, media_id_of=media_id_in_detail)

@@ -20,4 +20,4 @@ def _media_id(detail: dict[str, Any]) -> str | None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
-    return run(event, on_transcription_state, metric_prefix="Transcription", media_id_of=_media_id)
+    return run(event, on_transcription_state, media_id_of=_media_id)

@@ -1,0 +1,445 @@
+"""One environment's operations view: a CloudWatch dashboard and the alarms that page operators.
+
+Alarms publish to an operations topic on ALARM and on OK. Every count threshold is per 5-minute
+period; :class:`AlarmThresholds` holds them so each environment can be as strict as it needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+PERIOD = cdk.Duration.minutes(5)
+#: DynamoDB operations SnapStream calls; ThrottledRequests is reported per operation.
+TABLE_OPERATIONS = (
+    "GetItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "Query",
+    "BatchGetItem",
+    "BatchWriteItem",
+    "TransactGetItems",
+    "TransactWriteItems",
+)
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9-]+")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmThresholds:
+    """When each alarm fires: counts per 5-minute period (an alarm fires at >= the value)."""
+
+    function_errors: int = 1
+    function_throttles: int = 1
+    #: Messages in any dead-letter queue; 1 means "any message".
+    dead_letter_messages: int = 1
+    #: MediaConvert jobs that ended in ERROR (reported by the transcode-state function).
+    transcode_errors: int = 1
+    load_balancer_5xx: int = 10
+    unhealthy_hosts: int = 1
+    #: CloudFront 5xx responses as a percentage of requests (average over the period).
+    cdn_5xx_rate_percent: float = 5.0
+    table_throttles: int = 1
+    #: Consecutive 5-minute periods over the threshold before an alarm fires.
+    evaluation_periods: int = 1
+
+    def problems(self) -> list[str]:
+        problems = [
+            f"alarm threshold {f.name} must be positive"
+            for f in fields(self)
+            if getattr(self, f.name) <= 0
+        ]
+        if self.cdn_5xx_rate_percent > 100:
+            problems.append("alarm threshold cdn_5xx_rate_percent must be at most 100")
+        return problems
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebTier:
+    """The load balancer and target group whose traffic, errors and health are watched, by the
+    full names CloudWatch uses as dimensions (``app/<name>/<id>``, ``targetgroup/<name>/<id>``;
+    the ``LoadBalancerFullName``/``TargetGroupFullName`` attributes)."""
+
+    load_balancer_full_name: str
+    target_group_full_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PipelineMetrics:
+    """Where the pipeline functions' EMF metrics live and how they are named."""
+
+    namespace: str
+    #: dimensions every metric carries besides ``service`` (e.g. the environment).
+    dimensions: Mapping[str, str]
+    #: Powertools service name -> metric prefix (``<prefix>_<outcome>``, ``<prefix>Duration``).
+    steps: Mapping[str, str]
+    #: the outcome counted when an item could not be processed.
+    failed_outcome: str
+    #: the service whose failures are MediaConvert jobs that ended in ERROR.
+    transcode_state_service: str
+    #: the service that accepts or rejects uploads, and the outcomes shown as upload traffic.
+    ingest_service: str
+    upload_outcomes: Sequence[str]
+
+
+class OperationsMonitoring(Construct):
+    """Dashboard plus alarms for functions, dead-letter queues, work queues, tables, MediaConvert,
+    the web tier and CloudFront. Names (``names`` keys) label widgets and alarm names."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name_prefix: str,
+        alarm_topic: sns.ITopic,
+        thresholds: AlarmThresholds,
+        pipeline: PipelineMetrics,
+        functions: Mapping[str, str],
+        dead_letter_queues: Mapping[str, str],
+        work_queues: Mapping[str, str],
+        tables: Mapping[str, str],
+        transcode_queue_name: str,
+        web: WebTier,
+        distribution_id: str,
+        alarm_on_distribution: bool,
+    ) -> None:
+        """``functions``, ``dead_letter_queues``, ``work_queues`` and ``tables`` map a readable
+        name to the resource's name. CloudFront reports metrics in us-east-1 only, so its alarm
+        can exist only in a stack there (``alarm_on_distribution``); the dashboard shows it
+        from any Region."""
+        super().__init__(scope, construct_id)
+        self._prefix = name_prefix
+        self._thresholds = thresholds
+        self._action = actions.SnsAction(alarm_topic)
+        self.alarms: list[cloudwatch.Alarm] = []
+        self._pipeline = pipeline
+
+        function_widgets = self._functions(functions)
+        queue_widgets = self._queues(dead_letter_queues, work_queues)
+        table_widgets = self._tables(tables)
+        video_widgets = self._transcoding(transcode_queue_name)
+        web_widgets = self._web(web)
+        cdn_widgets = self._distribution(distribution_id, alarm=alarm_on_distribution)
+
+        self.dashboard = cloudwatch.Dashboard(
+            self,
+            "Dashboard",
+            dashboard_name=name_prefix,
+            default_interval=cdk.Duration.hours(3),
+        )
+        self.dashboard.add_widgets(
+            cloudwatch.TextWidget(
+                markdown=f"# {name_prefix}\nPipeline throughput and latency, errors, queues, "
+                "transcoding, web and CDN traffic, DynamoDB throttling. Alarms go to the "
+                "operations topic; runbooks: `docs/runbooks.md`.",
+                width=24,
+                height=2,
+            )
+        )
+        for row in (
+            self._pipeline_widgets(),
+            function_widgets,
+            queue_widgets,
+            video_widgets,
+            web_widgets,
+            cdn_widgets,
+            table_widgets,
+        ):
+            self.dashboard.add_widgets(*row)
+        self.dashboard.add_widgets(
+            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24, height=6)
+        )
+
+    # -- alarms ------------------------------------------------------------------------------
+
+    def _alarm(
+        self,
+        name: str,
+        what: str,
+        metric: cloudwatch.IMetric,
+        *,
+        threshold: float,
+        description: str,
+    ) -> cloudwatch.Alarm:
+        alarm = cloudwatch.Alarm(
+            self,
+            _UNSAFE_NAME.sub("", f"{name}{what.title()}"),
+            alarm_name=_UNSAFE_NAME.sub("-", f"{self._prefix}-{name}-{what}"),
+            alarm_description=description,
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=self._thresholds.evaluation_periods,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(self._action)
+        alarm.add_ok_action(self._action)
+        self.alarms.append(alarm)
+        return alarm
+
+    # -- sections ----------------------------------------------------------------------------
+
+    def _functions(self, functions: Mapping[str, str]) -> list[cloudwatch.IWidget]:
+        errors, throttles, durations = [], [], []
+        for name, function_name in functions.items():
+            dims = {"FunctionName": function_name}
+            error = _metric("AWS/Lambda", "Errors", dims, label=name)
+            throttle = _metric("AWS/Lambda", "Throttles", dims, label=name)
+            self._alarm(
+                name,
+                "errors",
+                error,
+                threshold=self._thresholds.function_errors,
+                description=f"Lambda function {name} failed invocations (Errors).",
+            )
+            self._alarm(
+                name,
+                "throttles",
+                throttle,
+                threshold=self._thresholds.function_throttles,
+                description=f"Lambda function {name} was throttled (reserved concurrency or "
+                "account limit).",
+            )
+            errors.append(error)
+            throttles.append(throttle)
+            durations.append(_metric("AWS/Lambda", "Duration", dims, label=name, statistic="p90"))
+        return [
+            _graph("Lambda errors", errors),
+            _graph("Lambda throttles", throttles),
+            _graph("Lambda duration p90 (ms)", durations),
+        ]
+
+    def _queues(
+        self, dead_letter_queues: Mapping[str, str], work_queues: Mapping[str, str]
+    ) -> list[cloudwatch.IWidget]:
+        waiting = []
+        for name, queue_name in dead_letter_queues.items():
+            visible = _metric(
+                "AWS/SQS",
+                "ApproximateNumberOfMessagesVisible",
+                {"QueueName": queue_name},
+                label=name,
+                statistic="Maximum",
+            )
+            self._alarm(
+                name,
+                "messages",
+                visible,
+                threshold=self._thresholds.dead_letter_messages,
+                description=f"Dead-letter queue {name} holds messages that failed processing or "
+                "delivery: read one, fix the cause, redrive (docs/runbooks.md).",
+            )
+            waiting.append(visible)
+        depth, age = [], []
+        for name, queue_name in work_queues.items():
+            dims = {"QueueName": queue_name}
+            depth.append(
+                _metric(
+                    "AWS/SQS",
+                    "ApproximateNumberOfMessagesVisible",
+                    dims,
+                    label=name,
+                    statistic="Maximum",
+                )
+            )
+            age.append(
+                _metric(
+                    "AWS/SQS",
+                    "ApproximateAgeOfOldestMessage",
+                    dims,
+                    label=name,
+                    statistic="Maximum",
+                )
+            )
+        return [
+            _graph("Work queue depth", depth),
+            _graph("Oldest message age (s)", age),
+            _graph("Dead-letter queue messages", waiting),
+        ]
+
+    def _tables(self, tables: Mapping[str, str]) -> list[cloudwatch.IWidget]:
+        throttled, capacity = [], []
+        for t, (name, table_name) in enumerate(tables.items()):
+            per_operation = {
+                f"t{t}op{i}": _metric(
+                    "AWS/DynamoDB",
+                    "ThrottledRequests",
+                    {"TableName": table_name, "Operation": operation},
+                )
+                for i, operation in enumerate(TABLE_OPERATIONS)
+            }
+            total = cloudwatch.MathExpression(
+                expression="SUM(METRICS())",
+                using_metrics=per_operation,
+                label=f"{name} throttled requests",
+                period=PERIOD,
+            )
+            self._alarm(
+                name,
+                "throttles",
+                total,
+                threshold=self._thresholds.table_throttles,
+                description=f"DynamoDB table {name} throttled requests (any operation).",
+            )
+            throttled.append(total)
+            dims = {"TableName": table_name}
+            capacity.append(
+                _metric("AWS/DynamoDB", "ConsumedReadCapacityUnits", dims, label=f"{name} read")
+            )
+            capacity.append(
+                _metric("AWS/DynamoDB", "ConsumedWriteCapacityUnits", dims, label=f"{name} write")
+            )
+        return [
+            _graph("DynamoDB throttled requests", throttled),
+            _graph("DynamoDB consumed capacity", capacity),
+        ]
+
+    def _step_metric(
+        self, service: str, suffix: str, *, statistic: str = "Sum", label: str | None = None
+    ) -> cloudwatch.Metric:
+        prefix = self._pipeline.steps[service]
+        return _metric(
+            self._pipeline.namespace,
+            f"{prefix}{suffix}",
+            {"service": service, **self._pipeline.dimensions},
+            label=label or prefix,
+            statistic=statistic,
+        )
+
+    def _pipeline_widgets(self) -> list[cloudwatch.IWidget]:
+        steps = self._pipeline.steps
+        failed = f"_{self._pipeline.failed_outcome}"
+        return [
+            _graph(
+                "Uploads (per 5 min)",
+                [
+                    self._step_metric(self._pipeline.ingest_service, f"_{outcome}", label=outcome)
+                    for outcome in self._pipeline.upload_outcomes
+                ],
+            ),
+            _graph(
+                "Processing time per step p90 (ms)",
+                [self._step_metric(s, "Duration", statistic="p90") for s in steps],
+            ),
+            _graph("Items failed per step", [self._step_metric(s, failed) for s in steps]),
+        ]
+
+    def _transcoding(self, transcode_queue_name: str) -> list[cloudwatch.IWidget]:
+        failed = self._step_metric(
+            self._pipeline.transcode_state_service, f"_{self._pipeline.failed_outcome}"
+        )
+        self._alarm(
+            "MediaConvert",
+            "job-errors",
+            failed,
+            threshold=self._thresholds.transcode_errors,
+            description="MediaConvert jobs of this environment's queue ended in ERROR "
+            "(recovering a failed transcode: docs/runbooks.md).",
+        )
+        # MediaConvert's own metrics, found by the queue's name whatever form its dimension takes.
+        jobs = cloudwatch.MathExpression(
+            expression=f"SEARCH('{{AWS/MediaConvert,Queue}} {transcode_queue_name}', 'Sum', 300)",
+            label="MediaConvert",
+            period=PERIOD,
+        )
+        submitted = self._pipeline.transcode_state_service
+        return [
+            _graph("MediaConvert jobs (AWS/MediaConvert)", [jobs]),
+            _graph("Transcode jobs ended in ERROR", [failed]),
+            _graph(
+                "Transcode state handling p90 (ms)",
+                [self._step_metric(submitted, "Duration", statistic="p90")],
+            ),
+        ]
+
+    def _web(self, web: WebTier) -> list[cloudwatch.IWidget]:
+        balancer = {"LoadBalancer": web.load_balancer_full_name}
+        targets = {"TargetGroup": web.target_group_full_name, **balancer}
+
+        def alb(name: str, dims: Mapping[str, str], statistic: str = "Sum") -> cloudwatch.Metric:
+            return _metric("AWS/ApplicationELB", name, dims, statistic=statistic, label=name)
+
+        elb_5xx = alb("HTTPCode_ELB_5XX_Count", balancer)
+        target_5xx = alb("HTTPCode_Target_5XX_Count", balancer)
+        errors = cloudwatch.MathExpression(
+            expression="FILL(elb, 0) + FILL(target, 0)",
+            using_metrics={"elb": elb_5xx, "target": target_5xx},
+            label="5xx responses",
+            period=PERIOD,
+        )
+        self._alarm(
+            "LoadBalancer",
+            "5xx",
+            errors,
+            threshold=self._thresholds.load_balancer_5xx,
+            description="The site answered 5xx (load balancer or instances).",
+        )
+        unhealthy = alb("UnHealthyHostCount", targets, statistic="Maximum")
+        self._alarm(
+            "WebTargets",
+            "unhealthy",
+            unhealthy,
+            threshold=self._thresholds.unhealthy_hosts,
+            description="Web instances failing the load balancer's health check.",
+        )
+        return [
+            _graph("Site requests", [alb("RequestCount", balancer)]),
+            _graph("Site 5xx", [elb_5xx, target_5xx]),
+            _graph(
+                "Site response time p90 (s)",
+                [alb("TargetResponseTime", balancer, statistic="p90")],
+            ),
+            _graph("Web hosts", [alb("HealthyHostCount", targets, statistic="Minimum"), unhealthy]),
+        ]
+
+    def _distribution(self, distribution_id: str, *, alarm: bool) -> list[cloudwatch.IWidget]:
+        dims = {"DistributionId": distribution_id, "Region": "Global"}
+
+        def cdn(name: str, statistic: str) -> cloudwatch.Metric:
+            return _metric("AWS/CloudFront", name, dims, statistic=statistic, region="us-east-1")
+
+        rate_5xx = cdn("5xxErrorRate", "Average")
+        if alarm:
+            self._alarm(
+                "CloudFront",
+                "5xx-rate",
+                rate_5xx,
+                threshold=self._thresholds.cdn_5xx_rate_percent,
+                description="CloudFront 5xx responses as a percentage of playback requests.",
+            )
+        return [
+            _graph("CDN requests", [cdn("Requests", "Sum")]),
+            _graph("CDN error rates (%)", [rate_5xx, cdn("4xxErrorRate", "Average")]),
+        ]
+
+
+def _metric(
+    namespace: str,
+    name: str,
+    dimensions: Mapping[str, str],
+    *,
+    label: str | None = None,
+    statistic: str = "Sum",
+    region: str | None = None,
+) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace=namespace,
+        metric_name=name,
+        dimensions_map=dict(dimensions),
+        label=label,
+        statistic=statistic,
+        period=PERIOD,
+        region=region,
+    )
+
+
+def _graph(title: str, metrics: Sequence[cloudwatch.IMetric]) -> cloudwatch.GraphWidget:
+    return cloudwatch.GraphWidget(title=title, left=list(metrics), width=8, height=6)

@@ -1,0 +1,120 @@
+"""One environment's dashboard and alarms, deployed after the stacks it watches.
+
+It finds what to watch in the other stacks' construct trees, so a function or dead-letter queue
+added anywhere is watched without anyone remembering to list it here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from constructs import Construct, IConstruct
+
+from snapstream_constructs import (
+    OperationsMonitoring,
+    PipelineMetrics,
+    QueueWithDeadLetters,
+    WebTier,
+    is_dead_letter_queue,
+)
+from stacks.config import EnvironmentConfig
+from stacks.data_stack import DataStack
+from stacks.pipeline_stack import PipelineStack
+from stacks.runtime_contract import contract
+from stacks.web_stack import WebStack
+
+#: Construct ids that say nothing about what a resource is for.
+_NOISE = {"Resource", "Default", "Function", "Queue", "Table", "Handler"}
+_LAMBDA_FUNCTION = "AWS::Lambda::Function"
+
+
+class OperationsStack(cdk.Stack):
+    """Dashboard ``snapstream-<env>`` and every alarm, publishing to the operations topic."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        data: DataStack,
+        pipeline: PipelineStack,
+        web: WebStack,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description=f"SnapStream {config.name}: dashboard and alarms",
+            **kwargs,
+        )
+        watched = (data, pipeline, web)
+        services = pipeline.services
+        self.monitoring = OperationsMonitoring(
+            self,
+            "Monitoring",
+            name_prefix=f"snapstream-{config.name}",
+            alarm_topic=data.operations_topic,
+            thresholds=config.alarms,
+            pipeline=PipelineMetrics(
+                namespace=contract.METRICS_NAMESPACE,
+                dimensions={"environment": config.name},
+                steps={service: contract.metric_prefix(service) for service in services.values()},
+                failed_outcome=contract.FAILED_OUTCOME,
+                transcode_state_service=services["TranscodeState"],
+                ingest_service=services["Ingest"],
+                upload_outcomes=("accepted", "rejected", "duplicate"),
+            ),
+            functions={
+                readable_name(f): f.ref
+                for stack in watched
+                for f in stack.node.find_all()
+                if isinstance(f, cdk.CfnResource) and f.cfn_resource_type == _LAMBDA_FUNCTION
+            },
+            dead_letter_queues={
+                readable_name(q): q.queue_name
+                for stack in watched
+                for q in stack.node.find_all()
+                if is_dead_letter_queue(q)
+            },
+            work_queues={
+                readable_name(q): q.queue.queue_name
+                for stack in watched
+                for q in stack.node.find_all()
+                if isinstance(q, QueueWithDeadLetters)
+            },
+            tables={
+                readable_name(t): t.ref
+                for stack in watched
+                for t in stack.node.find_all()
+                if isinstance(t, dynamodb.CfnTable)
+            },
+            transcode_queue_name=pipeline.transcoding.queue.attr_name,
+            web=_web_tier(web),
+            distribution_id=data.cdn.distribution.distribution_id,
+            # CloudFront publishes its metrics in us-east-1 only.
+            alarm_on_distribution=config.region == "us-east-1",
+        )
+
+
+def _web_tier(web: WebStack) -> WebTier:
+    balancer = web.hosting.load_balancer.node.default_child
+    targets = web.hosting.target_group.node.default_child
+    assert isinstance(balancer, elbv2.CfnLoadBalancer)
+    assert isinstance(targets, elbv2.CfnTargetGroup)
+    # The attributes themselves: CDK's derived names split the ARN, across stacks too.
+    return WebTier(
+        load_balancer_full_name=balancer.attr_load_balancer_full_name,
+        target_group_full_name=targets.attr_target_group_full_name,
+    )
+
+
+def readable_name(construct: IConstruct) -> str:
+    """``SnapStream-dev/Pipeline/Ingest/Function/Resource`` -> ``Pipeline-Ingest``."""
+    parts = construct.node.path.split("/")[1:]
+    kept = [p for p in parts if p not in _NOISE] or parts
+    return re.sub(r"[^A-Za-z0-9]+", "-", "-".join(kept)).strip("-")

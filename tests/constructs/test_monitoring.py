@@ -1,0 +1,118 @@
+"""OperationsMonitoring alone: one alarm per watched thing, thresholds as given, actions wired."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from snapstream_constructs import AlarmThresholds
+from tests.cdk_support import only_resource, resources_of_type
+from tests.constructs.conftest import MONITORING_THRESHOLDS_VALUES
+
+Templates = dict[str, dict[str, Any]]
+
+
+def _alarms(bare_templates: Templates) -> dict[str, dict[str, Any]]:
+    alarms = resources_of_type(bare_templates["MonitoringAlone"], "AWS::CloudWatch::Alarm")
+    return {a["Properties"]["AlarmName"]: a["Properties"] for a in alarms.values()}
+
+
+def test_one_alarm_per_failure_mode(bare_templates: Templates) -> None:
+    assert set(_alarms(bare_templates)) == {
+        "alone-CloudFront-5xx-rate",
+        "alone-Failures-messages",
+        "alone-Helper-errors",
+        "alone-Helper-throttles",
+        "alone-LoadBalancer-5xx",
+        "alone-MediaConvert-job-errors",
+        "alone-Media-throttles",
+        "alone-WebTargets-unhealthy",
+        "alone-Worker-errors",
+        "alone-Worker-throttles",
+    }
+
+
+@pytest.mark.parametrize(
+    ("alarm", "threshold"),
+    [
+        ("alone-Worker-errors", "function_errors"),
+        ("alone-Worker-throttles", "function_throttles"),
+        ("alone-Failures-messages", "dead_letter_messages"),
+        ("alone-MediaConvert-job-errors", "transcode_errors"),
+        ("alone-LoadBalancer-5xx", "load_balancer_5xx"),
+        ("alone-WebTargets-unhealthy", "unhealthy_hosts"),
+        ("alone-CloudFront-5xx-rate", "cdn_5xx_rate_percent"),
+        ("alone-Media-throttles", "table_throttles"),
+    ],
+)
+def test_each_alarm_uses_its_threshold(
+    bare_templates: Templates, alarm: str, threshold: str
+) -> None:
+    props = _alarms(bare_templates)[alarm]
+    assert props["Threshold"] == MONITORING_THRESHOLDS_VALUES[threshold]
+    assert props["EvaluationPeriods"] == MONITORING_THRESHOLDS_VALUES["evaluation_periods"]
+    assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert props["TreatMissingData"] == "notBreaching"
+
+
+def test_every_alarm_notifies_the_topic_on_alarm_and_on_recovery(bare_templates: Templates) -> None:
+    [topic_id] = resources_of_type(bare_templates["MonitoringAlone"], "AWS::SNS::Topic")
+    for props in _alarms(bare_templates).values():
+        assert props["AlarmActions"] == [{"Ref": topic_id}]
+        assert props["OKActions"] == [{"Ref": topic_id}]
+
+
+def test_transcode_errors_come_from_the_state_handler_failed_count(
+    bare_templates: Templates,
+) -> None:
+    [query] = _alarms(bare_templates)["alone-MediaConvert-job-errors"]["Metrics"]
+    metric = query["MetricStat"]["Metric"]
+    assert metric["Namespace"] == "Test"
+    assert metric["MetricName"] == "ConvertState_failed"
+    assert {d["Name"]: d["Value"] for d in metric["Dimensions"]} == {
+        "service": "convert-state",
+        "environment": "alone",
+    }
+
+
+def test_table_throttles_sum_every_operation(bare_templates: Templates) -> None:
+    queries = _alarms(bare_templates)["alone-Media-throttles"]["Metrics"]
+    [total] = [q for q in queries if "Expression" in q]
+    operations = [q["MetricStat"]["Metric"] for q in queries if "MetricStat" in q]
+    assert total["Expression"] == "SUM(METRICS())"
+    assert {
+        d["Value"] for m in operations for d in m["Dimensions"] if d["Name"] == "Operation"
+    } >= {
+        "Query",
+        "TransactWriteItems",
+        "UpdateItem",
+    }
+
+
+def test_dashboard_shows_every_section(bare_templates: Templates) -> None:
+    dashboard = only_resource(bare_templates["MonitoringAlone"], "AWS::CloudWatch::Dashboard")
+    assert dashboard["Properties"]["DashboardName"] == "alone"
+    body = str(dashboard["Properties"]["DashboardBody"])
+    for title in (
+        "Uploads (per 5 min)",
+        "Processing time per step p90 (ms)",
+        "Lambda errors",
+        "Dead-letter queue messages",
+        "MediaConvert jobs (AWS/MediaConvert)",
+        "Site 5xx",
+        "CDN error rates",
+        "DynamoDB throttled requests",
+        "Alarms",
+    ):
+        assert title in body
+
+
+def test_thresholds_must_be_positive() -> None:
+    assert AlarmThresholds().problems() == []
+    assert AlarmThresholds(function_errors=0).problems() == [
+        "alarm threshold function_errors must be positive"
+    ]
+    assert AlarmThresholds(cdn_5xx_rate_percent=120).problems() == [
+        "alarm threshold cdn_5xx_rate_percent must be at most 100"
+    ]

@@ -1,0 +1,224 @@
+"""The Operations stack as synthesized: every dead-letter queue, function and table of the
+environment is alarmed, found independently from the other templates, with the environment's
+thresholds, and every alarm reaches the operations topic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from snapstream_runtime.contract import FAILED_OUTCOME, metric_prefix
+from stacks.config import ENVIRONMENTS
+from tests.cdk_support import named_resource, only_resource, resources_of_type
+
+ENVS = list(ENVIRONMENTS)
+Templates = dict[tuple[str, str], dict[str, Any]]
+#: (stack, logical id) of a resource in one environment.
+Located = tuple[str, str]
+
+
+def _alarms(templates: Templates, env: str) -> dict[str, dict[str, Any]]:
+    alarms = resources_of_type(templates[env, "Operations"], "AWS::CloudWatch::Alarm")
+    return {a["Properties"]["AlarmName"]: a["Properties"] for a in alarms.values()}
+
+
+def _metrics(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    """The metrics an alarm reads, whether written plainly or as metric-math queries."""
+    if "MetricName" in alarm:
+        return [{k: alarm[k] for k in ("Namespace", "MetricName", "Dimensions")}]
+    return [q["MetricStat"]["Metric"] for q in alarm["Metrics"] if "MetricStat" in q]
+
+
+def _resolve(templates: Templates, env: str, value: Any) -> Located:
+    """A reference in the Operations template -> the resource it names in its own stack."""
+    if "Fn::GetStackOutput" in value:
+        output = value["Fn::GetStackOutput"]
+        stack = output["StackName"].rsplit("-", 1)[-1]
+        value = templates[env, stack]["Outputs"][output["OutputName"]]["Value"]
+    else:
+        stack = "Operations"
+    if "Ref" in value:
+        return stack, value["Ref"]
+    return stack, value["Fn::GetAtt"][0]
+
+
+def _alarmed(templates: Templates, env: str, metric_name: str, dimension: str) -> set[Located]:
+    found = set()
+    for alarm in _alarms(templates, env).values():
+        for metric in _metrics(alarm):
+            if metric["MetricName"] == metric_name:
+                [value] = [d["Value"] for d in metric["Dimensions"] if d["Name"] == dimension]
+                found.add(_resolve(templates, env, value))
+    return found
+
+
+def _arn_target(value: Any) -> str:
+    return str(value["Fn::GetAtt"][0])
+
+
+def _dead_letter_queues(templates: Templates, env: str) -> set[Located]:
+    """Every queue some resource names as where its failures go."""
+    found: set[Located] = set()
+    for (template_env, stack), template in templates.items():
+        if template_env != env:
+            continue
+        for resource in template["Resources"].values():
+            props = resource.get("Properties", {})
+            kind = resource["Type"]
+            if kind in {"AWS::SQS::Queue", "AWS::SNS::Subscription"} and "RedrivePolicy" in props:
+                found.add((stack, _arn_target(props["RedrivePolicy"]["deadLetterTargetArn"])))
+            if kind == "AWS::Lambda::Function" and "DeadLetterConfig" in props:
+                found.add((stack, _arn_target(props["DeadLetterConfig"]["TargetArn"])))
+            if kind == "AWS::Events::Rule":
+                for target in props.get("Targets", []):
+                    if "DeadLetterConfig" in target:
+                        found.add((stack, _arn_target(target["DeadLetterConfig"]["Arn"])))
+    return found
+
+
+def _everything_of_type(templates: Templates, env: str, kind: str) -> set[Located]:
+    return {
+        (stack, logical_id)
+        for (template_env, stack), template in templates.items()
+        if template_env == env
+        for logical_id in resources_of_type(template, kind)
+    }
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_every_dead_letter_queue_alarms_on_any_message(templates: Templates, env: str) -> None:
+    dead_letter_queues = _dead_letter_queues(templates, env)
+    assert len(dead_letter_queues) >= 10
+    alarmed = _alarmed(templates, env, "ApproximateNumberOfMessagesVisible", "QueueName")
+    assert alarmed == dead_letter_queues
+    for name, alarm in _alarms(templates, env).items():
+        if name.endswith("-messages"):
+            assert alarm["Threshold"] == ENVIRONMENTS[env].alarms.dead_letter_messages == 1
+
+
+@pytest.mark.parametrize("env", ENVS)
+@pytest.mark.parametrize("metric", ["Errors", "Throttles"])
+def test_every_function_alarms_on_errors_and_throttles(
+    templates: Templates, env: str, metric: str
+) -> None:
+    functions = _everything_of_type(templates, env, "AWS::Lambda::Function")
+    assert len(functions) >= 8
+    assert _alarmed(templates, env, metric, "FunctionName") == functions
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_every_table_alarms_on_throttling(templates: Templates, env: str) -> None:
+    tables = _everything_of_type(templates, env, "AWS::DynamoDB::Table")
+    assert len(tables) == 2
+    assert _alarmed(templates, env, "ThrottledRequests", "TableName") == tables
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_thresholds_come_from_the_environment(templates: Templates, env: str) -> None:
+    thresholds = ENVIRONMENTS[env].alarms
+    alarms = _alarms(templates, env)
+    prefix = f"snapstream-{env}"
+    assert alarms[f"{prefix}-Pipeline-Ingest-errors"]["Threshold"] == thresholds.function_errors
+    assert (
+        alarms[f"{prefix}-Pipeline-Ingest-throttles"]["Threshold"] == thresholds.function_throttles
+    )
+    assert alarms[f"{prefix}-LoadBalancer-5xx"]["Threshold"] == thresholds.load_balancer_5xx
+    assert alarms[f"{prefix}-WebTargets-unhealthy"]["Threshold"] == thresholds.unhealthy_hosts
+    assert alarms[f"{prefix}-MediaConvert-job-errors"]["Threshold"] == thresholds.transcode_errors
+    assert alarms[f"{prefix}-CloudFront-5xx-rate"]["Threshold"] == thresholds.cdn_5xx_rate_percent
+
+
+def test_environments_differ_in_strictness() -> None:
+    assert ENVIRONMENTS["dev"].alarms.function_errors > ENVIRONMENTS["prod"].alarms.function_errors
+    assert (
+        ENVIRONMENTS["dev"].alarms.load_balancer_5xx > ENVIRONMENTS["prod"].alarms.load_balancer_5xx
+    )
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_every_alarm_pages_the_operations_topic(templates: Templates, env: str) -> None:
+    topic_id, _ = named_resource(templates[env, "Data"], "AWS::SNS::Topic", "OperationsTopic")
+    for alarm in _alarms(templates, env).values():
+        for actions in (alarm["AlarmActions"], alarm["OKActions"]):
+            [action] = actions
+            assert _resolve(templates, env, action) == ("Data", topic_id)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_transcode_errors_alarm_reads_what_the_state_handler_emits(
+    templates: Templates, env: str
+) -> None:
+    alarm = _alarms(templates, env)[f"snapstream-{env}-MediaConvert-job-errors"]
+    [metric] = _metrics(alarm)
+    assert metric["MetricName"] == f"{metric_prefix('transcode-state')}_{FAILED_OUTCOME}"
+    assert {d["Name"]: d["Value"] for d in metric["Dimensions"]} == {
+        "service": "transcode-state",
+        "environment": env,
+    }
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_web_alarms_watch_this_environments_load_balancer(templates: Templates, env: str) -> None:
+    balancers = _everything_of_type(templates, env, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    assert _alarmed(templates, env, "HTTPCode_ELB_5XX_Count", "LoadBalancer") == balancers
+    groups = _everything_of_type(templates, env, "AWS::ElasticLoadBalancingV2::TargetGroup")
+    assert _alarmed(templates, env, "UnHealthyHostCount", "TargetGroup") == groups
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_cdn_alarm_watches_this_environments_distribution(templates: Templates, env: str) -> None:
+    distributions = _everything_of_type(templates, env, "AWS::CloudFront::Distribution")
+    assert _alarmed(templates, env, "5xxErrorRate", "DistributionId") == distributions
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_one_dashboard_per_environment(templates: Templates, env: str) -> None:
+    dashboard = only_resource(templates[env, "Operations"], "AWS::CloudWatch::Dashboard")
+    assert dashboard["Properties"]["DashboardName"] == f"snapstream-{env}"
+    body = str(dashboard["Properties"]["DashboardBody"])
+    for step in ("Ingest", "TranscodeSubmit", "Package", "Analysis", "VideoLabels"):
+        assert f"{step}Duration" in body
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_runbook_says_how_to_redrive_every_dead_letter_queue(
+    templates: Templates, env: str
+) -> None:
+    runbooks = (DOCS / "runbooks.md").read_text()
+    prefix = f"snapstream-{env}-"
+    queues = [
+        name.removeprefix(prefix).removesuffix("-messages")
+        for name in _alarms(templates, env)
+        if name.endswith("-messages")
+    ]
+    missing = [queue for queue in queues if f"`{queue}`" not in runbooks]
+    assert missing == []
+
+
+def test_the_documented_thresholds_are_the_configured_ones() -> None:
+    """docs/operations.md's alarm table: one column per environment, in config order."""
+    table = (DOCS / "operations.md").read_text().split("## Alarms", 1)[1]
+    rows = {
+        cells[0]: cells[2:5]
+        for line in table.splitlines()
+        if line.startswith("| ") and not line.startswith("| alarm")
+        for cells in [[c.strip() for c in line.strip("|").split("|")]]
+    }
+    documented = {
+        "function_errors": rows["each function `…-errors`"],
+        "function_throttles": rows["each function `…-throttles`"],
+        "dead_letter_messages": rows["each dead-letter queue `…-messages`"],
+        "transcode_errors": rows["`MediaConvert-job-errors`"],
+        "load_balancer_5xx": rows["`LoadBalancer-5xx`"],
+        "unhealthy_hosts": rows["`WebTargets-unhealthy`"],
+        "cdn_5xx_rate_percent": rows["`CloudFront-5xx-rate`"],
+        "table_throttles": rows["each table `…-throttles`"],
+    }
+    for name, values in documented.items():
+        configured = [getattr(ENVIRONMENTS[env].alarms, name) for env in ("dev", "staging", "prod")]
+        assert [float(v) for v in values] == configured, name
