@@ -63,8 +63,13 @@ class EnvironmentConfig:
     #: the CloudFront host name and its ACM certificate (us-east-1); optional.
     cdn_domain: str | None = None
     cdn_certificate_arn: str | None = None
-    #: NAT gateways of the web tier's VPC (two Availability Zones): 1 is cheaper, 2 survives an AZ.
+    #: NAT of the web tier's VPC (two Availability Zones): 1 is cheaper, 2 survives an AZ.
     nat_gateways: int = 1
+    #: "gateway" (managed NAT gateways) or "instance": that many NAT instances of the Graviton
+    #: nat_instance_type, far cheaper but each a single point of failure with a bandwidth ceiling
+    #: (docs/web-hosting.md).
+    nat: str = "gateway"
+    nat_instance_type: str = "t4g.nano"
     web_instance_type: str = "t4g.small"
     web_min_capacity: int = 1
     web_max_capacity: int = 2
@@ -151,6 +156,13 @@ class EnvironmentConfig:
             problems.append("need 1 <= web_min_capacity <= web_max_capacity")
         if self.nat_gateways not in {1, 2}:
             problems.append("nat_gateways must be 1 or 2 (the web VPC spans two AZs)")
+        if self.nat not in {"gateway", "instance"}:
+            problems.append('nat must be "gateway" or "instance"')
+        if not _ARM64_INSTANCE_TYPE.match(self.nat_instance_type):
+            problems.append(
+                f"nat_instance_type {self.nat_instance_type!r} must be a Graviton (arm64) type, "
+                "e.g. t4g.nano"
+            )
         if not _ARM64_INSTANCE_TYPE.match(self.web_instance_type):
             problems.append(
                 f"web_instance_type {self.web_instance_type!r} must be a Graviton (arm64) type, "
@@ -192,6 +204,8 @@ ENVIRONMENTS: Mapping[str, EnvironmentConfig] = MappingProxyType(
             access_log_retention_days=30,
             noncurrent_version_retention_days=7,
             nat_gateways=1,
+            # No NAT gateway's hourly charge: one t4g.nano NAT instance (docs/web-hosting.md).
+            nat="instance",
             # A developer's environment: page on real breakage, not on every experiment.
             alarms=AlarmThresholds(
                 function_errors=5,

@@ -87,6 +87,9 @@ class WebStack(cdk.Stack):
             min_capacity=config.web_min_capacity,
             max_capacity=config.web_max_capacity,
             nat_gateways=config.nat_gateways,
+            nat_instance_type=ec2.InstanceType(config.nat_instance_type)
+            if config.nat == "instance"
+            else None,
             rate_limit_per_5min=config.web_rate_limit_per_5min,
             deletion_protection=config.retain_data,
             certificate_arn=config.site_certificate_arn,

@@ -52,6 +52,8 @@ def test_context_overrides_win_over_defaults() -> None:
         ({"dev": {"web_min_capacity": 3, "web_max_capacity": 2}}, None, "web_min_capacity"),
         ({"dev": {"nat_gateways": 0}}, None, "nat_gateways must be 1 or 2"),
         ({"dev": {"nat_gateways": 3}}, None, "nat_gateways must be 1 or 2"),
+        ({"dev": {"nat": "none"}}, None, 'nat must be "gateway" or "instance"'),
+        ({"dev": {"nat_instance_type": "t3.nano"}}, None, "nat_instance_type"),
         ({"dev": {"web_instance_type": "t3.small"}}, None, "Graviton"),
         ({"dev": {"web_workers": 0}}, None, "web_workers"),
         ({"dev": {"web_rate_limit_per_5min": 5}}, None, "web_rate_limit_per_5min"),
@@ -84,8 +86,8 @@ def test_graviton_instance_types_are_accepted(instance_type: str) -> None:
 
 def test_dev_stays_cheap() -> None:
     dev = ENVIRONMENTS["dev"]
-    assert (dev.nat_gateways, dev.web_min_capacity) == (1, 1)
-    assert ENVIRONMENTS["prod"].nat_gateways == 2
+    assert (dev.nat_gateways, dev.nat, dev.web_min_capacity) == (1, "instance", 1)
+    assert (ENVIRONMENTS["prod"].nat_gateways, ENVIRONMENTS["prod"].nat) == (2, "gateway")
 
 
 def test_alarm_thresholds_are_overridden_one_by_one_from_context() -> None:

@@ -91,8 +91,15 @@ def _text(node: Any) -> str:
     return json.dumps(node)
 
 
+def _site_launch_template(template: dict[str, Any]) -> dict[str, Any]:
+    """The site's launch template data (a NAT instance brings a launch template of its own)."""
+    _, resource = named_resource(template, "AWS::EC2::LaunchTemplate", "HostingLaunchTemplate")
+    data: dict[str, Any] = resource["Properties"]["LaunchTemplateData"]
+    return data
+
+
 def _user_data(template: dict[str, Any]) -> str:
-    data = only_resource(template, "AWS::EC2::LaunchTemplate")["Properties"]["LaunchTemplateData"]
+    data = _site_launch_template(template)
     return _text(data["UserData"]["Fn::Base64"])
 
 
@@ -131,8 +138,11 @@ def test_vpc_spans_two_azs_with_flow_logs_and_a_stripped_default_security_group(
     assert len(subnets) == 4
     for logical_id, subnet in subnets.items():
         assert subnet["Properties"]["MapPublicIpOnLaunch"] is False, logical_id
-    nat = resources_of_type(web, "AWS::EC2::NatGateway")
-    assert len(nat) == ENVIRONMENTS[env].nat_gateways
+    config = ENVIRONMENTS[env]
+    gateways = resources_of_type(web, "AWS::EC2::NatGateway")
+    instances = resources_of_type(web, "AWS::EC2::Instance")
+    nat = instances if config.nat == "instance" else gateways
+    assert (len(nat), len(gateways) + len(instances)) == (config.nat_gateways,) * 2
     flow_log = only_resource(web, "AWS::EC2::FlowLog")["Properties"]
     assert flow_log["TrafficType"] == "ALL"
     assert flow_log["ResourceType"] == "VPC"
@@ -142,6 +152,38 @@ def test_vpc_spans_two_azs_with_flow_logs_and_a_stripped_default_security_group(
     for log_group in resources_of_type(web, "AWS::Logs::LogGroup").values():
         assert "KmsKeyId" in log_group["Properties"]
         assert log_group["Properties"]["RetentionInDays"] == ENVIRONMENTS[env].log_retention_days
+
+
+@pytest.mark.parametrize("env", [e for e in ENVS if ENVIRONMENTS[e].nat == "instance"])
+def test_nat_instances_are_hardened_and_admit_the_vpc_only(templates: Templates, env: str) -> None:
+    web = _web(templates, env)
+    for logical_id, resource in resources_of_type(web, "AWS::EC2::Instance").items():
+        instance = resource["Properties"]
+        assert instance["InstanceType"] == ENVIRONMENTS[env].nat_instance_type
+        assert (instance["SourceDestCheck"], instance["Monitoring"]) == (False, True), logical_id
+        assert (instance["EbsOptimized"], instance["CreditSpecification"]) == (
+            True,
+            {"CPUCredits": "standard"},
+        )
+        assert "KeyName" not in instance
+        [interface] = instance["NetworkInterfaces"]
+        assert interface["AssociatePublicIpAddress"] is True
+        template_id = instance["LaunchTemplate"]["LaunchTemplateId"]["Ref"]
+        data = web["Resources"][template_id]["Properties"]["LaunchTemplateData"]
+        assert data["MetadataOptions"] == {"HttpPutResponseHopLimit": 1, "HttpTokens": "required"}
+        [root] = data["BlockDeviceMappings"]
+        assert (root["Ebs"]["Encrypted"], root["Ebs"]["VolumeType"]) == (True, "gp3")
+        [group_id] = [g["Fn::GetAtt"][0] for g in interface["GroupSet"]]
+        group = web["Resources"][group_id]["Properties"]
+        https_from_vpc = [{"CidrIp": "10.0.0.0/16", "FromPort": 443, "ToPort": 443}]
+        assert [
+            {k: r[k] for k in ("CidrIp", "FromPort", "ToPort")}
+            for r in group["SecurityGroupIngress"]
+        ] == https_from_vpc
+        vpc = only_resource(web, "AWS::EC2::VPC")["Properties"]
+        assert vpc["CidrBlock"] == https_from_vpc[0]["CidrIp"]
+    routes = resources_of_type(web, "AWS::EC2::Route").values()
+    assert sum("InstanceId" in r["Properties"] for r in routes) == 2  # both private subnets
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -159,7 +201,7 @@ def test_instances_run_in_the_private_subnets(templates: Templates, env: str) ->
 @pytest.mark.parametrize("env", ENVS)
 def test_launch_template_hardening(templates: Templates, env: str) -> None:
     web = _web(templates, env)
-    data = only_resource(web, "AWS::EC2::LaunchTemplate")["Properties"]["LaunchTemplateData"]
+    data = _site_launch_template(web)
     assert data["MetadataOptions"] == {"HttpTokens": "required", "HttpPutResponseHopLimit": 1}
     assert "KeyName" not in data
     assert data["Monitoring"] == {"Enabled": True}

@@ -39,6 +39,10 @@ SESSION_MANAGER_CHANNEL_ACTIONS = (
 )
 #: The singleton provider CDK adds per stack to strip the default security group's rules.
 RESTRICT_DEFAULT_SG_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+#: The NAT instances' root volume: the Amazon Linux 2023 image's own size.
+NAT_INSTANCE_VOLUME_GIB = 8
+#: The VPC's address range (CDK's default, spelled out: the NAT instances admit it by value).
+VPC_CIDR = "10.0.0.0/16"
 _SETTING_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _REDACTED_HEADERS = ("cookie", "authorization")
 
@@ -48,7 +52,10 @@ class WebHosting(Construct):
 
     - VPC over two AZs: public subnets (ALB, NAT; no automatic public IPs) and private subnets
       with egress (instances), S3 and DynamoDB gateway endpoints, flow logs, and the default
-      security group stripped of its rules.
+      security group stripped of its rules. NAT is ``nat_gateways`` managed NAT gateways, or as
+      many NAT instances of ``nat_instance_type`` when it is given (cheaper; each a single point
+      of failure and a bandwidth ceiling): IMDSv2 only, encrypted gp3 root volume, detailed
+      monitoring, standard CPU credits, no key pair, HTTPS in from the VPC only.
     - ALB: invalid header fields dropped, access logs into ``access_logs`` (an SSE-S3 bucket:
       ALB log delivery cannot write SSE-KMS), optional deletion protection; HTTPS with an HTTP
       redirect when ``certificate_arn`` is given, else plain HTTP.
@@ -92,6 +99,7 @@ class WebHosting(Construct):
         max_capacity: int,
         nat_gateways: int,
         rate_limit_per_5min: int,
+        nat_instance_type: ec2.InstanceType | None = None,
         deletion_protection: bool,
         certificate_arn: str | None = None,
         extra_bundles: Sequence[s3_assets.Asset] = (),
@@ -108,7 +116,8 @@ class WebHosting(Construct):
         bundles = [site_bundle, *extra_bundles]
         self.log_encryption_key = log_encryption_key
         self.log_retention = log_retention
-        self.vpc = self._vpc(nat_gateways)
+        self.nat_instances: list[ec2.Instance] = []
+        self.vpc = self._vpc(nat_gateways, nat_instance_type, volume_encryption_key)
         self.role = self._instance_role(bundles)
 
         self.load_balancer_security_group = ec2.SecurityGroup(
@@ -225,12 +234,36 @@ class WebHosting(Construct):
 
     # -- network -----------------------------------------------------------------------------
 
-    def _vpc(self, nat_gateways: int) -> ec2.Vpc:
+    def _vpc(
+        self,
+        nat_gateways: int,
+        nat_instance_type: ec2.InstanceType | None,
+        volume_encryption_key: kms.IKey | None,
+    ) -> ec2.Vpc:
+        nat_instances = (
+            ec2.NatProvider.instance_v2(
+                instance_type=nat_instance_type,
+                machine_image=ec2.MachineImage.latest_amazon_linux2023(
+                    cpu_type=ec2.AmazonLinuxCpuType.ARM_64
+                    if nat_instance_type.architecture == ec2.InstanceArchitecture.ARM_64
+                    else ec2.AmazonLinuxCpuType.X86_64
+                ),
+                # The public subnets assign no public IPs; a NAT instance needs one.
+                associate_public_ip_address=True,
+                # A burst never bills surplus credits: the instance slows down instead.
+                credit_specification=ec2.CpuCredits.STANDARD,
+                default_allowed_traffic=ec2.NatTrafficDirection.NONE,
+            )
+            if nat_instance_type
+            else None
+        )
         vpc = ec2.Vpc(
             self,
             "Vpc",
+            ip_addresses=ec2.IpAddresses.cidr(VPC_CIDR),
             max_azs=2,
             nat_gateways=nat_gateways,
+            nat_gateway_provider=nat_instances,
             subnet_configuration=[
                 ec2.SubnetConfiguration(
                     name="Public",
@@ -250,6 +283,8 @@ class WebHosting(Construct):
             },
             restrict_default_security_group=True,
         )
+        if nat_instances:
+            self._harden_nat_instances(nat_instances, volume_encryption_key)
         # The rule-stripping custom resource's handler: CDK adds DependsOn its role, which the
         # role GetAtt already implies (cfn-lint W3005).
         provider = cdk.Stack.of(self).node.try_find_child(RESTRICT_DEFAULT_SG_PROVIDER)
@@ -287,6 +322,78 @@ class WebHosting(Construct):
             traffic_type=ec2.FlowLogTrafficType.ALL,
         )
         return vpc
+
+    def _harden_nat_instances(
+        self, provider: ec2.NatInstanceProviderV2, volume_encryption_key: kms.IKey | None
+    ) -> None:
+        """The NAT instances as hardened as the site's. The provider's ``ec2.Instance`` takes no
+        block devices, monitoring or metadata options: a launch template brings IMDSv2 and the
+        encrypted root volume (cdk-nag matches unnamed launch templates to any instance or group,
+        so every template here must be compliant), the CfnInstance the rest."""
+        group = provider.security_group
+        # The instances may only make HTTPS connections out, so that is all NAT forwards.
+        group.add_ingress_rule(
+            ec2.Peer.ipv4(VPC_CIDR), ec2.Port.tcp(443), "HTTPS from the VPC to forward"
+        )
+        group.add_egress_rule(
+            ec2.Peer.any_ipv4(),
+            ec2.Port.tcp(443),
+            "HTTPS out: forwarded connections and the NAT instance's own packages",
+        )
+        template = ec2.LaunchTemplate(
+            self,
+            "NatLaunchTemplate",
+            require_imdsv2=True,
+            http_put_response_hop_limit=1,
+            block_devices=[
+                ec2.BlockDevice(
+                    device_name="/dev/xvda",
+                    volume=ec2.BlockDeviceVolume.ebs(
+                        NAT_INSTANCE_VOLUME_GIB,
+                        encrypted=True,
+                        kms_key=volume_encryption_key,
+                        volume_type=ec2.EbsDeviceVolumeType.GP3,
+                        delete_on_termination=True,
+                    ),
+                )
+            ],
+        )
+        for instance in provider.gateway_instances:
+            self.nat_instances.append(instance)
+            cfn = instance.instance
+            cfn.launch_template = ec2.CfnInstance.LaunchTemplateSpecificationProperty(
+                launch_template_id=template.launch_template_id,
+                version=template.latest_version_number,
+            )
+            cfn.monitoring = True
+            cfn.ebs_optimized = True
+            self._acknowledge_nat_instance(instance)
+
+    def _acknowledge_nat_instance(self, instance: ec2.Instance) -> None:
+        acknowledge(
+            instance,
+            pack=Pack.NIST_800_53_R5,
+            rule="EC2InstanceNoPublicIp",
+            reason="A NAT instance forwards the private subnets' connections to the internet and "
+            "needs a public IPv4 address for that; it sits in a public subnet and its security "
+            "group admits HTTPS from the VPC's own range only.",
+        )
+        acknowledge(
+            instance,
+            pack=Pack.NIST_800_53_R5,
+            rule="EC2InstancesInVPC",
+            reason="The NAT instance runs in the VPC's public subnet: with a public IP its subnet "
+            "is named in its network interface (SubnetId of NetworkInterfaces), which this rule "
+            "does not read.",
+        )
+        acknowledge(
+            instance,
+            pack=Pack.AWS_SOLUTIONS,
+            rule="EC29",
+            reason="The NAT instance holds no data and is recreated by a deployment; it is the "
+            "cheap NAT of non-production environments, which are destroyed in one step, and "
+            "termination protection would block that.",
+        )
 
     def _log_group(self, construct_id: str, *, name: str | None = None) -> logs.LogGroup:
         return logs.LogGroup(
@@ -525,8 +632,9 @@ class WebHosting(Construct):
                 pack=Pack.NIST_800_53_R5,
                 rule="VPCNoUnrestrictedRouteToIGW",
                 reason="Public subnets hold only the internet-facing load balancer and the NAT "
-                "gateways, which need a default route to the internet gateway; they assign no "
-                "public IPs, and the instances run in private subnets that egress through NAT.",
+                "gateways or instances, which need a default route to the internet gateway; they "
+                "assign no public IPs, and the instances run in private subnets that egress "
+                "through NAT.",
             )
         acknowledge(
             self.auto_scaling_group,
