@@ -181,6 +181,11 @@ class EnvironmentConfig:
         return cdk.RemovalPolicy.RETAIN if self.retain_data else cdk.RemovalPolicy.DESTROY
 
     @property
+    def operations_name(self) -> str:
+        """The dashboard's name and every alarm name's prefix: ``snapstream-<env>``."""
+        return f"snapstream-{self.name}"
+
+    @property
     def site_origins(self) -> tuple[str, ...]:
         """Browser origins allowed to upload straight to S3 (the CORS allow-list)."""
         if self.site_domain:
@@ -209,7 +214,7 @@ ENVIRONMENTS: Mapping[str, EnvironmentConfig] = MappingProxyType(
             # A developer's environment: page on real breakage, not on every experiment.
             alarms=AlarmThresholds(
                 function_errors=5,
-                function_throttles=10,
+                function_throttles=25,
                 load_balancer_5xx=50,
                 cdn_5xx_rate_percent=20.0,
                 table_throttles=20,

@@ -10,6 +10,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
@@ -139,6 +140,27 @@ class DataStack(cdk.Stack):
             encryption_key=key,
             display_name=f"SnapStream {config.name} operations alarms",
         ).topic
+        # The topic policy replaces SNS's default one, so the alarms' publisher is named: this
+        # environment's CloudWatch alarms in this account only.
+        self.operations_topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowThisEnvironmentsAlarms",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.operations_topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID},
+                    "ArnLike": {
+                        "aws:SourceArn": self.format_arn(
+                            service="cloudwatch",
+                            resource="alarm",
+                            resource_name=f"{config.operations_name}-*",
+                            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    },
+                },
+            )
+        )
         self.uploads_arn_export = self.export_for_consumers(
             "UploadsBucketArn", self.uploads.bucket_arn
         )

@@ -7,11 +7,14 @@ added anywhere is watched without anyone remembering to list it here.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct, IConstruct
 
 from snapstream_constructs import (
@@ -52,12 +55,12 @@ class OperationsStack(cdk.Stack):
             description=f"SnapStream {config.name}: dashboard and alarms",
             **kwargs,
         )
-        watched = (data, pipeline, web)
+        watched = Watched.found_in(data, pipeline, web)
         services = pipeline.services
         self.monitoring = OperationsMonitoring(
             self,
             "Monitoring",
-            name_prefix=f"snapstream-{config.name}",
+            name_prefix=config.operations_name,
             alarm_topic=data.operations_topic,
             thresholds=config.alarms,
             pipeline=PipelineMetrics(
@@ -69,36 +72,50 @@ class OperationsStack(cdk.Stack):
                 ingest_service=services["Ingest"],
                 upload_outcomes=("accepted", "rejected", "duplicate"),
             ),
-            functions={
-                readable_name(f): f.ref
-                for stack in watched
-                for f in stack.node.find_all()
-                if isinstance(f, cdk.CfnResource) and f.cfn_resource_type == _LAMBDA_FUNCTION
-            },
-            dead_letter_queues={
-                readable_name(q): q.queue_name
-                for stack in watched
-                for q in stack.node.find_all()
-                if is_dead_letter_queue(q)
-            },
-            work_queues={
-                readable_name(q): q.queue.queue_name
-                for stack in watched
-                for q in stack.node.find_all()
-                if isinstance(q, QueueWithDeadLetters)
-            },
-            tables={
-                readable_name(t): t.ref
-                for stack in watched
-                for t in stack.node.find_all()
-                if isinstance(t, dynamodb.CfnTable)
-            },
+            functions=watched.functions,
+            dead_letter_queues=watched.dead_letter_queues,
+            work_queues=watched.work_queues,
+            tables=watched.tables,
+            instances=watched.instances,
             transcode_queue_name=pipeline.transcoding.queue.attr_name,
             web=_web_tier(web),
             distribution_id=data.cdn.distribution.distribution_id,
             # CloudFront publishes its metrics in us-east-1 only.
             alarm_on_distribution=config.region == "us-east-1",
         )
+
+
+@dataclass
+class Watched:
+    """What the alarms watch, by readable name: function, queue and table names."""
+
+    functions: dict[str, str] = field(default_factory=dict)
+    dead_letter_queues: dict[str, str] = field(default_factory=dict)
+    work_queues: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, str] = field(default_factory=dict)
+    instances: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def found_in(cls, *stacks: cdk.Stack) -> Watched:
+        """One walk over each stack's tree, sorted by Python type (each jsii call costs: synth
+        time is a measured target)."""
+        found = cls()
+        for stack in stacks:
+            for construct in stack.node.find_all():
+                if isinstance(construct, lambda_.CfnFunction) or (
+                    type(construct) is cdk.CfnResource
+                    and construct.cfn_resource_type == _LAMBDA_FUNCTION
+                ):
+                    found.functions[readable_name(construct)] = construct.ref
+                elif isinstance(construct, dynamodb.CfnTable):
+                    found.tables[readable_name(construct)] = construct.ref
+                elif isinstance(construct, ec2.CfnInstance):
+                    found.instances[readable_name(construct)] = construct.ref
+                elif isinstance(construct, QueueWithDeadLetters):
+                    found.work_queues[readable_name(construct)] = construct.queue.queue_name
+                elif is_dead_letter_queue(construct):
+                    found.dead_letter_queues[readable_name(construct)] = construct.queue_name
+        return found
 
 
 def _web_tier(web: WebStack) -> WebTier:

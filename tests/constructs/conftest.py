@@ -110,6 +110,7 @@ def bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[s
         dead_letter_queues={"Failures": "failures-queue"},
         work_queues={"Work": "work-queue"},
         tables={"Media": "media-table"},
+        instances={"Nat": "i-0123456789abcdef0"},
         transcode_queue_name="convert-queue",
         web=WebTier(
             load_balancer_full_name="app/site/123", target_group_full_name="targetgroup/site/456"
@@ -129,6 +130,7 @@ MONITORING_THRESHOLDS_VALUES: dict[str, Any] = {
     "transcode_errors": 2,
     "load_balancer_5xx": 25,
     "unhealthy_hosts": 1,
+    "instance_status_checks": 1,
     "cdn_5xx_rate_percent": 7.5,
     "table_throttles": 6,
     "evaluation_periods": 2,

@@ -216,8 +216,9 @@ def test_topics_are_kms_encrypted_and_tls_only(templates: Templates, env: str) -
     for topic_id, topic in topics.items():
         assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [_key_id(template), "Arn"]}
         [policy] = [p for p in policies if {"Ref": topic_id} in p["Properties"]["Topics"]]
-        [deny] = policy["Properties"]["PolicyDocument"]["Statement"]
-        assert deny["Effect"] == "Deny"
+        [deny] = [
+            s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"
+        ]
         assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 

@@ -4,6 +4,7 @@ thresholds, and every alarm reaches the operations topic."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,15 @@ def test_web_alarms_watch_this_environments_load_balancer(templates: Templates, 
 
 
 @pytest.mark.parametrize("env", ENVS)
+def test_every_stand_alone_instance_alarms_on_failed_status_checks(
+    templates: Templates, env: str
+) -> None:
+    instances = _everything_of_type(templates, env, "AWS::EC2::Instance")
+    assert len(instances) == (1 if ENVIRONMENTS[env].nat == "instance" else 0)
+    assert _alarmed(templates, env, "StatusCheckFailed", "InstanceId") == instances
+
+
+@pytest.mark.parametrize("env", ENVS)
 def test_cdn_alarm_watches_this_environments_distribution(templates: Templates, env: str) -> None:
     distributions = _everything_of_type(templates, env, "AWS::CloudFront::Distribution")
     assert _alarmed(templates, env, "5xxErrorRate", "DistributionId") == distributions
@@ -216,9 +226,43 @@ def test_the_documented_thresholds_are_the_configured_ones() -> None:
         "transcode_errors": rows["`MediaConvert-job-errors`"],
         "load_balancer_5xx": rows["`LoadBalancer-5xx`"],
         "unhealthy_hosts": rows["`WebTargets-unhealthy`"],
+        "instance_status_checks": rows["each stand-alone instance `…-status-check`"],
         "cdn_5xx_rate_percent": rows["`CloudFront-5xx-rate`"],
         "table_throttles": rows["each table `…-throttles`"],
     }
     for name, values in documented.items():
         configured = [getattr(ENVIRONMENTS[env].alarms, name) for env in ("dev", "staging", "prod")]
         assert [float(v) for v in values] == configured, name
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_only_this_environments_alarms_may_publish_to_the_operations_topic(
+    templates: Templates, env: str
+) -> None:
+    data = templates[env, "Data"]
+    topic_id, _ = named_resource(data, "AWS::SNS::Topic", "OperationsTopic")
+    _, policy = named_resource(data, "AWS::SNS::TopicPolicy", "OperationsTopicPolicy")
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    [allow] = [s for s in statements if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert allow["Action"] == "sns:Publish"
+    assert allow["Resource"] == {"Ref": topic_id}
+    assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    source = json.dumps(allow["Condition"]["ArnLike"]["aws:SourceArn"])
+    assert f":alarm:snapstream-{env}-*" in source
+    for name in _alarms(templates, env):
+        assert name.startswith(f"snapstream-{env}-")
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_queue_pollers_stop_at_the_functions_reserved_concurrency(
+    templates: Templates, env: str
+) -> None:
+    """Else bursts throttle the function, page someone and spend the messages' receive count."""
+    template = templates[env, "Pipeline"]
+    mappings = resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
+    assert len(mappings) == 2
+    for mapping in mappings:
+        function = template["Resources"][mapping["Properties"]["FunctionName"]["Ref"]]
+        reserved = function["Properties"]["ReservedConcurrentExecutions"]
+        assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": max(2, reserved)}

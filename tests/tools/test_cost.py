@@ -168,3 +168,16 @@ def test_docs_cost_md_is_current(cloud_assembly: Path) -> None:
     rendered = render(cloud_assembly)
     assert f"as of {PRICES_AS_OF}" in rendered
     assert DOC.read_text(encoding="utf-8") == rendered, "docs/cost.md is stale: run `make cost`"
+
+
+def test_custom_metrics_are_one_per_outcome_and_one_duration_per_step(
+    cost_envs: dict[str, Environment],
+) -> None:
+    from snapstream_runtime.analysis import AnalysisOutcome
+    from snapstream_runtime.ingest import Outcome
+    from snapstream_runtime.video import VideoOutcome
+    from tools.cost.idle import custom_metrics
+
+    expected = (len(Outcome) + 1) + 3 * (len(VideoOutcome) + 1) + 3 * (len(AnalysisOutcome) + 1)
+    for env in cost_envs.values():
+        assert custom_metrics(env) == expected

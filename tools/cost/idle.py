@@ -344,11 +344,43 @@ def no_idle_cost(env: Environment) -> list[str]:
         for resource_type, label, basis in facts
         if (count := env.count(resource_type))
     ]
+    metrics = custom_metrics(env)
+    monthly = metrics * price("metric_month").usd
     return [
         *notes,
+        f"{metrics} custom metrics the functions publish (EMF, namespace SnapStream: one count "
+        f"per outcome and one duration per step): ${price('metric_month').usd:g} per "
+        "metric-month, billed by the hour a metric is published, so nothing when idle and at "
+        f"most ${monthly:,.2f} a month when every outcome of every step occurs every hour",
         "Rekognition, Transcribe, Comprehend: per call or minute analysed",
         "Auto Scaling, launch templates, gateway endpoints, IAM, ACM, CloudFront keys: free",
     ]
+
+
+def custom_metrics(env: Environment) -> int:
+    """Metrics the functions can publish: per service (``POWERTOOLS_SERVICE_NAME`` in the
+    template), one count per outcome of its logic and one ``<Step>Duration``."""
+    from snapstream_runtime.analysis import AnalysisOutcome
+    from snapstream_runtime.ingest import Outcome as IngestOutcome
+    from snapstream_runtime.video import VideoOutcome
+
+    published = {
+        "playback-keys": 0,  # a CloudFormation custom resource: logs only
+        "ingest": len(IngestOutcome) + 1,
+        "transcode-submit": len(VideoOutcome) + 1,
+        "transcode-state": len(VideoOutcome) + 1,
+        "package": len(VideoOutcome) + 1,
+        "analysis": len(AnalysisOutcome) + 1,
+        "transcription-state": len(AnalysisOutcome) + 1,
+        "video-labels": len(AnalysisOutcome) + 1,
+    }
+    services = [
+        variables["POWERTOOLS_SERVICE_NAME"]
+        for _, function in env.resources("AWS::Lambda::Function")
+        if "POWERTOOLS_SERVICE_NAME"
+        in (variables := function["Properties"].get("Environment", {}).get("Variables", {}))
+    ]
+    return sum(published[service] for service in services)
 
 
 def total(lines: list[CostLine]) -> float:

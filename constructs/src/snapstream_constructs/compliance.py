@@ -108,6 +108,7 @@ def acknowledge(
     """
     if len(reason.strip()) < 20:
         raise ValueError(f"acknowledging {rule} on {scope.node.path} needs a real reason")
+    validations = cdk.Validations.of(scope)
     for finding in findings or (None,):
         ack_id = acknowledgment_id(pack, rule, finding)
-        cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=ack_id, reason=reason))
+        validations.acknowledge(cdk.Acknowledgment(id=ack_id, reason=reason))

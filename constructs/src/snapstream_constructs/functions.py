@@ -46,6 +46,7 @@ class PipelineFunction(Construct):
         unscoped_actions_reason: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.reserved_concurrency = reserved_concurrency
         self.log_group = logs.LogGroup(
             self,
             "Logs",
@@ -147,6 +148,9 @@ class PipelineFunction(Construct):
             batch_size=batch_size,
             max_batching_window=max_batching_window,
             report_batch_item_failures=True,
+            # Pollers never outrun the reserved concurrency: no throttled invocations, and no
+            # receive attempts spent on them (each counts towards the queue's redrive limit).
+            max_concurrency=max(2, self.reserved_concurrency),
         )
         # The service checks the role can read the queue when it creates the mapping.
         mapping.node.add_dependency(self.policy)

@@ -17,7 +17,8 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 PERIOD = cdk.Duration.minutes(5)
-#: DynamoDB operations SnapStream calls; ThrottledRequests is reported per operation.
+#: DynamoDB operations SnapStream calls (never Scan or TransactGetItems); ThrottledRequests is
+#: reported per operation. With the sum, 9 of the 10 metrics an alarm may hold.
 TABLE_OPERATIONS = (
     "GetItem",
     "PutItem",
@@ -26,7 +27,6 @@ TABLE_OPERATIONS = (
     "Query",
     "BatchGetItem",
     "BatchWriteItem",
-    "TransactGetItems",
     "TransactWriteItems",
 )
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9-]+")
@@ -37,13 +37,17 @@ class AlarmThresholds:
     """When each alarm fires: counts per 5-minute period (an alarm fires at >= the value)."""
 
     function_errors: int = 1
-    function_throttles: int = 1
+    #: Throttles are retried (Lambda's asynchronous queue; SQS pollers stop at the reserved
+    #: concurrency), so only repeated throttling pages someone.
+    function_throttles: int = 10
     #: Messages in any dead-letter queue; 1 means "any message".
     dead_letter_messages: int = 1
     #: MediaConvert jobs that ended in ERROR (reported by the transcode-state function).
     transcode_errors: int = 1
     load_balancer_5xx: int = 10
     unhealthy_hosts: int = 1
+    #: Failed EC2 status checks of a stand-alone instance (the dev profile's NAT instance).
+    instance_status_checks: int = 1
     #: CloudFront 5xx responses as a percentage of requests (average over the period).
     cdn_5xx_rate_percent: float = 5.0
     table_throttles: int = 1
@@ -106,15 +110,16 @@ class OperationsMonitoring(Construct):
         dead_letter_queues: Mapping[str, str],
         work_queues: Mapping[str, str],
         tables: Mapping[str, str],
+        instances: Mapping[str, str],
         transcode_queue_name: str,
         web: WebTier,
         distribution_id: str,
         alarm_on_distribution: bool,
     ) -> None:
-        """``functions``, ``dead_letter_queues``, ``work_queues`` and ``tables`` map a readable
-        name to the resource's name. CloudFront reports metrics in us-east-1 only, so its alarm
-        can exist only in a stack there (``alarm_on_distribution``); the dashboard shows it
-        from any Region."""
+        """``functions``, ``dead_letter_queues``, ``work_queues``, ``tables`` and ``instances``
+        (stand-alone EC2 instances, by id) map a readable name to the resource's name.
+        CloudFront reports metrics in us-east-1 only, so its alarm can exist only in a stack
+        there (``alarm_on_distribution``); the dashboard shows it from any Region."""
         super().__init__(scope, construct_id)
         self._prefix = name_prefix
         self._thresholds = thresholds
@@ -126,7 +131,7 @@ class OperationsMonitoring(Construct):
         queue_widgets = self._queues(dead_letter_queues, work_queues)
         table_widgets = self._tables(tables)
         video_widgets = self._transcoding(transcode_queue_name)
-        web_widgets = self._web(web)
+        web_widgets = self._web(web, instances)
         cdn_widgets = self._distribution(distribution_id, alarm=alarm_on_distribution)
 
         self.dashboard = cloudwatch.Dashboard(
@@ -344,15 +349,20 @@ class OperationsMonitoring(Construct):
             description="MediaConvert jobs of this environment's queue ended in ERROR "
             "(recovering a failed transcode: docs/runbooks.md).",
         )
-        # MediaConvert's own metrics, found by the queue's name whatever form its dimension takes.
-        jobs = cloudwatch.MathExpression(
-            expression=f"SEARCH('{{AWS/MediaConvert,Queue}} {transcode_queue_name}', 'Sum', 300)",
-            label="MediaConvert",
-            period=PERIOD,
-        )
+        # MediaConvert's own job counts, found by the queue's name whatever form the Queue
+        # dimension takes (name or ARN), one metric name per search so units never mix.
+        jobs = [
+            cloudwatch.MathExpression(
+                expression=f'SEARCH(\'{{AWS/MediaConvert,Queue}} MetricName="{metric}" '
+                f"{transcode_queue_name}', 'Sum', 300)",
+                label=metric,
+                period=PERIOD,
+            )
+            for metric in ("JobsCompletedCount", "JobsErroredCount")
+        ]
         submitted = self._pipeline.transcode_state_service
         return [
-            _graph("MediaConvert jobs (AWS/MediaConvert)", [jobs]),
+            _graph("MediaConvert jobs (AWS/MediaConvert)", jobs),
             _graph("Transcode jobs ended in ERROR", [failed]),
             _graph(
                 "Transcode state handling p90 (ms)",
@@ -360,7 +370,7 @@ class OperationsMonitoring(Construct):
             ),
         ]
 
-    def _web(self, web: WebTier) -> list[cloudwatch.IWidget]:
+    def _web(self, web: WebTier, instances: Mapping[str, str]) -> list[cloudwatch.IWidget]:
         balancer = {"LoadBalancer": web.load_balancer_full_name}
         targets = {"TargetGroup": web.target_group_full_name, **balancer}
 
@@ -390,6 +400,24 @@ class OperationsMonitoring(Construct):
             threshold=self._thresholds.unhealthy_hosts,
             description="Web instances failing the load balancer's health check.",
         )
+        status_checks = []
+        for name, instance_id in instances.items():
+            failed = _metric(
+                "AWS/EC2",
+                "StatusCheckFailed",
+                {"InstanceId": instance_id},
+                label=name,
+                statistic="Maximum",
+            )
+            self._alarm(
+                name,
+                "status-check",
+                failed,
+                threshold=self._thresholds.instance_status_checks,
+                description=f"EC2 instance {name} fails its status checks (for a NAT instance: "
+                "the private subnets have no way out; reboot it or deploy again to replace it).",
+            )
+            status_checks.append(failed)
         return [
             _graph("Site requests", [alb("RequestCount", balancer)]),
             _graph("Site 5xx", [elb_5xx, target_5xx]),
@@ -398,6 +426,7 @@ class OperationsMonitoring(Construct):
                 [alb("TargetResponseTime", balancer, statistic="p90")],
             ),
             _graph("Web hosts", [alb("HealthyHostCount", targets, statistic="Minimum"), unhealthy]),
+            _graph("Instance status checks failed", status_checks),
         ]
 
     def _distribution(self, distribution_id: str, *, alarm: bool) -> list[cloudwatch.IWidget]:

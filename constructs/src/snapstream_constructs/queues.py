@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import TypeGuard
 
 import aws_cdk as cdk
@@ -13,15 +14,14 @@ from constructs import Construct, IConstruct
 
 from snapstream_constructs.compliance import Pack, acknowledge
 
-#: Construct metadata marking a dead-letter queue (monitoring alarms on each one).
-DEAD_LETTER_MARKER = "snapstream:dead-letter-queue"
+#: Every queue made by :func:`dead_letter_queue` (monitoring alarms on each one). Kept on the
+#: Python side: reading construct metadata back through jsii costs a call per entry.
+_DEAD_LETTER_QUEUES: weakref.WeakSet[sqs.Queue] = weakref.WeakSet()
 
 
 def is_dead_letter_queue(construct: IConstruct) -> TypeGuard[sqs.Queue]:
     """Whether ``construct`` is a queue made by :func:`dead_letter_queue`."""
-    return isinstance(construct, sqs.Queue) and any(
-        entry.type == DEAD_LETTER_MARKER for entry in construct.node.metadata
-    )
+    return isinstance(construct, sqs.Queue) and construct in _DEAD_LETTER_QUEUES
 
 
 class QueueWithDeadLetters(Construct):
@@ -77,7 +77,7 @@ def dead_letter_queue(
         enforce_ssl=True,
         retention_period=cdk.Duration.days(14),
     )
-    queue.node.add_metadata(DEAD_LETTER_MARKER, True)
+    _DEAD_LETTER_QUEUES.add(queue)
     acknowledge(
         queue,
         pack=Pack.SERVERLESS,

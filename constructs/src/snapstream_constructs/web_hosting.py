@@ -156,18 +156,7 @@ class WebHosting(Construct):
             http_put_response_hop_limit=1,
             detailed_monitoring=True,
             ebs_optimized=True,
-            block_devices=[
-                ec2.BlockDevice(
-                    device_name="/dev/xvda",
-                    volume=ec2.BlockDeviceVolume.ebs(
-                        volume_size_gib,
-                        encrypted=True,
-                        kms_key=volume_encryption_key,
-                        volume_type=ec2.EbsDeviceVolumeType.GP3,
-                        delete_on_termination=True,
-                    ),
-                )
-            ],
+            block_devices=[encrypted_root_volume(volume_size_gib, volume_encryption_key)],
             user_data=self.user_data,
         )
         release_timeout = release_timeout or cdk.Duration.minutes(15)
@@ -345,18 +334,7 @@ class WebHosting(Construct):
             "NatLaunchTemplate",
             require_imdsv2=True,
             http_put_response_hop_limit=1,
-            block_devices=[
-                ec2.BlockDevice(
-                    device_name="/dev/xvda",
-                    volume=ec2.BlockDeviceVolume.ebs(
-                        NAT_INSTANCE_VOLUME_GIB,
-                        encrypted=True,
-                        kms_key=volume_encryption_key,
-                        volume_type=ec2.EbsDeviceVolumeType.GP3,
-                        delete_on_termination=True,
-                    ),
-                )
-            ],
+            block_devices=[encrypted_root_volume(NAT_INSTANCE_VOLUME_GIB, volume_encryption_key)],
         )
         for instance in provider.gateway_instances:
             self.nat_instances.append(instance)
@@ -673,3 +651,17 @@ class WebHosting(Construct):
             "80/443 only; every request passes the WAF web ACL (managed rule groups, per-IP rate "
             "limit) and the instances accept traffic from this security group alone.",
         )
+
+
+def encrypted_root_volume(size_gib: int, key: kms.IKey | None) -> ec2.BlockDevice:
+    """An encrypted gp3 root volume (the image's /dev/xvda), deleted with its instance."""
+    return ec2.BlockDevice(
+        device_name="/dev/xvda",
+        volume=ec2.BlockDeviceVolume.ebs(
+            size_gib,
+            encrypted=True,
+            kms_key=key,
+            volume_type=ec2.EbsDeviceVolumeType.GP3,
+            delete_on_termination=True,
+        ),
+    )
