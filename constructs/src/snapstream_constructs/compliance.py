@@ -11,6 +11,7 @@ matched a finding in ``validation-report.json``, so a test can prove that none i
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
@@ -108,7 +109,19 @@ def acknowledge(
     """
     if len(reason.strip()) < 20:
         raise ValueError(f"acknowledging {rule} on {scope.node.path} needs a real reason")
-    validations = cdk.Validations.of(scope)
+    validations = _validations_of(scope)
     for finding in findings or (None,):
         ack_id = acknowledgment_id(pack, rule, finding)
         validations.acknowledge(cdk.Acknowledgment(id=ack_id, reason=reason))
+
+
+#: ``Validations.of(scope)`` per scope: each lookup is a jsii round trip, and constructs collect
+#: several acknowledgments (synthesis time is a benchmarked target).
+_VALIDATIONS: weakref.WeakKeyDictionary[IConstruct, cdk.Validations] = weakref.WeakKeyDictionary()
+
+
+def _validations_of(scope: IConstruct) -> cdk.Validations:
+    found = _VALIDATIONS.get(scope)
+    if found is None:
+        found = _VALIDATIONS[scope] = cdk.Validations.of(scope)
+    return found

@@ -12,11 +12,21 @@ from dataclasses import dataclass, fields
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-PERIOD = cdk.Duration.minutes(5)
+from snapstream_constructs.metric_queries import (
+    ExpressionSpec,
+    MetricSpec,
+    Query,
+    Widget,
+    alarm_queries,
+    alarm_status,
+    dashboard_body,
+    graph,
+    text,
+)
+
 #: DynamoDB operations SnapStream calls (never Scan or TransactGetItems); ThrottledRequests is
 #: reported per operation. With the sum, 9 of the 10 metrics an alarm may hold.
 TABLE_OPERATIONS = (
@@ -94,8 +104,9 @@ class PipelineMetrics:
 
 
 class OperationsMonitoring(Construct):
-    """Dashboard plus alarms for functions, dead-letter queues, work queues, tables, MediaConvert,
-    the web tier and CloudFront. Names (``names`` keys) label widgets and alarm names."""
+    """Dashboard plus alarms for functions, dead-letter queues, work queues, tables, instances,
+    MediaConvert, the web tier and CloudFront, written as plain CloudFormation resources
+    (``AWS::CloudWatch::Alarm``/``Dashboard``) from :mod:`snapstream_constructs.metric_queries`."""
 
     def __init__(
         self,
@@ -123,81 +134,68 @@ class OperationsMonitoring(Construct):
         super().__init__(scope, construct_id)
         self._prefix = name_prefix
         self._thresholds = thresholds
-        self._action = actions.SnsAction(alarm_topic)
-        self.alarms: list[cloudwatch.Alarm] = []
         self._pipeline = pipeline
+        self._topic_arn = alarm_topic.topic_arn
+        self._region = cdk.Aws.REGION
+        self._alarm_arn_prefix = (
+            f"arn:{cdk.Aws.PARTITION}:cloudwatch:{self._region}:{cdk.Aws.ACCOUNT_ID}:alarm:"
+        )
+        self.alarms: list[cloudwatch.CfnAlarm] = []
+        self._alarm_arns: list[str] = []
 
-        function_widgets = self._functions(functions)
-        queue_widgets = self._queues(dead_letter_queues, work_queues)
-        table_widgets = self._tables(tables)
-        video_widgets = self._transcoding(transcode_queue_name)
-        web_widgets = self._web(web, instances)
-        cdn_widgets = self._distribution(distribution_id, alarm=alarm_on_distribution)
-
-        self.dashboard = cloudwatch.Dashboard(
+        rows = [
+            self._pipeline_widgets(),
+            self._functions(functions),
+            self._queues(dead_letter_queues, work_queues),
+            self._transcoding(transcode_queue_name),
+            self._web(web, instances),
+            self._distribution(distribution_id, alarm=alarm_on_distribution),
+            self._tables(tables),
+        ]
+        intro = text(
+            f"# {name_prefix}\nPipeline throughput and latency, errors, queues, transcoding, web "
+            "and CDN traffic, DynamoDB throttling. Alarms go to the operations topic; runbooks: "
+            "`docs/runbooks.md`."
+        )
+        body = dashboard_body([[intro], *rows, [alarm_status("Alarms", self._alarm_arns)]])
+        self.dashboard = cloudwatch.CfnDashboard(
             self,
             "Dashboard",
             dashboard_name=name_prefix,
-            default_interval=cdk.Duration.hours(3),
-        )
-        self.dashboard.add_widgets(
-            cloudwatch.TextWidget(
-                markdown=f"# {name_prefix}\nPipeline throughput and latency, errors, queues, "
-                "transcoding, web and CDN traffic, DynamoDB throttling. Alarms go to the "
-                "operations topic; runbooks: `docs/runbooks.md`.",
-                width=24,
-                height=2,
-            )
-        )
-        for row in (
-            self._pipeline_widgets(),
-            function_widgets,
-            queue_widgets,
-            video_widgets,
-            web_widgets,
-            cdn_widgets,
-            table_widgets,
-        ):
-            self.dashboard.add_widgets(*row)
-        self.dashboard.add_widgets(
-            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24, height=6)
+            dashboard_body=cdk.Stack.of(self).to_json_string(body),
         )
 
-    # -- alarms ------------------------------------------------------------------------------
+    def _graph(self, title: str, queries: Sequence[Query]) -> Widget:
+        return graph(title, queries, region=self._region)
 
     def _alarm(
-        self,
-        name: str,
-        what: str,
-        metric: cloudwatch.IMetric,
-        *,
-        threshold: float,
-        description: str,
-    ) -> cloudwatch.Alarm:
-        alarm = cloudwatch.Alarm(
+        self, name: str, what: str, query: Query, *, threshold: float, description: str
+    ) -> None:
+        alarm_name = _UNSAFE_NAME.sub("-", f"{self._prefix}-{name}-{what}")
+        alarm = cloudwatch.CfnAlarm(
             self,
             _UNSAFE_NAME.sub("", f"{name}{what.title()}"),
-            alarm_name=_UNSAFE_NAME.sub("-", f"{self._prefix}-{name}-{what}"),
+            alarm_name=alarm_name,
             alarm_description=description,
-            metric=metric,
+            metrics=alarm_queries(query),
             threshold=threshold,
             evaluation_periods=self._thresholds.evaluation_periods,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="notBreaching",
+            alarm_actions=[self._topic_arn],
+            ok_actions=[self._topic_arn],
         )
-        alarm.add_alarm_action(self._action)
-        alarm.add_ok_action(self._action)
         self.alarms.append(alarm)
-        return alarm
+        self._alarm_arns.append(self._alarm_arn_prefix + alarm_name)
 
     # -- sections ----------------------------------------------------------------------------
 
-    def _functions(self, functions: Mapping[str, str]) -> list[cloudwatch.IWidget]:
+    def _functions(self, functions: Mapping[str, str]) -> list[Widget]:
         errors, throttles, durations = [], [], []
         for name, function_name in functions.items():
             dims = {"FunctionName": function_name}
-            error = _metric("AWS/Lambda", "Errors", dims, label=name)
-            throttle = _metric("AWS/Lambda", "Throttles", dims, label=name)
+            error = MetricSpec("AWS/Lambda", "Errors", dims, label=name)
+            throttle = MetricSpec("AWS/Lambda", "Throttles", dims, label=name)
             self._alarm(
                 name,
                 "errors",
@@ -215,77 +213,57 @@ class OperationsMonitoring(Construct):
             )
             errors.append(error)
             throttles.append(throttle)
-            durations.append(_metric("AWS/Lambda", "Duration", dims, label=name, statistic="p90"))
+            durations.append(MetricSpec("AWS/Lambda", "Duration", dims, "p90", name))
         return [
-            _graph("Lambda errors", errors),
-            _graph("Lambda throttles", throttles),
-            _graph("Lambda duration p90 (ms)", durations),
+            self._graph("Lambda errors", errors),
+            self._graph("Lambda throttles", throttles),
+            self._graph("Lambda duration p90 (ms)", durations),
         ]
 
     def _queues(
         self, dead_letter_queues: Mapping[str, str], work_queues: Mapping[str, str]
-    ) -> list[cloudwatch.IWidget]:
+    ) -> list[Widget]:
+        visible, age = "ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"
         waiting = []
         for name, queue_name in dead_letter_queues.items():
-            visible = _metric(
-                "AWS/SQS",
-                "ApproximateNumberOfMessagesVisible",
-                {"QueueName": queue_name},
-                label=name,
-                statistic="Maximum",
-            )
+            messages = MetricSpec("AWS/SQS", visible, {"QueueName": queue_name}, "Maximum", name)
             self._alarm(
                 name,
                 "messages",
-                visible,
+                messages,
                 threshold=self._thresholds.dead_letter_messages,
                 description=f"Dead-letter queue {name} holds messages that failed processing or "
                 "delivery: read one, fix the cause, redrive (docs/runbooks.md).",
             )
-            waiting.append(visible)
-        depth, age = [], []
-        for name, queue_name in work_queues.items():
-            dims = {"QueueName": queue_name}
-            depth.append(
-                _metric(
-                    "AWS/SQS",
-                    "ApproximateNumberOfMessagesVisible",
-                    dims,
-                    label=name,
-                    statistic="Maximum",
-                )
-            )
-            age.append(
-                _metric(
-                    "AWS/SQS",
-                    "ApproximateAgeOfOldestMessage",
-                    dims,
-                    label=name,
-                    statistic="Maximum",
-                )
-            )
+            waiting.append(messages)
+        work = {name: {"QueueName": queue_name} for name, queue_name in work_queues.items()}
         return [
-            _graph("Work queue depth", depth),
-            _graph("Oldest message age (s)", age),
-            _graph("Dead-letter queue messages", waiting),
+            self._graph(
+                "Work queue depth",
+                [MetricSpec("AWS/SQS", visible, d, "Maximum", n) for n, d in work.items()],
+            ),
+            self._graph(
+                "Oldest message age (s)",
+                [MetricSpec("AWS/SQS", age, d, "Maximum", n) for n, d in work.items()],
+            ),
+            self._graph("Dead-letter queue messages", waiting),
         ]
 
-    def _tables(self, tables: Mapping[str, str]) -> list[cloudwatch.IWidget]:
-        throttled, capacity = [], []
-        for t, (name, table_name) in enumerate(tables.items()):
-            per_operation = {
-                f"t{t}op{i}": _metric(
-                    "AWS/DynamoDB",
-                    "ThrottledRequests",
-                    {"TableName": table_name, "Operation": operation},
-                )
-                for i, operation in enumerate(TABLE_OPERATIONS)
-            }
-            total = cloudwatch.MathExpression(
-                expression="SUM(METRICS())",
-                using_metrics=per_operation,
-                label=f"{name} throttled requests",
-                period=PERIOD,
+    def _tables(self, tables: Mapping[str, str]) -> list[Widget]:
+        throttled: list[Query] = []
+        capacity: list[Query] = []
+        for name, table_name in tables.items():
+            total = ExpressionSpec(
+                "SUM(METRICS())",
+                f"{name} throttled requests",
+                {
+                    f"op{i}": MetricSpec(
+                        "AWS/DynamoDB",
+                        "ThrottledRequests",
+                        {"TableName": table_name, "Operation": operation},
+                    )
+                    for i, operation in enumerate(TABLE_OPERATIONS)
+                },
             )
             self._alarm(
                 name,
@@ -296,51 +274,50 @@ class OperationsMonitoring(Construct):
             )
             throttled.append(total)
             dims = {"TableName": table_name}
-            capacity.append(
-                _metric("AWS/DynamoDB", "ConsumedReadCapacityUnits", dims, label=f"{name} read")
-            )
-            capacity.append(
-                _metric("AWS/DynamoDB", "ConsumedWriteCapacityUnits", dims, label=f"{name} write")
-            )
+            capacity += [
+                MetricSpec(
+                    "AWS/DynamoDB", f"Consumed{kind}CapacityUnits", dims, label=f"{name} {kind}"
+                )
+                for kind in ("Read", "Write")
+            ]
         return [
-            _graph("DynamoDB throttled requests", throttled),
-            _graph("DynamoDB consumed capacity", capacity),
+            self._graph("DynamoDB throttled requests", throttled),
+            self._graph("DynamoDB consumed capacity", capacity),
         ]
 
     def _step_metric(
         self, service: str, suffix: str, *, statistic: str = "Sum", label: str | None = None
-    ) -> cloudwatch.Metric:
+    ) -> MetricSpec:
         prefix = self._pipeline.steps[service]
-        return _metric(
+        return MetricSpec(
             self._pipeline.namespace,
             f"{prefix}{suffix}",
             {"service": service, **self._pipeline.dimensions},
-            label=label or prefix,
-            statistic=statistic,
+            statistic,
+            label or prefix,
         )
 
-    def _pipeline_widgets(self) -> list[cloudwatch.IWidget]:
+    def _pipeline_widgets(self) -> list[Widget]:
         steps = self._pipeline.steps
         failed = f"_{self._pipeline.failed_outcome}"
         return [
-            _graph(
+            self._graph(
                 "Uploads (per 5 min)",
                 [
                     self._step_metric(self._pipeline.ingest_service, f"_{outcome}", label=outcome)
                     for outcome in self._pipeline.upload_outcomes
                 ],
             ),
-            _graph(
+            self._graph(
                 "Processing time per step p90 (ms)",
                 [self._step_metric(s, "Duration", statistic="p90") for s in steps],
             ),
-            _graph("Items failed per step", [self._step_metric(s, failed) for s in steps]),
+            self._graph("Items failed per step", [self._step_metric(s, failed) for s in steps]),
         ]
 
-    def _transcoding(self, transcode_queue_name: str) -> list[cloudwatch.IWidget]:
-        failed = self._step_metric(
-            self._pipeline.transcode_state_service, f"_{self._pipeline.failed_outcome}"
-        )
+    def _transcoding(self, transcode_queue_name: str) -> list[Widget]:
+        state_service = self._pipeline.transcode_state_service
+        failed = self._step_metric(state_service, f"_{self._pipeline.failed_outcome}")
         self._alarm(
             "MediaConvert",
             "job-errors",
@@ -351,44 +328,40 @@ class OperationsMonitoring(Construct):
         )
         # MediaConvert's own job counts, found by the queue's name whatever form the Queue
         # dimension takes (name or ARN), one metric name per search so units never mix.
-        jobs = [
-            cloudwatch.MathExpression(
-                expression=f'SEARCH(\'{{AWS/MediaConvert,Queue}} MetricName="{metric}" '
+        jobs: list[Query] = [
+            ExpressionSpec(
+                f'SEARCH(\'{{AWS/MediaConvert,Queue}} MetricName="{metric}" '
                 f"{transcode_queue_name}', 'Sum', 300)",
-                label=metric,
-                period=PERIOD,
+                metric,
             )
             for metric in ("JobsCompletedCount", "JobsErroredCount")
         ]
-        submitted = self._pipeline.transcode_state_service
         return [
-            _graph("MediaConvert jobs (AWS/MediaConvert)", jobs),
-            _graph("Transcode jobs ended in ERROR", [failed]),
-            _graph(
+            self._graph("MediaConvert jobs (AWS/MediaConvert)", jobs),
+            self._graph("Transcode jobs ended in ERROR", [failed]),
+            self._graph(
                 "Transcode state handling p90 (ms)",
-                [self._step_metric(submitted, "Duration", statistic="p90")],
+                [self._step_metric(state_service, "Duration", statistic="p90")],
             ),
         ]
 
-    def _web(self, web: WebTier, instances: Mapping[str, str]) -> list[cloudwatch.IWidget]:
+    def _web(self, web: WebTier, instances: Mapping[str, str]) -> list[Widget]:
         balancer = {"LoadBalancer": web.load_balancer_full_name}
         targets = {"TargetGroup": web.target_group_full_name, **balancer}
 
-        def alb(name: str, dims: Mapping[str, str], statistic: str = "Sum") -> cloudwatch.Metric:
-            return _metric("AWS/ApplicationELB", name, dims, statistic=statistic, label=name)
+        def alb(name: str, dims: Mapping[str, str], statistic: str = "Sum") -> MetricSpec:
+            return MetricSpec("AWS/ApplicationELB", name, dims, statistic, name)
 
         elb_5xx = alb("HTTPCode_ELB_5XX_Count", balancer)
         target_5xx = alb("HTTPCode_Target_5XX_Count", balancer)
-        errors = cloudwatch.MathExpression(
-            expression="FILL(elb, 0) + FILL(target, 0)",
-            using_metrics={"elb": elb_5xx, "target": target_5xx},
-            label="5xx responses",
-            period=PERIOD,
-        )
         self._alarm(
             "LoadBalancer",
             "5xx",
-            errors,
+            ExpressionSpec(
+                "FILL(elb, 0) + FILL(target, 0)",
+                "5xx responses",
+                {"elb": elb_5xx, "target": target_5xx},
+            ),
             threshold=self._thresholds.load_balancer_5xx,
             description="The site answered 5xx (load balancer or instances).",
         )
@@ -402,12 +375,8 @@ class OperationsMonitoring(Construct):
         )
         status_checks = []
         for name, instance_id in instances.items():
-            failed = _metric(
-                "AWS/EC2",
-                "StatusCheckFailed",
-                {"InstanceId": instance_id},
-                label=name,
-                statistic="Maximum",
+            failed = MetricSpec(
+                "AWS/EC2", "StatusCheckFailed", {"InstanceId": instance_id}, "Maximum", name
             )
             self._alarm(
                 name,
@@ -419,21 +388,18 @@ class OperationsMonitoring(Construct):
             )
             status_checks.append(failed)
         return [
-            _graph("Site requests", [alb("RequestCount", balancer)]),
-            _graph("Site 5xx", [elb_5xx, target_5xx]),
-            _graph(
-                "Site response time p90 (s)",
-                [alb("TargetResponseTime", balancer, statistic="p90")],
-            ),
-            _graph("Web hosts", [alb("HealthyHostCount", targets, statistic="Minimum"), unhealthy]),
-            _graph("Instance status checks failed", status_checks),
+            self._graph("Site requests", [alb("RequestCount", balancer)]),
+            self._graph("Site 5xx", [elb_5xx, target_5xx]),
+            self._graph("Site response time p90 (s)", [alb("TargetResponseTime", balancer, "p90")]),
+            self._graph("Web hosts", [alb("HealthyHostCount", targets, "Minimum"), unhealthy]),
+            self._graph("Instance status checks failed", status_checks),
         ]
 
-    def _distribution(self, distribution_id: str, *, alarm: bool) -> list[cloudwatch.IWidget]:
+    def _distribution(self, distribution_id: str, *, alarm: bool) -> list[Widget]:
         dims = {"DistributionId": distribution_id, "Region": "Global"}
 
-        def cdn(name: str, statistic: str) -> cloudwatch.Metric:
-            return _metric("AWS/CloudFront", name, dims, statistic=statistic, region="us-east-1")
+        def cdn(name: str, statistic: str) -> MetricSpec:
+            return MetricSpec("AWS/CloudFront", name, dims, statistic, name, region="us-east-1")
 
         rate_5xx = cdn("5xxErrorRate", "Average")
         if alarm:
@@ -445,30 +411,6 @@ class OperationsMonitoring(Construct):
                 description="CloudFront 5xx responses as a percentage of playback requests.",
             )
         return [
-            _graph("CDN requests", [cdn("Requests", "Sum")]),
-            _graph("CDN error rates (%)", [rate_5xx, cdn("4xxErrorRate", "Average")]),
+            self._graph("CDN requests", [cdn("Requests", "Sum")]),
+            self._graph("CDN error rates (%)", [rate_5xx, cdn("4xxErrorRate", "Average")]),
         ]
-
-
-def _metric(
-    namespace: str,
-    name: str,
-    dimensions: Mapping[str, str],
-    *,
-    label: str | None = None,
-    statistic: str = "Sum",
-    region: str | None = None,
-) -> cloudwatch.Metric:
-    return cloudwatch.Metric(
-        namespace=namespace,
-        metric_name=name,
-        dimensions_map=dict(dimensions),
-        label=label,
-        statistic=statistic,
-        period=PERIOD,
-        region=region,
-    )
-
-
-def _graph(title: str, metrics: Sequence[cloudwatch.IMetric]) -> cloudwatch.GraphWidget:
-    return cloudwatch.GraphWidget(title=title, left=list(metrics), width=8, height=6)
