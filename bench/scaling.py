@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
 from moto import mock_aws
 
+from bench.capacity import item_size, read_units, write_units
 from bench.pipeline_calls import _templates
 from tools.local_aws import provision
 
@@ -25,12 +28,53 @@ USERS = 100
 PAGE = 24
 
 
-def _fill(table: str, size: int, owners: list[str] | None = None) -> None:
-    """N media records (with one tag item each) over ``owners`` (default: 100 users)."""
+def media_items(index: int, owner: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The META record and the tag item of media number ``index`` (low-level attribute format)."""
+    from snapstream_runtime.adapters.table import to_attributes
+
+    media = f"{index:032x}"
+    created = f"2026-11-{1 + index % 28:02d}T00:00:{index % 60:02d}.{index:06d}Z"
+    common = {
+        "media_id": media,
+        "owner_id": owner,
+        "created_at": created,
+        "status": "ready",
+        "kind": "image",
+        "title": f"photo {index}.jpg",
+        "content_type": "image/jpeg",
+        "file_name": f"photo {index}.jpg",
+        "upload_key": f"uploads/{owner}/{media}/photo {index}.jpg",
+        "declared_size": 1000,
+    }
+    meta = {
+        "pk": f"MEDIA#{media}",
+        "sk": "META",
+        "gsi1pk": f"OWNER#{owner}",
+        "gsi1sk": f"{created}#{media}",
+        "gsi2pk": "ALL#2026-11",
+        "gsi2sk": f"{created}#{media}",
+        "tags": ["flood"],
+        **common,
+    }
+    tag = {"pk": f"TAG#{owner}#flood", "sk": f"{created}#{media}", "tag": "flood", **common}
+    return to_attributes(meta), to_attributes(tag)
+
+
+def _fill(table: str, size: int, owners: list[str] | None = None) -> float:
+    """N media records (with one tag item each) over ``owners`` (default: 100 users); returns
+    the mean item size in bytes."""
     from snapstream_runtime.adapters.table import to_attributes
 
     dynamodb = boto3.client("dynamodb")
     batch: list[dict[str, Any]] = []
+    total_bytes = items = 0
+
+    def add(item: dict[str, Any]) -> None:
+        nonlocal total_bytes, items
+        total_bytes, items = total_bytes + item_size(item), items + 1
+        batch.append({"PutRequest": {"Item": item}})
+        if len(batch) >= 24:
+            flush()
 
     def flush() -> None:
         pending: dict[str, Any] = {table: batch[:]}
@@ -40,125 +84,87 @@ def _fill(table: str, size: int, owners: list[str] | None = None) -> None:
 
     for index in range(size):
         owner = owners[index % len(owners)] if owners else f"{index % USERS:032x}"
-        media = f"{index:032x}"
-        created = f"2026-11-{1 + index % 28:02d}T00:00:{index % 60:02d}.{index:06d}Z"
-        common = {
-            "media_id": media,
-            "owner_id": owner,
-            "created_at": created,
-            "status": "ready",
-            "kind": "image",
-            "title": f"photo {index}.jpg",
-            "content_type": "image/jpeg",
-            "file_name": f"photo {index}.jpg",
-            "upload_key": f"uploads/{owner}/{media}/photo {index}.jpg",
-            "declared_size": 1000,
-        }
-        batch.append(
-            {
-                "PutRequest": {
-                    "Item": to_attributes(
-                        {
-                            "pk": f"MEDIA#{media}",
-                            "sk": "META",
-                            "gsi1pk": f"OWNER#{owner}",
-                            "gsi1sk": f"{created}#{media}",
-                            "gsi2pk": "ALL#2026-11",
-                            "gsi2sk": f"{created}#{media}",
-                            "tags": ["flood"],
-                            **common,
-                        }
-                    )
-                }
-            }
-        )
-        batch.append(
-            {
-                "PutRequest": {
-                    "Item": to_attributes(
-                        {
-                            "pk": f"TAG#{owner}#flood",
-                            "sk": f"{created}#{media}",
-                            "tag": "flood",
-                            **common,
-                        }
-                    )
-                }
-            }
-        )
-        if len(batch) >= 24:
-            flush()
+        for item in media_items(index, owner):
+            add(item)
     for user in range(0 if owners else USERS):
         per_user = size // USERS
-        batch.append(
-            {
-                "PutRequest": {
-                    "Item": to_attributes(
-                        {
-                            "pk": f"USER#{user:032x}",
-                            "sk": "PROFILE",
-                            "count_uploads": per_user,
-                            "count_completed": per_user,
-                        }
-                    )
+        add(
+            to_attributes(
+                {
+                    "pk": f"USER#{user:032x}",
+                    "sk": "PROFILE",
+                    "count_uploads": per_user,
+                    "count_completed": per_user,
                 }
-            }
+            )
         )
-        if len(batch) >= 24:
-            flush()
     if batch:
         flush()
+    return total_bytes / items
 
 
-def _ours(table: str, owner: str) -> dict[str, int]:
+@dataclass(frozen=True)
+class Cost:
+    """What one request made DynamoDB do: items examined, capacity units consumed."""
+
+    examined: int
+    capacity: float
+
+
+def _ours(table: str, owner: str, size: int) -> dict[str, Cost]:
     from snapstream_runtime.adapters import clients
-    from snapstream_runtime.adapters.table import Table
 
     clients.reset()
     dynamodb = boto3.client("dynamodb")
-    library = dynamodb.query(
-        TableName=table,
-        IndexName="gsi1",
-        KeyConditionExpression="gsi1pk = :p",
-        ExpressionAttributeValues={":p": {"S": f"OWNER#{owner}"}},
-        ScanIndexForward=False,
-        Limit=PAGE,
-    )
-    search = dynamodb.query(
-        TableName=table,
-        KeyConditionExpression="pk = :p",
-        ExpressionAttributeValues={":p": {"S": f"TAG#{owner}#flood"}},
-        ScanIndexForward=False,
-        Limit=PAGE,
-    )
-    Table(table).get(f"USER#{owner}", "PROFILE")
-    dynamodb.put_item(TableName=table, Item={"pk": {"S": "MEDIA#new"}, "sk": {"S": "META"}})
+
+    def query(**request: Any) -> Cost:
+        page = dynamodb.query(TableName=table, ScanIndexForward=False, Limit=PAGE, **request)
+        examined = sum(item_size(item) for item in page["Items"])  # no filter: all returned
+        return Cost(page["ScannedCount"], read_units(examined))
+
+    profile = dynamodb.get_item(
+        TableName=table, Key={"pk": {"S": f"USER#{owner}"}, "sk": {"S": "PROFILE"}}
+    )["Item"]
+    new_record, _ = media_items(size, owner)
+    dynamodb.put_item(TableName=table, Item=new_record)
     return {
-        "library page": library["ScannedCount"],
-        "tag search": search["ScannedCount"],
-        "dashboard counts": 1,  # one GetItem reads one item
-        "create media record": 0,  # one PutItem reads nothing
+        "library page": query(
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues={":p": {"S": f"OWNER#{owner}"}},
+        ),
+        "tag search": query(
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": f"TAG#{owner}#flood"}},
+        ),
+        # one GetItem reads one item; one PutItem reads nothing and writes the record and its
+        # two index entries (owner, all uploads)
+        "dashboard counts": Cost(1, read_units(item_size(profile))),
+        "create media record": Cost(0, write_units(item_size(new_record), indexes=2)),
     }
 
 
-def _scan_all(table: str, **request: Any) -> tuple[int, list[dict[str, Any]]]:
+def _scan_all(table: str, mean_bytes: float, **request: Any) -> Cost:
+    """Every page of a Scan; each page is charged for the items it examined."""
     dynamodb = boto3.client("dynamodb")
-    scanned, items, start = 0, [], None
+    scanned, capacity, start = 0, 0.0, None
     while True:
         page = dynamodb.scan(
             TableName=table, **request, **({"ExclusiveStartKey": start} if start else {})
         )
         scanned += page["ScannedCount"]
-        items += page.get("Items", [])
+        capacity += read_units(page["ScannedCount"] * mean_bytes)
         start = page.get("LastEvaluatedKey")
         if not start:
-            return scanned, items
+            return Cost(scanned, capacity)
 
 
-def _reference(table: str, owner: str) -> dict[str, int]:
+def _reference(table: str, owner: str, size: int, mean_bytes: float) -> dict[str, Cost]:
+    """The reference design's requests. A filtered Scan is charged for what it examined, which
+    moto does not report, so each page's bytes are its ScannedCount x the table's mean item."""
     dynamodb = boto3.client("dynamodb")
     # Library: Scan with a filter on owner_id, page after page, until a page of results is full.
-    scanned, found, start = 0, 0, None
+    scanned, found, capacity, start = 0, 0, 0.0, None
     while found < PAGE:
         page = dynamodb.scan(
             TableName=table,
@@ -168,28 +174,35 @@ def _reference(table: str, owner: str) -> dict[str, int]:
             **({"ExclusiveStartKey": start} if start else {}),
         )
         scanned += page["ScannedCount"]
+        capacity += read_units(page["ScannedCount"] * mean_bytes)
         found += page["Count"]
         start = page.get("LastEvaluatedKey")
         if not start:
             break
-    search_scanned, _ = _scan_all(
-        table,
-        FilterExpression="owner_id = :o AND contains(tags, :t)",
-        ExpressionAttributeValues={":o": {"S": owner}, ":t": {"S": "flood"}},
-    )
-    counts_scanned, _ = _scan_all(
-        table, FilterExpression="owner_id = :o", ExpressionAttributeValues={":o": {"S": owner}}
-    )
-    create_scanned, _ = _scan_all(table, Select="COUNT")
+    count = _scan_all(table, mean_bytes, Select="COUNT")
+    new_record, _ = media_items(size, owner)
     return {
-        "library page": scanned,
-        "tag search": search_scanned,
-        "dashboard counts": counts_scanned,
-        "create media record": create_scanned,
+        "library page": Cost(scanned, capacity),
+        "tag search": _scan_all(
+            table,
+            mean_bytes,
+            FilterExpression="owner_id = :o AND contains(tags, :t)",
+            ExpressionAttributeValues={":o": {"S": owner}, ":t": {"S": "flood"}},
+        ),
+        "dashboard counts": _scan_all(
+            table,
+            mean_bytes,
+            FilterExpression="owner_id = :o",
+            ExpressionAttributeValues={":o": {"S": owner}},
+        ),
+        # the next record number by Scan(Select=COUNT), then the PutItem (no indexes there)
+        "create media record": Cost(
+            count.examined, count.capacity + write_units(item_size(new_record))
+        ),
     }
 
 
-def measure(sizes: tuple[int, ...]) -> dict[int, dict[str, dict[str, int]]]:
+def measure(sizes: tuple[int, ...]) -> dict[int, dict[str, dict[str, Cost]]]:
     for name, value in {
         "AWS_ACCESS_KEY_ID": "bench",
         "AWS_SECRET_ACCESS_KEY": "bench",
@@ -197,19 +210,19 @@ def measure(sizes: tuple[int, ...]) -> dict[int, dict[str, dict[str, int]]]:
     }.items():
         os.environ.setdefault(name, value)
     data, _ = _templates()
-    results: dict[int, dict[str, dict[str, int]]] = {}
+    results: dict[int, dict[str, dict[str, Cost]]] = {}
     owner = f"{7:032x}"
     for size in sizes:
         with mock_aws():
             resources = provision(data)
             table = resources.names[resources.find("MediaTable")]
             started = time.perf_counter()
-            _fill(table, size)
+            mean_bytes = _fill(table, size)
             print(f"  filled {size} media in {time.perf_counter() - started:.0f} s", flush=True)
-            results[size] = {
-                "snapstream": _ours(table, owner),
-                "reference": _reference(table, owner),
-            }
+            started = time.perf_counter()
+            reference = _reference(table, owner, size, mean_bytes)
+            print(f"  reference requests in {time.perf_counter() - started:.0f} s", flush=True)
+            results[size] = {"snapstream": _ours(table, owner, size), "reference": reference}
     return results
 
 
@@ -231,18 +244,42 @@ def section(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> list[str]:
         + f" | growth {first:,} -> {last:,} |",
         "|---|---|" + "---|" * len(sizes) + "---|",
     ]
+    lines += _rows(results, sizes, operations, lambda cost: cost.examined, "{:,}")
+    lines += [
+        "",
+        "Capacity units per request (read units for reads, eventually consistent; write units",
+        "for the write, the table and each index the record appears in), by DynamoDB's rules",
+        "applied to the bytes examined (bench/capacity.py; moto does not meter capacity):",
+        "",
+        "| request | design | "
+        + " | ".join(f"N={n:,}" for n in sizes)
+        + f" | growth {first:,} -> {last:,} |",
+        "|---|---|" + "---|" * len(sizes) + "---|",
+    ]
+    lines += _rows(results, sizes, operations, lambda cost: cost.capacity, "{:,.1f}")
+    lines.append("")
+    return lines
+
+
+def _rows(
+    results: dict[int, dict[str, dict[str, Cost]]],
+    sizes: tuple[int, ...],
+    operations: list[str],
+    value_of: Callable[[Cost], float],
+    number: str,
+) -> list[str]:
+    rows = []
     for operation in operations:
         for design in ("snapstream", "reference"):
-            values = [results[n][design][operation] for n in sizes]
+            values = [value_of(results[n][design][operation]) for n in sizes]
             growth = (
                 f"{values[-1] / values[0]:.0f}x"
                 if values[0]
                 else ("1x" if values[-1] == 0 else "n/a")
             )
-            lines.append(
+            rows.append(
                 f"| {operation} | {design} | "
-                + " | ".join(f"{v:,}" for v in values)
+                + " | ".join(number.format(v) for v in values)
                 + f" | {growth} |"
             )
-    lines.append("")
-    return lines
+    return rows
