@@ -12,7 +12,9 @@ from bench.common import REPO, header
 
 def main() -> None:
     runs = int(os.environ.get("BENCH_RUNS", "7"))
-    sizes = tuple(int(n) for n in os.environ.get("BENCH_SCALING_SIZES", "1000,10000,100000").split(","))
+    sizes = tuple(
+        int(n) for n in os.environ.get("BENCH_SCALING_SIZES", "1000,10000,100000").split(",")
+    )
     sections: list[tuple[str, Callable[[], list[str]]]] = [
         ("synthesis", lambda: synth.section(runs)),
         ("synthesis growth", lambda: synth.growth_section(max(3, runs // 2))),

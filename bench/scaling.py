@@ -228,8 +228,7 @@ def measure(sizes: tuple[int, ...]) -> dict[int, dict[str, dict[str, Cost]]]:
 
 def section(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> list[str]:
     results = measure(sizes)
-    first, last = sizes[0], sizes[-1]
-    operations = list(results[first]["snapstream"])
+    operations = list(results[sizes[0]]["snapstream"])
     lines = [
         "## Request-path cost as data grows",
         "",
@@ -239,36 +238,32 @@ def section(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> list[str]:
         "before each insert, counts by scanning. SnapStream's pages read at most the page size",
         f"({PAGE}); with 1,000 media each of the {USERS} users has only 10.",
         "",
-        "| request | design | "
-        + " | ".join(f"N={n:,}" for n in sizes)
-        + f" | growth {first:,} -> {last:,} |",
-        "|---|---|" + "---|" * len(sizes) + "---|",
-    ]
-    lines += _rows(results, sizes, operations, lambda cost: cost.examined, "{:,}")
-    lines += [
+        *_table(results, sizes, operations, lambda cost: cost.examined, "{:,}"),
         "",
         "Capacity units per request (read units for reads, eventually consistent; write units",
         "for the write, the table and each index the record appears in), by DynamoDB's rules",
         "applied to the bytes examined (bench/capacity.py; moto does not meter capacity):",
         "",
-        "| request | design | "
-        + " | ".join(f"N={n:,}" for n in sizes)
-        + f" | growth {first:,} -> {last:,} |",
-        "|---|---|" + "---|" * len(sizes) + "---|",
+        *_table(results, sizes, operations, lambda cost: cost.capacity, "{:,.1f}"),
     ]
-    lines += _rows(results, sizes, operations, lambda cost: cost.capacity, "{:,.1f}")
     lines.append("")
     return lines
 
 
-def _rows(
+def _table(
     results: dict[int, dict[str, dict[str, Cost]]],
     sizes: tuple[int, ...],
     operations: list[str],
     value_of: Callable[[Cost], float],
     number: str,
 ) -> list[str]:
-    rows = []
+    """One row per request and design, one column per size, and the growth first -> last."""
+    rows = [
+        "| request | design | "
+        + " | ".join(f"N={n:,}" for n in sizes)
+        + f" | growth {sizes[0]:,} -> {sizes[-1]:,} |",
+        "|---|---|" + "---|" * len(sizes) + "---|",
+    ]
     for operation in operations:
         for design in ("snapstream", "reference"):
             values = [value_of(results[n][design][operation]) for n in sizes]

@@ -93,12 +93,28 @@ class _Graph:
                 for a in self.targets(stack, props.get(source_key)):
                     for b in self.targets(stack, props.get(target_key)):
                         yield a, b, label, "solid"
+            if kind == "AWS::SNS::Subscription":
+                for a in self.targets(stack, props.get("TopicArn")):
+                    for b in self.targets(stack, props.get("RedrivePolicy")):
+                        yield a, b, "DLQ", "dashed"
+            elif kind == "AWS::ElasticLoadBalancingV2::Listener":
+                yield from self._forwarding(stack, props)
             elif kind == "Custom::S3BucketNotifications":
                 for a in self.targets(stack, props.get("BucketName")):
                     for b in self.targets(stack, props.get("NotificationConfiguration")):
                         yield a, b, "notification", "solid"
         for node, (stack, _, resource) in self.nodes.items():
             yield from self._node_edges(node, stack, resource)
+
+    def _forwarding(self, stack: Stack, listener: dict[str, Any]) -> Iterator[Edge]:
+        """Load balancer -> the Auto Scaling groups registered in the listener's target groups
+        (target groups themselves are not drawn)."""
+        groups = references(listener.get("DefaultActions"))
+        for balancer in self.targets(stack, listener.get("LoadBalancerArn")):
+            for node, (node_stack, _, resource) in self.nodes.items():
+                registered = references(resource.get("Properties", {}).get("TargetGroupARNs"))
+                if node_stack is stack and groups & registered:
+                    yield balancer, node, "forwards", "solid"
 
     def _node_edges(self, node: str, stack: Stack, resource: Resource) -> Iterator[Edge]:
         props = dict(resource.get("Properties", {}))
