@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
+from typing import ParamSpec, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -19,6 +20,9 @@ from snapstream_runtime.contract import ENV_ENVIRONMENT, METRICS_NAMESPACE, metr
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
+
+P = ParamSpec("P")
+Outcome = TypeVar("Outcome", bound=StrEnum)
 
 
 def add_environment_dimension(environ: Mapping[str, str]) -> None:
@@ -30,16 +34,12 @@ def add_environment_dimension(environ: Mapping[str, str]) -> None:
 add_environment_dimension(os.environ)
 
 
-def started() -> float:
-    """A start mark for :func:`record_outcome` (monotonic, immune to clock changes)."""
-    return time.perf_counter()
-
-
-def record_outcome(outcome: StrEnum, since: float) -> None:
-    """Count ``<step>_<outcome>`` and record ``<step>Duration`` (ms) for one handled item.
-
-    The step is named after the handler's Powertools service (``contract.metric_prefix``).
+def measured(logic: Callable[P, Outcome], *args: P.args, **kwargs: P.kwargs) -> Outcome:
+    """Run one item's ``logic``, then count ``<step>_<outcome>`` and record ``<step>Duration``
+    (ms). The step is named after the handler's Powertools service (``contract.metric_prefix``).
     """
+    since = time.perf_counter()
+    outcome = logic(*args, **kwargs)
     step = metric_prefix(str(metrics.service or "service_undefined"))
     metrics.add_metric(name=f"{step}_{outcome.value}", unit=MetricUnit.Count, value=1)
     metrics.add_metric(
@@ -47,3 +47,4 @@ def record_outcome(outcome: StrEnum, since: float) -> None:
         unit=MetricUnit.Milliseconds,
         value=round((time.perf_counter() - since) * 1000, 1),
     )
+    return outcome

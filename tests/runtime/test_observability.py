@@ -25,7 +25,7 @@ def emitted(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_outcome_count_and_duration_carry_service_and_environment(
     emitted: None,
 ) -> None:
-    observability.record_outcome(VideoOutcome.FAILED, observability.started())
+    observability.measured(lambda: VideoOutcome.FAILED)
     blob: dict[str, Any] = dict(observability.metrics.serialize_metric_set())
     directive = blob["_aws"]["CloudWatchMetrics"][0]
     assert directive["Namespace"] == METRICS_NAMESPACE
@@ -41,7 +41,7 @@ def test_no_environment_dimension_without_an_environment(emitted: None) -> None:
     observability.metrics.clear_default_dimensions()
     observability.metrics.clear_metrics()
     observability.add_environment_dimension({})
-    observability.record_outcome(VideoOutcome.PACKAGED, observability.started())
+    observability.measured(lambda: VideoOutcome.PACKAGED)
     blob: dict[str, Any] = dict(observability.metrics.serialize_metric_set())
     assert "environment" not in blob
 

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from snapstream_runtime.analysis import on_uploaded
 from snapstream_runtime.contract import ANALYSIS_MAX_ATTEMPTS
 from snapstream_runtime.handlers.sqs_batch import process_batch
-from snapstream_runtime.observability import logger, metrics, record_outcome, started, tracer
+from snapstream_runtime.observability import logger, measured, metrics, tracer
 from snapstream_runtime.settings import current_settings
 
 
@@ -22,11 +22,9 @@ def handle_record(record: SQSRecord) -> None:
     detail = event.get("detail") or {}
     logger.set_correlation_id(str(detail.get("media_id") or record.message_id))
     attempt = int(record.attributes.approximate_receive_count or 1)
-    since = started()
-    outcome = on_uploaded(
-        detail, current_settings(), final_attempt=attempt >= ANALYSIS_MAX_ATTEMPTS
+    outcome = measured(
+        on_uploaded, detail, current_settings(), final_attempt=attempt >= ANALYSIS_MAX_ATTEMPTS
     )
-    record_outcome(outcome, since)
     logger.info("analysis handled", extra={"outcome": outcome.value, "attempt": attempt})
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 
-from snapstream_runtime.observability import logger, record_outcome, started
+from snapstream_runtime.observability import logger, measured
 from snapstream_runtime.settings import Settings, current_settings
 
 
@@ -23,9 +23,7 @@ def run(
     detail = dict(bridge_event.detail)
     media_id = media_id_of(detail)
     logger.set_correlation_id(media_id or bridge_event.get_id)
-    since = started()
-    outcome = logic(detail, current_settings())
-    record_outcome(outcome, since)
+    outcome = measured(logic, detail, current_settings())
     logger.info(
         "event handled",
         extra={

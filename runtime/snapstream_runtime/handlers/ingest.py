@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from snapstream_runtime.handlers.sqs_batch import process_batch
 from snapstream_runtime.ingest import ingest, parse_notification
 from snapstream_runtime.keys import parse_upload_key
-from snapstream_runtime.observability import logger, metrics, record_outcome, started, tracer
+from snapstream_runtime.observability import logger, measured, metrics, tracer
 from snapstream_runtime.settings import current_settings
 
 
@@ -20,9 +20,7 @@ def handle_record(record: SQSRecord) -> None:
     for created in parse_notification(record.body):
         ref = parse_upload_key(created.key)
         logger.set_correlation_id(ref.media_id if ref else record.message_id)
-        since = started()
-        outcome = ingest(created, current_settings())
-        record_outcome(outcome, since)
+        outcome = measured(ingest, created, current_settings())
         logger.info("object ingested", extra={"outcome": outcome.value, "key": created.key})
 
 

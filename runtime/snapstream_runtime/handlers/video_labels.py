@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from snapstream_runtime.analysis import on_video_labels_done
-from snapstream_runtime.observability import logger, metrics, record_outcome, started, tracer
+from snapstream_runtime.observability import logger, measured, metrics, tracer
 from snapstream_runtime.settings import current_settings
 
 
@@ -20,8 +20,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[str
     for record in event.get("Records", []):
         message = json.loads(record["Sns"]["Message"])
         logger.set_correlation_id(str(message.get("JobTag") or record["Sns"].get("MessageId")))
-        since = started()
-        outcome = on_video_labels_done(message, current_settings())
-        record_outcome(outcome, since)
+        outcome = measured(on_video_labels_done, message, current_settings())
         outcomes.append(outcome.value)
     return {"outcomes": outcomes}
