@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from tools.synthesis import new_app
 
-__all__ = ["named_resource", "new_app", "only_resource", "resources_of_type"]
+__all__ = [
+    "environment_resources",
+    "environment_templates",
+    "named_resource",
+    "new_app",
+    "only_resource",
+    "resources_of_type",
+]
 
 
 def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
@@ -35,3 +43,23 @@ def named_resource(
         if pattern.fullmatch(lid)
     ]
     return logical_id, resource
+
+
+def environment_templates(
+    templates: dict[tuple[str, str], dict[str, Any]], env: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(stack id, template) of every stack of environment ``env`` (``templates`` fixture)."""
+    for (template_env, stack), template in templates.items():
+        if template_env == env:
+            yield stack, template
+
+
+def environment_resources(
+    templates: dict[tuple[str, str], dict[str, Any]], env: str, resource_type: str
+) -> set[tuple[str, str]]:
+    """(stack id, logical id) of every ``resource_type`` resource of environment ``env``."""
+    return {
+        (stack, logical_id)
+        for stack, template in environment_templates(templates, env)
+        for logical_id in resources_of_type(template, resource_type)
+    }

@@ -12,7 +12,13 @@ import pytest
 
 from snapstream_runtime.contract import FAILED_OUTCOME, metric_prefix
 from stacks.config import ENVIRONMENTS
-from tests.cdk_support import named_resource, only_resource, resources_of_type
+from tests.cdk_support import (
+    environment_resources,
+    environment_templates,
+    named_resource,
+    only_resource,
+    resources_of_type,
+)
 
 ENVS = list(ENVIRONMENTS)
 Templates = dict[tuple[str, str], dict[str, Any]]
@@ -62,9 +68,7 @@ def _arn_target(value: Any) -> str:
 def _dead_letter_queues(templates: Templates, env: str) -> set[Located]:
     """Every queue some resource names as where its failures go."""
     found: set[Located] = set()
-    for (template_env, stack), template in templates.items():
-        if template_env != env:
-            continue
+    for stack, template in environment_templates(templates, env):
         for resource in template["Resources"].values():
             props = resource.get("Properties", {})
             kind = resource["Type"]
@@ -77,15 +81,6 @@ def _dead_letter_queues(templates: Templates, env: str) -> set[Located]:
                     if "DeadLetterConfig" in target:
                         found.add((stack, _arn_target(target["DeadLetterConfig"]["Arn"])))
     return found
-
-
-def _everything_of_type(templates: Templates, env: str, kind: str) -> set[Located]:
-    return {
-        (stack, logical_id)
-        for (template_env, stack), template in templates.items()
-        if template_env == env
-        for logical_id in resources_of_type(template, kind)
-    }
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -104,14 +99,14 @@ def test_every_dead_letter_queue_alarms_on_any_message(templates: Templates, env
 def test_every_function_alarms_on_errors_and_throttles(
     templates: Templates, env: str, metric: str
 ) -> None:
-    functions = _everything_of_type(templates, env, "AWS::Lambda::Function")
+    functions = environment_resources(templates, env, "AWS::Lambda::Function")
     assert len(functions) >= 8
     assert _alarmed(templates, env, metric, "FunctionName") == functions
 
 
 @pytest.mark.parametrize("env", ENVS)
 def test_every_table_alarms_on_throttling(templates: Templates, env: str) -> None:
-    tables = _everything_of_type(templates, env, "AWS::DynamoDB::Table")
+    tables = environment_resources(templates, env, "AWS::DynamoDB::Table")
     assert len(tables) == 2
     assert _alarmed(templates, env, "ThrottledRequests", "TableName") == tables
 
@@ -162,9 +157,9 @@ def test_transcode_errors_alarm_reads_what_the_state_handler_emits(
 
 @pytest.mark.parametrize("env", ENVS)
 def test_web_alarms_watch_this_environments_load_balancer(templates: Templates, env: str) -> None:
-    balancers = _everything_of_type(templates, env, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    balancers = environment_resources(templates, env, "AWS::ElasticLoadBalancingV2::LoadBalancer")
     assert _alarmed(templates, env, "HTTPCode_ELB_5XX_Count", "LoadBalancer") == balancers
-    groups = _everything_of_type(templates, env, "AWS::ElasticLoadBalancingV2::TargetGroup")
+    groups = environment_resources(templates, env, "AWS::ElasticLoadBalancingV2::TargetGroup")
     assert _alarmed(templates, env, "UnHealthyHostCount", "TargetGroup") == groups
 
 
@@ -172,14 +167,14 @@ def test_web_alarms_watch_this_environments_load_balancer(templates: Templates, 
 def test_every_stand_alone_instance_alarms_on_failed_status_checks(
     templates: Templates, env: str
 ) -> None:
-    instances = _everything_of_type(templates, env, "AWS::EC2::Instance")
+    instances = environment_resources(templates, env, "AWS::EC2::Instance")
     assert len(instances) == (1 if ENVIRONMENTS[env].nat == "instance" else 0)
     assert _alarmed(templates, env, "StatusCheckFailed", "InstanceId") == instances
 
 
 @pytest.mark.parametrize("env", ENVS)
 def test_cdn_alarm_watches_this_environments_distribution(templates: Templates, env: str) -> None:
-    distributions = _everything_of_type(templates, env, "AWS::CloudFront::Distribution")
+    distributions = environment_resources(templates, env, "AWS::CloudFront::Distribution")
     assert _alarmed(templates, env, "5xxErrorRate", "DistributionId") == distributions
 
 

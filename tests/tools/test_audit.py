@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.cdk_support import environment_templates
 from tools.assembly import StackArtifact
 from tools.audit.__main__ import audit
 from tools.audit.checkov import load_skips
@@ -144,9 +145,7 @@ def _raw_wildcards(templates: dict[tuple[str, str], dict[str, Any]], env: str) -
     """Action and Resource values containing ``*`` in every identity policy of ``env``, counted
     from the templates alone (not by the audit's own parser)."""
     count = 0
-    for (template_env, _), template in templates.items():
-        if template_env != env:
-            continue
+    for _, template in environment_templates(templates, env):
         for resource in template["Resources"].values():
             props = resource.get("Properties", {})
             if resource["Type"] in {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"}:

@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 
 from stacks.config import ENVIRONMENTS
-from tests.cdk_support import named_resource, only_resource, resources_of_type
+from tests.cdk_support import (
+    environment_resources,
+    named_resource,
+    only_resource,
+    resources_of_type,
+)
 from tools.cost.idle import CostLine, idle_lines
 from tools.cost.inventory import Environment, environments
 from tools.cost.prices import HOURS_PER_MONTH, PRICES, PRICES_AS_OF
@@ -26,11 +31,7 @@ def cost_envs(cloud_assembly: Path) -> dict[str, Environment]:
 
 
 def _count(templates: Templates, env: str, resource_type: str) -> int:
-    return sum(
-        len(resources_of_type(template, resource_type))
-        for (name, _), template in templates.items()
-        if name == env
-    )
+    return len(environment_resources(templates, env, resource_type))
 
 
 def _line(lines: list[CostLine], item: str) -> CostLine | None:
