@@ -102,6 +102,8 @@ class EnvironmentConfig:
     #: Rekognition video text and segment (shot, technical cue) detection, besides labels.
     video_text_and_segments: bool = False
     analysis_reserved_concurrency: int = 5
+    #: deletion function: reserved concurrency (MediaPackage and DynamoDB request rates).
+    deletion_reserved_concurrency: int = 3
     #: when the operations alarms fire (counts per 5 minutes; docs/operations.md).
     alarms: AlarmThresholds = dataclasses.field(default_factory=AlarmThresholds)
 

@@ -28,6 +28,7 @@ from snapstream_constructs import (
 from snapstream_constructs.transcoding import service_role
 from stacks.config import EnvironmentConfig
 from stacks.data_stack import DataStack
+from stacks.deletion import Deletion
 from stacks.lambda_assets import dependencies_layer, runtime_code
 from stacks.media_objects import MediaObjects, acknowledge_media_objects
 from stacks.runtime_contract import EVENT_SOURCE, contract
@@ -65,8 +66,13 @@ class PipelineStack(cdk.Stack):
         self._ingest()
         self._video()
         self._analysis()
+        self.deletion = Deletion(self)
 
     # -- shared ------------------------------------------------------------------------------
+
+    #: Partition key families every pipeline function reads and writes: media records and the
+    #: owner's profile (counters, notifications).
+    ITEM_FAMILIES = ("MEDIA#*", "USER#*")
 
     def _function(
         self,
@@ -83,8 +89,10 @@ class PipelineStack(cdk.Stack):
         timeout: cdk.Duration | None = None,
         item_families: list[str] | None = None,
         unscoped_actions_reason: str | None = None,
+        notifies: bool = True,
     ) -> PipelineFunction:
-        """A pipeline function that may read and move media records and notify their owners."""
+        """A pipeline function that may read and move media records (of ``item_families``) and,
+        if it ``notifies``, tell their owners."""
         data = self.data
         self.services[construct_id] = service
         function = PipelineFunction(
@@ -118,9 +126,14 @@ class PipelineStack(cdk.Stack):
         function.allow(
             actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
             resources=[data.table.table_arn],
-            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["MEDIA#*", "USER#*"]}},
+            conditions={
+                "ForAllValues:StringLike": {
+                    "dynamodb:LeadingKeys": list(item_families or self.ITEM_FAMILIES)
+                }
+            },
         )
-        function.allow(actions=["sns:Publish"], resources=[data.notifications_topic.topic_arn])
+        if notifies:
+            function.allow(actions=["sns:Publish"], resources=[data.notifications_topic.topic_arn])
         # Encrypt for the encrypted topic; read KMS-encrypted objects and messages.
         function.allow(
             actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[data.data_key.key.key_arn]
@@ -147,12 +160,8 @@ class PipelineStack(cdk.Stack):
             invoked_by="the ingest queue's SQS event source mapping",
         )
         self.ingest.allow(
-            actions=[
-                "s3:GetObject",
-                "s3:GetObjectVersion",
-                "s3:DeleteObject",
-                "s3:DeleteObjectVersion",
-            ],
+            # rejected uploads are removed by version (the uploads bucket is versioned)
+            actions=["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObjectVersion"],
             resources=[self.uploads_objects],
         )
         self.ingest.allow(
@@ -197,14 +206,6 @@ class PipelineStack(cdk.Stack):
             invoked_by="EventBridge",
         )
         self.transcoding.allow_submit(self.transcode_submit.policy)
-        acknowledge(
-            self.transcode_submit.policy,
-            pack=Pack.AWS_SOLUTIONS,
-            rule="IAM5",
-            findings=[resource_finding(self, self.transcoding.jobs_arn)],
-            reason="mediaconvert:CreateJob requires the job resource type, whose ids MediaConvert "
-            "assigns at creation; the queue and job template are named exactly.",
-        )
         self._route_on_bus(
             "VideoUploaded",
             description="Uploaded videos go to transcoding",
@@ -259,17 +260,20 @@ class PipelineStack(cdk.Stack):
             reserved_concurrency=config.video_reserved_concurrency,
             asynchronous=True,
             invoked_by="EventBridge",
+            unscoped_actions_reason="mediapackage-vod:CreateAsset has no resource-level "
+            "permissions either; the role it passes is named exactly, for MediaPackage only.",
         )
-        packaging.allow_packaging(self.package.policy)
+        own_assets = f"{contract.asset_id_prefix(config.name)}*"
+        packaging.allow_packaging(self.package.policy, asset_ids=own_assets)
         self.package.allow(actions=["s3:GetObject"], resources=[self.media_objects])
         acknowledge_media_objects(self.package.policy, self.media_objects)
         acknowledge(
             self.package.policy,
             pack=Pack.AWS_SOLUTIONS,
             rule="IAM5",
-            findings=[resource_finding(self, packaging.assets_arn)],
-            reason="Assets are created per video with the media id as asset id; the packaging "
-            "group is named exactly.",
+            findings=[resource_finding(self, packaging.assets_arn(own_assets))],
+            reason="DescribeAsset is granted on this environment's assets only: asset ids are "
+            "snapstream-<env>-<media id>, and asset ARNs carry no packaging group.",
         )
         self._route_on_bus(
             "VideoTranscoded",
@@ -356,10 +360,31 @@ class PipelineStack(cdk.Stack):
         )
         analysis.allow(actions=["s3:PutObject"], resources=[self.media_objects])
         analysis.allow(actions=["kms:Encrypt"], resources=[key.key_arn])
-        analysis.allow(actions=self.NO_RESOURCE_LEVEL_ANALYSIS_ACTIONS, resources=["*"])
         analysis.allow(
-            actions=["transcribe:StartTranscriptionJob", "transcribe:TagResource"],
-            resources=[self._transcription_jobs_arn()],
+            actions=[
+                action
+                for action in self.NO_RESOURCE_LEVEL_ANALYSIS_ACTIONS
+                if config.celebrity_recognition or action != "rekognition:RecognizeCelebrities"
+            ],
+            resources=["*"],
+        )
+        # StartTranscriptionJob and TagResource have no resource-level permissions: "*", narrowed
+        # by condition keys to transcripts written to this environment's media bucket with its
+        # key, and to the one tag the function sets.
+        analysis.allow(
+            actions=["transcribe:StartTranscriptionJob"],
+            resources=["*"],
+            conditions={
+                "StringEquals": {
+                    "transcribe:OutputBucketName": data.media.bucket_name,
+                    "transcribe:OutputEncryptionKMSKeyId": key.key_arn,
+                }
+            },
+        )
+        analysis.allow(
+            actions=["transcribe:TagResource"],
+            resources=["*"],
+            conditions={"ForAllValues:StringEquals": {"aws:TagKeys": ["media_id"]}},
         )
         analysis.allow(
             actions=["iam:PassRole"],
@@ -367,7 +392,6 @@ class PipelineStack(cdk.Stack):
             conditions={"StringEquals": {"iam:PassedToService": "rekognition.amazonaws.com"}},
         )
         acknowledge_media_objects(analysis.policy, self.uploads_objects, self.media_objects)
-        self._acknowledge_transcription_jobs(analysis.policy)
 
         self.transcription_state = self._analysis_function(
             "TranscriptionState",
@@ -411,6 +435,7 @@ class PipelineStack(cdk.Stack):
             memory_size=512,
             asynchronous=True,
             invoked_by="SNS",
+            notifies=False,  # it stores timelines and tags; it never tells the owner anything
         )
         self.video_labels.allow(actions=self.VIDEO_RESULT_ACTIONS, resources=["*"])
         completion_topic.add_subscription(
@@ -463,8 +488,9 @@ class PipelineStack(cdk.Stack):
         memory_size: int,
         asynchronous: bool,
         invoked_by: str,
+        notifies: bool = True,
     ) -> PipelineFunction:
-        """An analysis function: may write media, tag, hash and analysis items in batches."""
+        """An analysis function: may write media, tag, hash and analysis items (transactions)."""
         function = self._function(
             construct_id,
             description=description,
@@ -476,15 +502,17 @@ class PipelineStack(cdk.Stack):
             timeout=cdk.Duration.seconds(120),
             asynchronous=asynchronous,
             invoked_by=invoked_by,
-            item_families=["MEDIA#*", "USER#*", "TAG#*", "HASH#*"],
+            item_families=[*self.ITEM_FAMILIES, "TAG#*", "HASH#*"],
             unscoped_actions_reason=self.UNSCOPED_ANALYSIS_REASON,
+            notifies=notifies,
         )
-        function.allow(actions=["dynamodb:BatchWriteItem"], resources=[self.data.table.table_arn])
         return function
 
     UNSCOPED_ANALYSIS_REASON = (
-        "Rekognition image/video and Comprehend real-time actions have no resource-level "
-        "permissions either (the list is in docs/audit.md)."
+        "Rekognition image/video, Comprehend real-time, and Transcribe StartTranscriptionJob "
+        "and TagResource actions have no resource-level permissions (Service Authorization "
+        "Reference; the list is in docs/audit.md). The Transcribe statements are narrowed by "
+        "condition keys to this environment's media bucket and key and the media_id tag."
     )
 
     def _acknowledge_transcription_jobs(self, policy: iam.ManagedPolicy) -> None:
@@ -493,8 +521,8 @@ class PipelineStack(cdk.Stack):
             pack=Pack.AWS_SOLUTIONS,
             rule="IAM5",
             findings=[resource_finding(self, self._transcription_jobs_arn())],
-            reason="Transcription job names are generated per media "
-            "(snapstream-<env>-<media id>); the policy admits this environment's jobs only.",
+            reason="GetTranscriptionJob is granted on this environment's job names only "
+            "(snapstream-<env>-<media id>, generated per media).",
         )
 
     def _route_on_bus(

@@ -16,7 +16,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from snapstream_constructs import Pack, WebHosting, acknowledge, resource_finding
+from snapstream_constructs import Pack, WebHosting, acknowledge
 from snapstream_constructs.compliance import acknowledge_rotation_by_redeploy
 from snapstream_constructs.tables import GLOBAL_INDEXES
 from stacks.config import EnvironmentConfig
@@ -24,7 +24,7 @@ from stacks.data_stack import DataStack
 from stacks.lambda_assets import runtime_bundle
 from stacks.media_objects import MediaObjects, acknowledge_media_objects
 from stacks.pipeline_stack import PipelineStack
-from stacks.runtime_contract import MEDIA_PREFIX, RUNTIME_ROOT, UPLOADS_PREFIX, contract
+from stacks.runtime_contract import RUNTIME_ROOT, contract
 
 WEB_ROOT = RUNTIME_ROOT.parent / "web"
 _SITE_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.mypy_cache", "**/.pytest_cache"]
@@ -36,7 +36,6 @@ TABLE_ITEM_ACTIONS = (
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:BatchWriteItem",
-    "dynamodb:ConditionCheckItem",
     "dynamodb:Query",
 )
 
@@ -64,6 +63,7 @@ class WebStack(cdk.Stack):
         self.data = data
         # The site is the way in: it deploys after the pipeline that processes what it accepts.
         self.add_stack_dependency(pipeline)
+        self.deletion_queue = pipeline.deletion.queue
         objects = MediaObjects.imported_from(data)
         self.uploads_arn, self.media_arn = objects.uploads_bucket_arn, objects.media_bucket_arn
         self.uploads_objects, self.media_objects = objects.uploads, objects.media
@@ -151,6 +151,7 @@ class WebStack(cdk.Stack):
             contract.ENV_PLAYBACK_KEY_PAIR_ID: data.playback_key.key_pair_id,
             contract.ENV_PLAYBACK_KEY_SECRET: data.playback_key.private_key.secret_arn,
             contract.ENV_PACKAGING_GROUP: data.packaging.group.id,
+            contract.ENV_DELETION_QUEUE: self.deletion_queue.queue_url,
             contract.ENV_WEB_SECRET_KEY: self.session_key.secret_arn,
             contract.ENV_WEB_SECURE_COOKIES: "true" if config.site_certificate_arn else "false",
             contract.ENV_WEB_PROXY_COUNT: "1",
@@ -186,10 +187,11 @@ class WebStack(cdk.Stack):
 
     def _site_policy(self) -> iam.ManagedPolicy:
         """Everything else the site does: accounts, libraries, tags, notifications, playback
-        signing and deleting a media (its objects, every version, and its VOD asset)."""
+        signing, and asking for deletions. It deletes no object and no VOD asset: it marks a
+        media or account ``deleting`` and sends the deletion queue a message; the deletion
+        function (Pipeline stack) alone holds those rights."""
         data = self.data
         table_arn = data.table.table_arn
-        assets_arn = data.packaging.assets_arn
         policy = iam.ManagedPolicy(
             self,
             "SitePolicy",
@@ -200,30 +202,17 @@ class WebStack(cdk.Stack):
                     actions=["dynamodb:Query"],
                     resources=[f"{table_arn}/index/{name}" for name in GLOBAL_INDEXES],
                 ),
-                # presigned GETs (thumbnails, transcripts, originals by version) and deletion
+                # presigned GETs (thumbnails, transcripts, originals by version)
                 iam.PolicyStatement(
-                    actions=[
-                        "s3:GetObject",
-                        "s3:GetObjectVersion",
-                        "s3:DeleteObject",
-                        "s3:DeleteObjectVersion",
-                    ],
+                    actions=["s3:GetObject", "s3:GetObjectVersion"],
                     resources=[self.uploads_objects, self.media_objects],
-                ),
-                *(
-                    iam.PolicyStatement(
-                        actions=["s3:ListBucket", "s3:ListBucketVersions"],
-                        resources=[bucket_arn],
-                        conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}},
-                    )
-                    for bucket_arn, prefix in (
-                        (self.uploads_arn, UPLOADS_PREFIX),
-                        (self.media_arn, MEDIA_PREFIX),
-                    )
                 ),
                 iam.PolicyStatement(
                     actions=["kms:Decrypt", "kms:GenerateDataKey"],
                     resources=[data.data_key.key.key_arn],
+                ),
+                iam.PolicyStatement(
+                    actions=["sqs:SendMessage"], resources=[self.deletion_queue.queue_arn]
                 ),
                 iam.PolicyStatement(
                     actions=["sns:Subscribe"],
@@ -238,9 +227,6 @@ class WebStack(cdk.Stack):
                         data.playback_key.private_key.secret_arn,
                     ],
                 ),
-                iam.PolicyStatement(
-                    actions=["mediapackage-vod:DeleteAsset"], resources=[assets_arn]
-                ),
             ],
         )
         acknowledge_media_objects(policy, self.uploads_objects, self.media_objects)
@@ -252,15 +238,6 @@ class WebStack(cdk.Stack):
             reason="sns:Unsubscribe has no resource-level permissions and no condition keys "
             "(Service Authorization Reference): the site removes the e-mail subscription a "
             "user opted into, and can name no narrower resource for it.",
-        )
-        acknowledge(
-            policy,
-            pack=Pack.AWS_SOLUTIONS,
-            rule="IAM5",
-            findings=[resource_finding(self, assets_arn)],
-            reason="MediaPackage VOD asset ARNs carry no packaging group (assets/<asset id>) and "
-            "asset ids are media ids chosen per video, so deleting a removed media's asset "
-            "admits this account's assets in this Region.",
         )
         return policy
 

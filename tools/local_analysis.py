@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from snapstream_runtime import image_analysis, lifecycle
 from snapstream_runtime.adapters.clients import client
 from snapstream_runtime.adapters.table import Table
-from snapstream_runtime.analysis import store_results
+from snapstream_runtime.analysis_records import store_results
 from snapstream_runtime.announcements import move_and_announce
+from snapstream_runtime.deletion_requests import stops_when_deleted
 from snapstream_runtime.lifecycle import Status, StepState
 from snapstream_runtime.removal import media_folder
 from snapstream_runtime.settings import Settings
@@ -39,13 +41,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def analyse_locally(detail: dict[str, Any], settings: Settings) -> str:
+class LocalOutcome(StrEnum):
+    ANALYSED = "analysed"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+
+
+@stops_when_deleted
+def analyse_locally(detail: dict[str, Any], settings: Settings) -> LocalOutcome:
     table = Table(settings.table_name)
     media = lifecycle.load(table, str(detail.get("media_id", "")))
     if media is None or media.status not in {Status.UPLOADED, Status.PROCESSING}:
-        return "ignored"
+        return LocalOutcome.IGNORED
     if lifecycle.step_state(media, LOCAL_STEP) is StepState.COMPLETE:
-        return "duplicate"
+        return LocalOutcome.DUPLICATE
     bucket = str(detail.get("bucket") or settings.uploads_bucket)
     facts: dict[str, Any] = {"analysed_by": "make dev (this machine, not AWS)", "note": NOTE}
     fields: dict[str, Any] = {}
@@ -91,4 +100,4 @@ def analyse_locally(detail: dict[str, Any], settings: Settings) -> str:
             "runs on AWS: labels, transcripts",
             fields={k: v for k, v in fields.items() if not k.startswith("steps.")},
         )
-    return "analysed"
+    return LocalOutcome.ANALYSED

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 
 ACCOUNT = "123456789012"
+#: KMS key ARN moto generated -> the template's logical id (moto cannot choose key ids; the
+#: authority tests need to know which template key a call's key ARN is).
+KEY_LOGICAL_IDS: dict[str, str] = {}
 
 
 @dataclass
@@ -94,6 +97,7 @@ def _keys(template: Mapping[str, Any], found: LocalResources) -> None:
     kms = boto3.client("kms", region_name=found.region)
     for logical_id in _of_type(template, "AWS::KMS::Key"):
         metadata = kms.create_key(Description=logical_id)["KeyMetadata"]
+        KEY_LOGICAL_IDS[metadata["Arn"]] = logical_id
         found.record(logical_id, name=metadata["KeyId"], arn=metadata["Arn"], ref=metadata["KeyId"])
 
 
@@ -198,12 +202,15 @@ def _buckets(template: Mapping[str, Any], found: LocalResources) -> None:
 
 
 def function_environment(
-    template: Mapping[str, Any], function_prefix: str, resources: LocalResources
+    template: Mapping[str, Any],
+    function_prefix: str,
+    resources: LocalResources,
+    fallback: Callable[[Any], Any] | None = None,
 ) -> dict[str, str]:
     """A function's environment variables as synthesized, resolved against local resources.
 
-    Variables naming resources moto does not provide (MediaConvert, MediaPackage) are left out;
-    tests that need them supply their own values.
+    Variables naming resources moto does not provide (MediaConvert, MediaPackage) are resolved
+    by ``fallback`` when given (tests: the names the IAM evaluator gives them), else left out.
     """
     [function] = [
         r
@@ -216,7 +223,9 @@ def function_environment(
         try:
             resolved = resources.resolve(value)
         except KeyError:
-            continue
+            if fallback is None:
+                continue
+            resolved = fallback(value)
         if isinstance(resolved, str):
             environment[name] = resolved
     return environment

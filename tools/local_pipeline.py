@@ -4,9 +4,10 @@ Routes are the Pipeline stack's own EventBridge rules: their event patterns and 
 (function -> its ``Handler`` and ``Environment`` as synthesized). Events the handlers put on the
 local bus reach a tap queue and are dispatched to every rule whose pattern matches, to the same
 handler code Lambda would run, with that function's environment. What AWS alone provides is
-stood in for, visibly: MediaConvert by :mod:`tools.local_transcoder` (ffmpeg, same job), the
-MediaPackage asset by the HLS output itself (served by the site), and the analysis services by
-:mod:`tools.local_analysis` (local facts only, labelled as such).
+stood in for, visibly: MediaConvert by :mod:`tools.local_transcoder` (ffmpeg, same job),
+MediaPackage VOD by :mod:`tools.local_mediapackage` (an asset is its HLS output, served by the
+site), and the analysis services by :mod:`tools.local_analysis` (local facts only, labelled as
+such). The deletion queue goes to the real deletion handler, as Lambda's SQS poller would.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from snapstream_runtime.contract import ENV_UPLOADS_BUCKET
 from snapstream_runtime.settings import Settings, current_settings
 from tools.local_analysis import analyse_locally
 from tools.local_aws import ACCOUNT, LocalResources, function_environment
+from tools.local_mediapackage import LocalMediaPackage, installed
 from tools.local_transcoder import LocalTranscoder
 
 log = logging.getLogger("snapstream.local")
@@ -147,6 +149,10 @@ class LocalPipeline:
         )
         self.tap_url = self._tap(resources)
         self.attempts: dict[str, int] = {}
+        self.mediapackage = LocalMediaPackage(
+            self._environment("PackageFunction").get("PACKAGING_CONFIGURATIONS", "{}")
+        )
+        self.deletion = self._consumer("DeletionFunction")
 
     def _tap(self, resources: LocalResources) -> str:
         """A queue receiving every SnapStream event on the local bus."""
@@ -166,27 +172,28 @@ class LocalPipeline:
         )
         return str(url)
 
+    def _consumer(self, function_prefix: str) -> tuple[str, str, str]:
+        """(function logical id, queue URL, queue ARN) of the queue ``function_prefix`` reads."""
+        for mapping in self.template["Resources"].values():
+            if mapping["Type"] != "AWS::Lambda::EventSourceMapping":
+                continue
+            function = mapping["Properties"]["FunctionName"]["Ref"]
+            if function.startswith(function_prefix):
+                [queue, _] = mapping["Properties"]["EventSourceArn"]["Fn::GetAtt"]
+                return function, self.resources.refs[queue], self.resources.arns[queue]
+        raise LookupError(f"no queue feeds {function_prefix}")
+
     @contextmanager
     def stand_ins(self) -> Iterator[None]:
         """Swap the adapters for services that exist only on AWS, for the block."""
-        namespace = vars(video)  # the names submit_transcode and package call
-        stand_ins = {
-            "create_transcode_job": self.transcoder.create_transcode_job,
-            "create_or_get_asset": self._local_asset,
-        }
-        saved = {name: namespace[name] for name in stand_ins}
-        namespace.update(stand_ins)
+        namespace = vars(video)  # the name submit_transcode calls
+        saved = namespace["create_transcode_job"]
+        namespace["create_transcode_job"] = self.transcoder.create_transcode_job
         try:
-            yield
+            with installed(self.mediapackage):
+                yield
         finally:
-            namespace.update(saved)
-
-    def _local_asset(self, *, asset_id: str, source_arn: str, **_: Any) -> list[dict[str, Any]]:
-        """The HLS output itself stands in for the MediaPackage asset (the site serves it)."""
-        key = source_arn.split(":::", 1)[1].split("/", 1)[1]
-        configurations = self._environment("PackageFunction").get("PACKAGING_CONFIGURATIONS", "{}")
-        hls = json.loads(configurations).get("hls", "hls")
-        return [{"PackagingConfigurationId": hls, "Url": f"https://local.invalid/{key}"}]
+            namespace["create_transcode_job"] = saved
 
     def _environment(self, function_prefix: str) -> dict[str, str]:
         environment = function_environment(self.template, function_prefix, self.resources)
@@ -234,8 +241,17 @@ class LocalPipeline:
             return attempts >= MAX_ATTEMPTS
         return True
 
+    def deliver_deletions(self) -> list[dict[str, Any]]:
+        """Hand the deletion queue to the deletion handler (a failed message comes back after
+        a moment, and after the queue's limit moves to its dead-letter queue)."""
+        from tools.local_platform import deliver_queue
+
+        function, url, arn = self.deletion
+        return deliver_queue(url, arn, lambda event: self._invoke(function, event), retry_after=2)
+
     def step(self) -> int:
-        """Drain the bus tap and the transcoder's reports once; returns events handled."""
+        """Drain the bus tap, the transcoder's reports and the deletion queue once; returns
+        events handled."""
         handled = 0
         sqs = boto3.client("sqs")
         while messages := sqs.receive_message(QueueUrl=self.tap_url, MaxNumberOfMessages=10).get(
@@ -260,4 +276,5 @@ class LocalPipeline:
                 }
             )
             handled += 1
+        handled += len(self.deliver_deletions())
         return handled

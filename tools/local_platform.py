@@ -1,7 +1,8 @@
 """SnapStream on one machine, on loopback (``make dev``): a moto server as the AWS, resources
 created from the synthesized templates, the Flask site, and a worker that hands S3's notifications
-to the real ingest handler the way Lambda's SQS poller does, then runs the pipeline's rules with
-local stand-ins for the services only AWS has (:mod:`tools.local_pipeline`).
+to the real ingest handler (and the deletion queue to the real deletion handler) the way Lambda's
+SQS poller does, then runs the pipeline's rules with local stand-ins for the services only AWS
+has (:mod:`tools.local_pipeline`).
 
 The browser tests and the local-platform test start it exactly this way.
 """
@@ -15,7 +16,7 @@ import secrets
 import socket
 import threading
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -128,14 +129,17 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
     }
 
 
-def deliver_ingest(resources: LocalResources) -> list[dict[str, Any]]:
-    """Hand what S3 sent to the ingest queue to the ingest handler; delete what it processed
-    (failed records stay for redelivery, as with Lambda's partial batch responses)."""
-    from snapstream_runtime.handlers import ingest as ingest_handler
-
+def deliver_queue(
+    url: str,
+    arn: str,
+    handler: Callable[[dict[str, Any]], Any],
+    *,
+    retry_after: int | None = None,
+) -> list[dict[str, Any]]:
+    """Hand a queue's messages to ``handler`` in batches as Lambda's SQS poller does, until it
+    is empty; delete what it processed. Failed records stay for redelivery (partial batch
+    responses), visible again after ``retry_after`` seconds (else the queue's own timeout)."""
     sqs = boto3.client("sqs")
-    logical_id = resources.find("IngestQueue")
-    url, arn = resources.refs[logical_id], resources.arns[logical_id]
     results: list[dict[str, Any]] = []
     while True:
         messages = sqs.receive_message(
@@ -143,12 +147,40 @@ def deliver_ingest(resources: LocalResources) -> list[dict[str, Any]]:
         ).get("Messages", [])
         if not messages:
             return results
-        result = ingest_handler.handler(sqs_event(messages, arn), _Context())
+        result = handler(sqs_event(messages, arn))
         results.append(result)
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         for message in messages:
             if message["MessageId"] not in failed:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            elif retry_after is not None:
+                sqs.change_message_visibility(
+                    QueueUrl=url,
+                    ReceiptHandle=message["ReceiptHandle"],
+                    VisibilityTimeout=retry_after,
+                )
+
+
+def deliver_ingest(resources: LocalResources) -> list[dict[str, Any]]:
+    """Hand what S3 sent to the ingest queue to the ingest handler."""
+    from snapstream_runtime.handlers import ingest as ingest_handler
+
+    logical_id = resources.find("IngestQueue")
+    return deliver_queue(
+        resources.refs[logical_id],
+        resources.arns[logical_id],
+        lambda event: ingest_handler.handler(event, _Context()),
+    )
+
+
+def provision_pipeline_queues(template: Mapping[str, Any], resources: LocalResources) -> None:
+    """The Pipeline stack's queues (the deletion queue and its dead-letter queue among them),
+    as synthesized, added to ``resources``."""
+    pipeline = provision(template, region=REGION)
+    for logical_id, name in pipeline.names.items():
+        resources.record(
+            logical_id, name=name, arn=pipeline.arns[logical_id], ref=pipeline.refs[logical_id]
+        )
 
 
 class Worker(threading.Thread):
@@ -193,7 +225,10 @@ def local_settings(
     uploads = resources.names[resources.find("UploadsBucket")]
     settings = Settings.from_environment({**environment, ENV_UPLOADS_BUCKET: uploads})
     media = resources.names[resources.find("MediaBucket")]
-    return environment, dataclasses.replace(settings, media_bucket=media)
+    deletions = resources.refs[resources.find("DeletionQueue")]
+    return environment, dataclasses.replace(
+        settings, media_bucket=media, deletion_queue_url=deletions
+    )
 
 
 @contextmanager
@@ -225,6 +260,7 @@ def running_platform(
     with moto_server(moto_port) as endpoint:
         point_boto3_at(endpoint)
         resources = provision(templates[env, "Data"], region=REGION)
+        provision_pipeline_queues(templates[env, "Pipeline"], resources)
         environment, settings = local_settings(templates, resources, env)
         os.environ.update(environment)
         current_settings.cache_clear()

@@ -17,10 +17,12 @@ from botocore.exceptions import ClientError
 
 from snapstream_runtime import image_analysis, lifecycle, speech, tags
 from snapstream_runtime.adapters.clients import client
-from snapstream_runtime.adapters.table import ConditionFailed, Table, batch_write, to_attributes
+from snapstream_runtime.adapters.table import Table
+from snapstream_runtime.analysis_records import register_hash, store_results
 from snapstream_runtime.announcements import move_and_announce
-from snapstream_runtime.contract import MEDIA_PREFIX
-from snapstream_runtime.lifecycle import Media, Status, StepState
+from snapstream_runtime.deletion_requests import stops_when_deleted
+from snapstream_runtime.lifecycle import Media, MediaGone, Status, StepState
+from snapstream_runtime.removal import media_folder
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.tags import Tag, TagSource
 
@@ -48,32 +50,6 @@ class AnalysisOutcome(StrEnum):
     IGNORED = "ignored"
 
 
-def _folder(media: Media) -> str:
-    return f"{MEDIA_PREFIX}{media.owner_id}/{media.media_id}/"
-
-
-def store_results(table: Table, media: Media, analyses: dict[str, Any]) -> None:
-    """One ``ANALYSIS#<kind>`` item per analyser, in one batch write."""
-    requests = [
-        {
-            "PutRequest": {
-                "Item": to_attributes(
-                    {
-                        "pk": lifecycle.media_key(media.media_id)["pk"],
-                        "sk": f"ANALYSIS#{kind}",
-                        "media_id": media.media_id,
-                        "owner_id": media.owner_id,
-                        "kind": kind,
-                        "body": body,
-                    }
-                )
-            }
-        }
-        for kind, body in analyses.items()
-    ]
-    batch_write(table.name, requests)
-
-
 def _is_retryable(error: ClientError) -> bool:
     code = error.response["Error"]["Code"]
     return code in {
@@ -87,12 +63,13 @@ def _is_retryable(error: ClientError) -> bool:
     }
 
 
+@stops_when_deleted
 def on_uploaded(
     detail: dict[str, Any], settings: Settings, *, final_attempt: bool
 ) -> AnalysisOutcome:
     """``MediaUploaded`` -> analyse an image now, or start speech (and video label) jobs."""
     table = Table(settings.table_name)
-    media = lifecycle.load(table, str(detail.get("media_id", "")))
+    media = lifecycle.load_active(table, str(detail.get("media_id", "")))
     if media is None:
         return AnalysisOutcome.IGNORED
     bucket = str(detail.get("bucket") or settings.uploads_bucket)
@@ -155,7 +132,7 @@ def _image(table: Table, media: Media, bucket: str, settings: Settings) -> Analy
     local = image_analysis.inspect(data)
     fields: dict[str, Any] = {"image": local.metadata, "content_hash": local.sha256}
     if local.thumbnail:
-        thumbnail_key = f"{_folder(media)}thumbnail.jpg"
+        thumbnail_key = f"{media_folder(media)}thumbnail.jpg"
         client("s3").put_object(
             Bucket=settings.media_bucket,
             Key=thumbnail_key,
@@ -163,7 +140,7 @@ def _image(table: Table, media: Media, bucket: str, settings: Settings) -> Analy
             ContentType="image/jpeg",
         )
         fields["thumbnail"] = thumbnail_key
-    duplicate_of = _register_hash(table, media, local.sha256)
+    duplicate_of = register_hash(table, media, local.sha256)
     if duplicate_of:
         fields["duplicate_of"] = duplicate_of
     flagged = [m for m in found.moderation if m["confidence"] >= settings.moderation_threshold]
@@ -198,18 +175,6 @@ def _image_tags(found: image_analysis.ImageFindings) -> Iterable[Tag]:
         yield Tag(person["name"], TagSource.PERSON, person["confidence"])
 
 
-def _register_hash(table: Table, media: Media, sha256: str) -> str | None:
-    """The id of the owner's earlier media with the same bytes, if there is one."""
-    item = {"pk": f"HASH#{media.owner_id}#{sha256}", "sk": "HASH", "media_id": media.media_id}
-    try:
-        table.put_new(item)
-    except ConditionFailed:
-        existing = table.get(item["pk"], "HASH") or {}
-        other = existing.get("media_id")
-        return str(other) if other and other != media.media_id else None
-    return None
-
-
 # -- speech ------------------------------------------------------------------------------------
 
 
@@ -222,7 +187,7 @@ def _start_speech(table: Table, media: Media, bucket: str, settings: Settings) -
             media_id=media.media_id,
             media_uri=f"s3://{bucket}/{media.upload_key}",
             output_bucket=settings.media_bucket,
-            output_key=f"{_folder(media)}transcript.json",
+            output_key=f"{media_folder(media)}transcript.json",
             kms_key_arn=settings.uploads_kms_key_arn,
         )
     except ClientError as error:
@@ -236,13 +201,20 @@ def _start_speech(table: Table, media: Media, bucket: str, settings: Settings) -
     return AnalysisOutcome.STARTED
 
 
+@stops_when_deleted
 def on_transcription_state(detail: dict[str, Any], settings: Settings) -> AnalysisOutcome:
-    """``Transcribe Job State Change``: store the transcript, analyse it, tag, finish the media."""
+    """``Transcribe Job State Change``: store the transcript, analyse it, tag, finish the media.
+
+    For a media being deleted or gone, the transcript that landed in its folder is swept.
+    """
     media_id = speech.media_id_from_job(
         settings.environment, str(detail.get("TranscriptionJobName", ""))
     )
     table = Table(settings.table_name)
     media = lifecycle.load(table, media_id) if media_id else None
+    if media_id and (media is None or media.status is Status.DELETING):
+        owner = media.owner_id if media else speech.owner_of_job(settings.environment, media_id)
+        raise MediaGone(media_id, owner, sweep=True)
     if media is None:
         return AnalysisOutcome.IGNORED
     if lifecycle.step_state(media, SPEECH_STEP) in {StepState.COMPLETE, StepState.FAILED}:
@@ -260,7 +232,7 @@ def on_transcription_state(detail: dict[str, Any], settings: Settings) -> Analys
     if status != "COMPLETED":
         return AnalysisOutcome.IGNORED
     job = speech.transcription_job(settings.environment, media.media_id)
-    transcript_key = f"{_folder(media)}transcript.json"
+    transcript_key = f"{media_folder(media)}transcript.json"
     document = (
         client("s3").get_object(Bucket=settings.media_bucket, Key=transcript_key)["Body"].read()
     )
@@ -367,10 +339,11 @@ def _pages(operation: str, request: dict[str, Any]) -> Iterable[dict[str, Any]]:
         request = {**request, "NextToken": page["NextToken"]}
 
 
+@stops_when_deleted
 def on_video_labels_done(message: dict[str, Any], settings: Settings) -> AnalysisOutcome:
     """Rekognition's SNS completion of a label, text or segment job: page through every result."""
     table = Table(settings.table_name)
-    media = lifecycle.load(table, str(message.get("JobTag", "")))
+    media = lifecycle.load_active(table, str(message.get("JobTag", "")))
     step = _VIDEO_APIS.get(str(message.get("API", "StartLabelDetection")))
     if media is None or step is None:
         return AnalysisOutcome.IGNORED

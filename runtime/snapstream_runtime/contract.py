@@ -30,8 +30,22 @@ PLAYBACK_KEYS_HANDLER = "snapstream_runtime.handlers.playback_keys.handler"
 ANALYSIS_HANDLER = "snapstream_runtime.handlers.analysis.handler"
 TRANSCRIPTION_STATE_HANDLER = "snapstream_runtime.handlers.transcription_state.handler"
 VIDEO_LABELS_HANDLER = "snapstream_runtime.handlers.video_labels.handler"
+DELETION_HANDLER = "snapstream_runtime.handlers.deletion.handler"
 #: The analysis queue's redrive limit: the last attempt gives up and records why.
 ANALYSIS_MAX_ATTEMPTS = 5
+#: The deletion queue's redrive limit: a deletion that fails this often waits in its DLQ.
+DELETION_MAX_ATTEMPTS = 5
+
+
+def asset_id(environment: str, media_id: str) -> str:
+    """A video's MediaPackage VOD asset id. It carries the environment, so that a role may be
+    limited to one environment's assets (``assets/snapstream-<env>-*``)."""
+    return f"{asset_id_prefix(environment)}{media_id}"
+
+
+def asset_id_prefix(environment: str) -> str:
+    return f"snapstream-{environment}-"
+
 
 #: Environment variables the functions read (see settings.py).
 ENV_ENVIRONMENT = "SNAPSTREAM_ENVIRONMENT"
@@ -61,6 +75,9 @@ ENV_CELEBRITIES = "CELEBRITY_RECOGNITION"
 ENV_VIDEO_TEXT_SEGMENTS = "VIDEO_TEXT_AND_SEGMENTS"
 ENV_VIDEO_ANALYSIS_TOPIC = "VIDEO_ANALYSIS_TOPIC_ARN"
 ENV_VIDEO_ANALYSIS_ROLE = "VIDEO_ANALYSIS_ROLE_ARN"
+#: The deletion queue (the site and the deletion function send to it; pipeline functions
+#: send a sweep when a job's late output lands for a media being deleted or gone).
+ENV_DELETION_QUEUE = "DELETION_QUEUE_URL"
 
 # -- the web tier (Flask on EC2 behind the ALB) ----------------------------------------------
 #: Secrets Manager secret whose SecretString is the Flask session-signing key.

@@ -20,7 +20,7 @@ from snapstream_runtime.announcements import finish_announcement
 from snapstream_runtime.clock import iso, utc_now
 from snapstream_runtime.contract import MEDIA_UPLOADED
 from snapstream_runtime.keys import decode_event_key, parse_upload_key
-from snapstream_runtime.lifecycle import Media, StaleTransition, Status
+from snapstream_runtime.lifecycle import Media, MediaGone, StaleTransition, Status
 from snapstream_runtime.media_types import ALLOWED, SNIFF_BYTES, Detected, sniff
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.sizes import human_size
@@ -38,6 +38,8 @@ class Outcome(StrEnum):
     UNKNOWN_KEY = "unknown_key"
     OVERWRITE_REMOVED = "overwrite_removed"
     VANISHED = "vanished"
+    #: the upload landed for a media being deleted: its bytes are removed, nothing is written
+    DISCARDED = "discarded"
 
 
 @dataclass(frozen=True)
@@ -124,9 +126,15 @@ def ingest(event: ObjectCreated, settings: Settings) -> Outcome:
         storage.delete_version(event.bucket, event.key, event.version_id)
         return Outcome.UNKNOWN_KEY
     for _ in range(2):
+        if media.status is Status.DELETING:
+            storage.delete_version(event.bucket, event.key, event.version_id)
+            return Outcome.DISCARDED
         if media.status is Status.AWAITING_UPLOAD:
             try:
                 judged = _judge_and_transition(table, media, event, settings)
+            except MediaGone:
+                storage.delete_version(event.bucket, event.key, event.version_id)
+                return Outcome.DISCARDED
             except StaleTransition:
                 reloaded = lifecycle.load(table, media.media_id)
                 if reloaded is None:

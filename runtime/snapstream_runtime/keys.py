@@ -33,6 +33,38 @@ def all_uploads_index_pk(created_at: str) -> str:
     return f"ALL#{created_at[:7]}"
 
 
+#: GSI2 partition of media being deleted (operators list stuck deletions with one Query).
+DELETING_INDEX_PK = "DELETING"
+
+
+def deleting_owner_index_pk(user_id: str) -> str:
+    """GSI1 partition of a user's media being deleted (off their library, still findable)."""
+    return f"DELETING#{user_id}"
+
+
+def email_key(email: str) -> dict[str, str]:
+    """The claim that makes an (already normalized) e-mail address unique."""
+    return {"pk": f"EMAIL#{email}", "sk": "EMAIL"}
+
+
+def username_key(username: str) -> dict[str, str]:
+    return {"pk": f"USERNAME#{username.casefold()}", "sk": "USERNAME"}
+
+
+def login_key(email: str) -> dict[str, str]:
+    """Failed logins of one e-mail address (expires by TTL)."""
+    return {"pk": f"LOGIN#{email}", "sk": "LOGIN"}
+
+
+def profile_key(user_id: str) -> dict[str, str]:
+    return {"pk": user_pk(user_id), "sk": PROFILE_SK}
+
+
+def hash_key(owner_id: str, sha256: str) -> dict[str, str]:
+    """An owner's claim on a content hash (finds duplicate uploads)."""
+    return {"pk": f"HASH#{owner_id}#{sha256}", "sk": "HASH"}
+
+
 def newest_first_sk(created_at: str, media_id: str) -> str:
     return f"{created_at}#{media_id}"
 

@@ -1,9 +1,15 @@
 """The media status machine: the only code that changes a media record's status.
 
 ``awaiting_upload -> uploaded -> processing -> ready | failed``, or ``awaiting_upload ->
-rejected``. Each transition is one DynamoDB transaction that (1) moves the status only if the
-record is still in the expected state, (2) moves the owner's dashboard counters and (3) writes the
-owner's notification record, so counters and notifications can never drift from the records.
+rejected``; from any of these, ``deleting``, which accepts no transition at all: a media being
+deleted only goes away (the deletion function removes the record last). Each transition is one
+DynamoDB transaction that (1) moves the status only if the record is still in the expected state,
+(2) moves the owner's dashboard counters and (3) writes the owner's notification record, so
+counters and notifications can never drift from the records.
+
+Every pipeline write to a media (a step, a transition, analysis results, tags, hash claims) is
+conditional on the media not being ``deleting``; when that condition fails, :class:`MediaGone`
+is raised, so a completion that arrives late can never recreate what a deletion removed.
 
 A transition also sets ``announce_pending``: the caller then publishes what must be published
 (the bus event, the SNS message) and calls :func:`clear_announcement`. A retry after a partial
@@ -37,16 +43,20 @@ class Status(StrEnum):
     READY = "ready"
     FAILED = "failed"
     REJECTED = "rejected"
+    #: marked for deletion: off every list, files refused, the deletion function at work.
+    DELETING = "deleting"
 
 
 LEGAL_TRANSITIONS: Mapping[Status, frozenset[Status]] = {
-    Status.AWAITING_UPLOAD: frozenset({Status.UPLOADED, Status.REJECTED}),
-    Status.UPLOADED: frozenset({Status.PROCESSING, Status.READY, Status.FAILED}),
-    Status.PROCESSING: frozenset({Status.READY, Status.FAILED}),
+    Status.AWAITING_UPLOAD: frozenset({Status.UPLOADED, Status.REJECTED, Status.DELETING}),
+    Status.UPLOADED: frozenset({Status.PROCESSING, Status.READY, Status.FAILED, Status.DELETING}),
+    Status.PROCESSING: frozenset({Status.READY, Status.FAILED, Status.DELETING}),
     # An operator's recovery (docs runbook) re-runs a failed step.
-    Status.FAILED: frozenset({Status.PROCESSING}),
-    Status.READY: frozenset(),
-    Status.REJECTED: frozenset(),
+    Status.FAILED: frozenset({Status.PROCESSING, Status.DELETING}),
+    Status.READY: frozenset({Status.DELETING}),
+    Status.REJECTED: frozenset({Status.DELETING}),
+    # Only to gone: the deletion function deletes the record (never a status change).
+    Status.DELETING: frozenset(),
 }
 
 #: Which dashboard counter on the owner's profile a status counts towards.
@@ -59,6 +69,8 @@ DASHBOARD_COUNTER: Mapping[Status, str] = {
 }
 UPLOADS_COUNTER = "count_uploads"
 UNREAD_COUNTER = "unread_notifications"
+#: The owner's media marked ``deleting`` and not yet gone (an account goes when it reaches 0).
+DELETING_COUNTER = "count_deleting"
 
 #: Transitions the owner is told about, with the event name used on SNS and in the app.
 NOTIFIED_EVENTS: Mapping[Status, str] = {
@@ -86,6 +98,18 @@ class IllegalTransition(ValueError):
 
 class StaleTransition(RuntimeError):
     """The record was no longer in the expected status (someone else moved it first)."""
+
+
+class MediaGone(Exception):
+    """The media is being deleted, or is gone: nothing may be written for it any more.
+
+    ``sweep``: the writer may have left files or an asset behind (a job's late output), which
+    the deletion function must remove; possible only when the owner is known.
+    """
+
+    def __init__(self, media_id: str, owner_id: str | None = None, *, sweep: bool = False) -> None:
+        super().__init__(f"media {media_id} is being deleted or is gone")
+        self.media_id, self.owner_id, self.sweep = media_id, owner_id, sweep
 
 
 @dataclass(frozen=True)
@@ -178,6 +202,43 @@ def load(table: Table, media_id: str) -> Media | None:
     return Media.from_item(item) if item else None
 
 
+def load_active(table: Table, media_id: str) -> Media | None:
+    """The media for pipeline work: None when there is none, :class:`MediaGone` when it is
+    being deleted (no work is started for it)."""
+    media = load(table, media_id)
+    if media is not None and media.status is Status.DELETING:
+        raise MediaGone(media_id, media.owner_id)
+    return media
+
+
+def gone_unless_changed(
+    table: Table, media_id: str, error: Exception, *, owner_id: str | None = None
+) -> Exception:
+    """After a conditional write to a media failed: :class:`MediaGone` (with a sweep of what
+    the writer may have left) if the media is being deleted or is gone, else ``error``."""
+    current = load(table, media_id)
+    if current is None:
+        return MediaGone(media_id, owner_id, sweep=owner_id is not None)
+    if current.status is Status.DELETING:
+        return MediaGone(media_id, current.owner_id, sweep=True)
+    return error
+
+
+def active_guard(
+    table_name: str, media_id: str, fields: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A transaction item that holds only while the media exists and is not being deleted
+    (and sets ``fields`` on the record)."""
+    update = Update().set("updated_at", iso(utc_now()))
+    for name, value in (fields or {}).items():
+        update.set(name, value)
+    return (
+        update.require_exists("pk")
+        .require_not_equal("status", Status.DELETING.value)
+        .transact_item(table_name, media_key(media_id))
+    )
+
+
 def media_key(media_id: str) -> dict[str, str]:
     return {"pk": keys.media_pk(media_id), "sk": keys.META_SK}
 
@@ -202,6 +263,8 @@ def transition(
     :class:`StaleTransition` when the stored record is no longer in ``media.status``.
     """
     check_transition(media.status, target)
+    if target is Status.DELETING:
+        raise IllegalTransition("a media is marked deleting by deletion_requests.mark")
     moment = utc_now()
     now = iso(moment)
     record = (
@@ -267,9 +330,10 @@ def transition(
     try:
         table.transact(items)
     except ConditionFailed as error:
-        raise StaleTransition(
+        stale = StaleTransition(
             f"media {media.media_id} is no longer {media.status}; not moved to {target}"
-        ) from error
+        )
+        raise gone_unless_changed(table, media.media_id, stale, owner_id=media.owner_id) from error
 
 
 def clear_announcement(table: Table, media_id: str, announced: Status) -> None:
@@ -312,16 +376,50 @@ def record_step(
     """Set the sub-status of one processing step (``steps.<step>``), and any other ``fields``.
 
     With ``only_while``, only if the step is still in one of those states (else
-    :class:`ConditionFailed`): a late progress event cannot overwrite a result.
+    :class:`ConditionFailed`): a late progress event cannot overwrite a result. Never for a
+    media being deleted or gone (:class:`MediaGone`).
     """
     value = step_value(state, detail)
     update = Update().set(f"steps.{step}", value).set("updated_at", value["at"])
-    update.require_exists("pk")
+    update.require_exists("pk").require_not_equal("status", Status.DELETING.value)
     if only_while:
         update.require_in(f"steps.{step}.state", [s.value for s in only_while])
     for name, field_value in (fields or {}).items():
         update.set(name, field_value)
-    table.update(media_key(media_id), update)
+    try:
+        table.update(media_key(media_id), update)
+    except ConditionFailed as error:
+        raise gone_unless_changed(table, media_id, error) from error
+
+
+def deleting_updates(media: Media, *, requested_by: str, now: str) -> tuple[Update, Update]:
+    """The record's and the owner profile's updates that mark ``media`` deleting, for one
+    transaction (the caller may add to both): status ``deleting`` if still in ``media.status``,
+    off the owner's library (GSI1 ``DELETING#<owner>`` instead) and the admins' months (GSI2
+    ``DELETING`` instead), no expiry by TTL, and the owner's counters as if it were gone."""
+    check_transition(media.status, Status.DELETING)
+    record = (
+        Update()
+        .set("status", Status.DELETING.value)
+        .set("status_changed_at", now)
+        .set("updated_at", now)
+        .append("history", [{"status": Status.DELETING.value, "at": now, "by": requested_by}])
+        .set("deletion", {"requested_at": now, "requested_by": requested_by})
+        .set("gsi1pk", keys.deleting_owner_index_pk(media.owner_id))
+        .set("gsi2pk", keys.DELETING_INDEX_PK)
+        .set("gsi2sk", keys.newest_first_sk(now, media.media_id))
+        .remove("expires_at")
+        .remove("announce_pending")
+        .require_equal("status", media.status.value)
+        .require_equal("owner_id", media.owner_id)
+    )
+    profile = Update().add(DELETING_COUNTER, 1)
+    if media.status is not Status.AWAITING_UPLOAD:
+        profile.add(UPLOADS_COUNTER, -1)
+    counter = DASHBOARD_COUNTER.get(media.status)
+    if counter:
+        profile.add(counter, -1)
+    return record, profile
 
 
 def describe(event: str, title: str, reason: str | None) -> str:
@@ -331,5 +429,6 @@ def describe(event: str, title: str, reason: str | None) -> str:
         "media.rejected": f"“{title}” was rejected: {reason}.",
         "media.ready": f"“{title}” is ready.",
         "media.failed": f"Processing “{title}” failed: {reason}.",
+        "media.deleted": f"“{title}” was deleted, with all its files.",
     }
     return sentences.get(event, f"“{title}”: {event}")

@@ -15,7 +15,12 @@ from typing import ParamSpec, TypeVar
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from snapstream_runtime.contract import ENV_ENVIRONMENT, METRICS_NAMESPACE, metric_prefix
+from snapstream_runtime.contract import (
+    ENV_ENVIRONMENT,
+    FAILED_OUTCOME,
+    METRICS_NAMESPACE,
+    metric_prefix,
+)
 
 logger = Logger()
 tracer = Tracer()
@@ -48,3 +53,9 @@ def measured(logic: Callable[P, Outcome], *args: P.args, **kwargs: P.kwargs) -> 
         value=round((time.perf_counter() - since) * 1000, 1),
     )
     return outcome
+
+
+def count_failure() -> None:
+    """Count ``<step>_failed`` for an item whose logic raised (it is retried by its source)."""
+    step = metric_prefix(str(metrics.service or "service_undefined"))
+    metrics.add_metric(name=f"{step}_{FAILED_OUTCOME}", unit=MetricUnit.Count, value=1)

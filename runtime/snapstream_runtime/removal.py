@@ -1,55 +1,52 @@
-"""Deleting one media: its S3 objects (every version), its MediaPackage asset and its records.
+"""The idempotent pieces of deleting one media: each may run again after a partial failure, or
+twice at once, and never fails on what is already gone.
 
 Nothing else's: objects are listed under the media's own prefixes only, records are addressed by
-the media's keys. Files go first and records last, so a deletion that fails half-way can simply
-be repeated (the record is still there to find the rest).
+the media's keys, and counters move in the same transaction as the item they count, so a repeat
+never counts twice. The deletion function (:mod:`snapstream_runtime.deletion`) runs them in order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-
-from botocore.exceptions import ClientError
 
 from snapstream_runtime import keys, lifecycle
 from snapstream_runtime.adapters.clients import client
-from snapstream_runtime.adapters.table import ConditionFailed, Table, Update, to_attributes
-from snapstream_runtime.contract import MEDIA_PREFIX
-from snapstream_runtime.lifecycle import DASHBOARD_COUNTER, UPLOADS_COUNTER, Media, Status
-from snapstream_runtime.settings import Settings
+from snapstream_runtime.adapters.table import (
+    ConditionFailed,
+    Item,
+    Table,
+    Update,
+    from_attributes,
+    put_transact_item,
+    to_attributes,
+)
+from snapstream_runtime.clock import iso, new_id, utc_now
+from snapstream_runtime.contract import MEDIA_PREFIX, UPLOADS_PREFIX
+from snapstream_runtime.lifecycle import DELETING_COUNTER, UNREAD_COUNTER, Media, Status
 from snapstream_runtime.tags import catalogue_sk, tag_pk
 
 _TRANSACTION_LIMIT = 100
 #: two operations per tag plus the record's own update stay within one transaction.
-_TAGS_PER_TRANSACTION = 49
+TAGS_PER_TRANSACTION = 49
 
 
-class DeletionDenied(PermissionError):
-    """Only the owner (or an admin) may delete a media."""
+def media_prefix(owner_id: str, media_id: str) -> str:
+    return f"{MEDIA_PREFIX}{owner_id}/{media_id}/"
+
+
+def upload_prefix(owner_id: str, media_id: str) -> str:
+    """The folder of the media's upload (``keys.upload_key`` puts the one object there)."""
+    return f"{UPLOADS_PREFIX}{owner_id}/{media_id}/"
 
 
 def media_folder(media: Media) -> str:
-    return f"{MEDIA_PREFIX}{media.owner_id}/{media.media_id}/"
+    return media_prefix(media.owner_id, media.media_id)
 
 
-def upload_folder(media: Media) -> str:
-    return media.upload_key.rsplit("/", 1)[0] + "/"
-
-
-def delete_media(
-    settings: Settings, media: Media, *, requester_id: str, requester_is_admin: bool = False
-) -> None:
-    """Delete ``media`` entirely; raises :class:`DeletionDenied` for anyone but owner/admin."""
-    if media.owner_id != requester_id and not requester_is_admin:
-        raise DeletionDenied("only the owner of this media can delete it")
-    if settings.uploads_bucket:
-        delete_prefix(settings.uploads_bucket, upload_folder(media))
-    if settings.media_bucket:
-        delete_prefix(settings.media_bucket, media_folder(media))
-    if media.item.get("asset_id"):
-        _delete_asset(str(media.item["asset_id"]))
-    _delete_records(Table(settings.table_name), media)
+# -- files ---------------------------------------------------------------------------------------
 
 
 def _object_versions(bucket: str, prefix: str) -> Iterator[dict[str, str]]:
@@ -90,120 +87,246 @@ def _delete_objects(bucket: str, objects: list[dict[str, str]]) -> int:
     return len(objects)
 
 
-def _delete_asset(asset_id: str) -> None:
-    try:
-        client("mediapackage-vod").delete_asset(Id=asset_id)
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "NotFoundException":
-            raise
+def delete_files(*, uploads_bucket: str, media_bucket: str, owner_id: str, media_id: str) -> int:
+    """Every version under the media's upload and media prefixes."""
+    deleted = 0
+    if uploads_bucket:
+        deleted += delete_prefix(uploads_bucket, upload_prefix(owner_id, media_id))
+    if media_bucket:
+        deleted += delete_prefix(media_bucket, media_prefix(owner_id, media_id))
+    return deleted
 
 
-def _media_items(table: Table, media_id: str) -> list[dict[str, Any]]:
-    """Keys of the media record and its analysis items (one partition)."""
-    response = client("dynamodb").query(
-        TableName=table.name,
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues=to_attributes({":pk": keys.media_pk(media_id)}),
-        ProjectionExpression="pk, sk",
-    )
-    return list(response["Items"])
+# -- tags ----------------------------------------------------------------------------------------
 
 
-def _chunks(items: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, Any]]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def tag_removal_items(table_name: str, media: Media, tags: Sequence[str]) -> list[dict[str, Any]]:
+    """Transaction items taking ``tags`` off the media: each tag's search item and one off its
+    catalogue count (the caller shrinks the record's ``tags`` in the same transaction)."""
+    sort_key = keys.newest_first_sk(media.created_at, media.media_id)
+    items: list[dict[str, Any]] = []
+    for tag in tags:
+        search_key = {"pk": tag_pk(media.owner_id, tag), "sk": sort_key}
+        items.append({"Delete": {"TableName": table_name, "Key": to_attributes(search_key)}})
+        catalogue = {"pk": keys.user_pk(media.owner_id), "sk": catalogue_sk(tag)}
+        items.append(Update().add("count", -1).transact_item(table_name, catalogue))
+    return items
 
 
-def _untag(table: Table, media: Media) -> Media:
-    """Remove the media's tags (search items, catalogue counts) in transactions that also shrink
-    its ``tags`` list, so repeating a half-done deletion never counts a tag off twice."""
-    current: Media | None = media
+def shrink_tags(record: Update, media: Media, batch_size: int) -> list[str]:
+    """Set ``record`` to drop the first ``batch_size`` tags, guarded by ``tags_version``;
+    returns the tags dropped."""
+    tags = sorted(media.item.get("tags") or [])
+    batch, rest = tags[:batch_size], tags[batch_size:]
+    version = int(media.item.get("tags_version") or 0)
+    record.set("tags", rest).set("tags_version", version + 1)
+    if version:
+        record.require_equal("tags_version", version)
+    else:
+        record.require_absent("tags_version")
+    return batch
+
+
+def untag(table: Table, media_id: str) -> None:
+    """Take every tag off the media in transactions that also shrink its ``tags`` list, so a
+    repeat after a half-done deletion never counts a tag off twice; then drop the owner's
+    catalogue entries no media carries any more."""
     conflicts = 0
-    while current is not None and current.item.get("tags"):
-        tags = sorted(current.item["tags"])
-        batch, rest = tags[:_TAGS_PER_TRANSACTION], tags[_TAGS_PER_TRANSACTION:]
-        version = int(current.item.get("tags_version") or 0)
-        record = Update().set("tags", rest).set("tags_version", version + 1)
-        if version:
-            record.require_equal("tags_version", version)
-        else:
-            record.require_absent("tags_version")
-        items = [record.transact_item(table.name, lifecycle.media_key(current.media_id))]
-        sort_key = keys.newest_first_sk(current.created_at, current.media_id)
-        for tag in batch:
-            search_key = {"pk": tag_pk(current.owner_id, tag), "sk": sort_key}
-            items.append({"Delete": {"TableName": table.name, "Key": to_attributes(search_key)}})
-            catalogue = {"pk": keys.user_pk(current.owner_id), "sk": catalogue_sk(tag)}
-            items.append(Update().add("count", -1).transact_item(table.name, catalogue))
+    while (media := lifecycle.load(table, media_id)) is not None and media.item.get("tags"):
+        record = Update()
+        batch = shrink_tags(record, media, TAGS_PER_TRANSACTION)
+        items = [record.transact_item(table.name, lifecycle.media_key(media_id))]
         try:
-            table.transact(items)
+            table.transact([*items, *tag_removal_items(table.name, media, batch)])
         except ConditionFailed:
-            conflicts += 1
+            conflicts += 1  # tagged meanwhile (the mark's own batch, or a last analyser)
             if conflicts >= 5:
                 raise
-        current = lifecycle.load(table, media.media_id)
-    return current or media
+            continue
+        drop_unused_catalogue(table, media.owner_id, batch)
 
 
-def _delete_records(table: Table, media: Media) -> None:
-    media = _untag(table, media)
-    content_hash = media.item.get("content_hash")
-    if content_hash:
+def drop_unused_catalogue(table: Table, owner_id: str, tags: Sequence[str]) -> None:
+    """Delete the owner's catalogue entries of ``tags`` whose count reached zero."""
+    for tag in tags:
         try:
             client("dynamodb").delete_item(
                 TableName=table.name,
-                Key=to_attributes({"pk": f"HASH#{media.owner_id}#{content_hash}", "sk": "HASH"}),
-                ConditionExpression="media_id = :mine",
-                ExpressionAttributeValues=to_attributes({":mine": media.media_id}),
+                Key=to_attributes({"pk": keys.user_pk(owner_id), "sk": catalogue_sk(tag)}),
+                ConditionExpression="#count <= :zero",
+                ExpressionAttributeNames={"#count": "count"},
+                ExpressionAttributeValues=to_attributes({":zero": 0}),
             )
         except client("dynamodb").exceptions.ConditionalCheckFailedException:
-            pass  # the hash names another media: it stays theirs
+            continue  # another media still carries it
 
-    analysis = [
+
+# -- records -------------------------------------------------------------------------------------
+
+
+def delete_analysis_items(table: Table, media_id: str) -> int:
+    """Every item of the media's partition but the record itself (analysis results)."""
+    pages = (
+        client("dynamodb")
+        .get_paginator("query")
+        .paginate(
+            TableName=table.name,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=to_attributes({":pk": keys.media_pk(media_id)}),
+            ProjectionExpression="pk, sk",
+        )
+    )
+    doomed = [
         {"Delete": {"TableName": table.name, "Key": item}}
-        for item in _media_items(table, media.media_id)
+        for page in pages
+        for item in page["Items"]
         if item["sk"]["S"] != keys.META_SK
     ]
-    for chunk in _chunks(analysis, _TRANSACTION_LIMIT):
-        table.transact(chunk)
-    _delete_meta_and_count(table, media)
+    for start in range(0, len(doomed), _TRANSACTION_LIMIT):
+        table.transact(doomed[start : start + _TRANSACTION_LIMIT])
+    return len(doomed)
 
 
-def _delete_meta_and_count(table: Table, media: Media) -> None:
-    """Delete the record and take it off the owner's counters, in one transaction.
+def release_hash(table: Table, media: Media) -> None:
+    """The owner's claim on the media's content hash, if it is this media's."""
+    content_hash = media.item.get("content_hash")
+    if not content_hash:
+        return
+    try:
+        client("dynamodb").delete_item(
+            TableName=table.name,
+            Key=to_attributes(keys.hash_key(media.owner_id, str(content_hash))),
+            ConditionExpression="media_id = :mine",
+            ExpressionAttributeValues=to_attributes({":mine": media.media_id}),
+        )
+    except client("dynamodb").exceptions.ConditionalCheckFailedException:
+        return  # gone already, or the hash names another media: it stays theirs
 
-    The delete requires the status we counted from; if the pipeline moved it meanwhile, re-read.
-    """
-    current: Media | None = media
-    for _ in range(5):
-        if current is None:
-            return
-        profile = Update()
-        if current.status is not Status.AWAITING_UPLOAD:
-            profile.add(UPLOADS_COUNTER, -1)
-            counter = DASHBOARD_COUNTER.get(current.status)
-            if counter:
-                profile.add(counter, -1)
-        items: list[dict[str, Any]] = [
-            {
-                "Delete": {
-                    "TableName": table.name,
-                    "Key": to_attributes(lifecycle.media_key(current.media_id)),
-                    "ConditionExpression": "#status = :status",
-                    "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": to_attributes({":status": current.status.value}),
-                }
-            }
-        ]
-        if profile.has_changes:
-            items.append(
-                profile.transact_item(
-                    table.name, {"pk": keys.user_pk(current.owner_id), "sk": keys.PROFILE_SK}
-                )
+
+def _notifications_about(table: Table, owner_id: str, media_id: str) -> Iterator[Item]:
+    pages = (
+        client("dynamodb")
+        .get_paginator("query")
+        .paginate(
+            TableName=table.name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            FilterExpression="media_id = :media",
+            ExpressionAttributeValues=to_attributes(
+                {":pk": keys.user_pk(owner_id), ":prefix": "NOTIF#", ":media": media_id}
+            ),
+            ProjectionExpression="pk, sk, created_at",
+        )
+    )
+    for page in pages:
+        yield from (from_attributes(item) for item in page["Items"])
+
+
+def delete_notifications_about(table: Table, owner_id: str, media_id: str) -> int:
+    """The owner's notifications about the media; an unread one also comes off the unread
+    counter, in the same transaction (so exactly once)."""
+    deleted = 0
+    for notification in _notifications_about(table, owner_id, media_id):
+        key = {"pk": notification["pk"], "sk": notification["sk"]}
+        # Unread: the profile's counter is positive and its read mark is older.
+        unread = (
+            Update()
+            .add(UNREAD_COUNTER, -1)
+            .require(
+                "#unread > :zero AND (attribute_not_exists(#read_at) OR #read_at < :created)",
+                {"#unread": UNREAD_COUNTER, "#read_at": "notifications_read_at"},
+                {":zero": 0, ":created": str(notification.get("created_at", ""))},
             )
+            .transact_item(table.name, keys.profile_key(owner_id))
+        )
+        delete = _delete_existing(table.name, key)
         try:
-            table.transact(items)
-            return
+            table.transact([delete, unread])
+        except ConditionFailed:
+            try:  # already read (or the profile is gone): just the item, if it is still there
+                table.transact([delete])
+            except ConditionFailed:
+                continue
+        deleted += 1
+    return deleted
+
+
+def _delete_existing(table_name: str, key: dict[str, str]) -> dict[str, Any]:
+    return {
+        "Delete": {
+            "TableName": table_name,
+            "Key": to_attributes(key),
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+    }
+
+
+def delete_record(
+    table: Table,
+    media: Media,
+    *,
+    notification: Item | None,
+) -> bool:
+    """The last step: delete the ``deleting`` record and take it off the owner's
+    ``count_deleting``, with the owner's "deleted" ``notification`` if given, in one
+    transaction. False if the record was gone already (a repeat)."""
+    items: list[dict[str, Any]] = [
+        {
+            "Delete": {
+                "TableName": table.name,
+                "Key": to_attributes(lifecycle.media_key(media.media_id)),
+                "ConditionExpression": "#status = :deleting",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": to_attributes({":deleting": Status.DELETING.value}),
+            }
+        }
+    ]
+    profile = Update().add(DELETING_COUNTER, -1).require_exists("pk")
+    if notification is not None:
+        profile.add(UNREAD_COUNTER, 1)
+        items.append(put_transact_item(table.name, notification))
+    owner = keys.profile_key(media.owner_id)
+    with_profile = [*items, profile.transact_item(table.name, owner)]
+    for attempt in (with_profile, items[:1]):
+        try:
+            table.transact(attempt)
+            return True
         except ConditionFailed:
             current = lifecycle.load(table, media.media_id)
-    raise ConditionFailed(f"media {media.media_id} kept changing while it was being deleted")
+            if current is None:
+                return False
+            if current.status is not Status.DELETING:
+                raise
+            if table.get(**owner) is not None:
+                raise  # the profile is there: a real conflict, retried by the queue
+    return False
+
+
+def deleted_notification(media: Media, *, created_at: str, expires_at: int) -> Item:
+    """The owner's notice that the media is gone (no ``media_id``: nothing left to open)."""
+    notification_id = new_id()
+    return {
+        "pk": keys.user_pk(media.owner_id),
+        "sk": keys.notification_sk(created_at, notification_id),
+        "notification_id": notification_id,
+        "user_id": media.owner_id,
+        "event": "media.deleted",
+        "title": media.title,
+        "message": lifecycle.describe("media.deleted", media.title, None),
+        "created_at": created_at,
+        "read": False,
+        "expires_at": expires_at,
+    }
+
+
+def record_failure(table: Table, key: Mapping[str, str], reason: str, attempt: int) -> None:
+    """Say on a ``deleting`` media record or profile why its deletion failed (best effort: the
+    step's own error is what the queue must see)."""
+    with contextlib.suppress(Exception):
+        table.update(
+            key,
+            Update()
+            .set("deletion.error", reason[:500])
+            .set("deletion.attempts", attempt)
+            .set("deletion.failed_at", iso(utc_now()))
+            .require_equal("status", Status.DELETING.value),
+        )

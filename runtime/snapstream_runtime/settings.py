@@ -49,6 +49,7 @@ class Settings:
     video_text_and_segments: bool = False
     video_analysis_topic_arn: str = ""
     video_analysis_role_arn: str = ""
+    deletion_queue_url: str = ""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -87,6 +88,7 @@ class Settings:
             video_text_and_segments=environ.get(contract.ENV_VIDEO_TEXT_SEGMENTS) == "true",
             video_analysis_topic_arn=environ.get(contract.ENV_VIDEO_ANALYSIS_TOPIC, ""),
             video_analysis_role_arn=environ.get(contract.ENV_VIDEO_ANALYSIS_ROLE, ""),
+            deletion_queue_url=environ.get(contract.ENV_DELETION_QUEUE, ""),
         )
 
 

@@ -8,7 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.keys import parse_upload_key
 
 #: DetectSentiment/DetectEntities/DetectKeyPhrases accept at most 5,000 bytes of UTF-8 text.
 COMPREHEND_MAX_BYTES = 5000
@@ -56,6 +59,20 @@ def transcription_job(environment: str, media_id: str) -> dict[str, Any]:
         TranscriptionJobName=job_name(environment, media_id)
     )["TranscriptionJob"]
     return job
+
+
+def owner_of_job(environment: str, media_id: str) -> str | None:
+    """The owner of the media a job transcribed, from the upload key it read (the media's
+    record may be gone); None if the job or its key is unknown."""
+    try:
+        job = transcription_job(environment, media_id)
+    except ClientError as error:
+        if error.response["Error"]["Code"] in {"BadRequestException", "NotFoundException"}:
+            return None
+        raise
+    uri = str((job.get("Media") or {}).get("MediaFileUri", ""))
+    ref = parse_upload_key(uri.removeprefix("s3://").partition("/")[2])
+    return ref.user_id if ref and ref.media_id == media_id else None
 
 
 def transcript_text(document: bytes) -> str:

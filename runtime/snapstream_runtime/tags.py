@@ -8,7 +8,7 @@ Data model (one Query per access pattern, whatever the table size):
 
 Tags are applied in one transaction per batch of up to 45 new tags, guarded by the media's
 ``tags_version``: a redelivered analysis adds nothing, and two analysers tagging the same media at
-once cannot double-count (the loser re-reads and retries).
+once cannot double-count (the loser re-reads and retries). A media being deleted takes no tags.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from snapstream_runtime.adapters.table import (
     from_attributes,
     to_attributes,
 )
-from snapstream_runtime.lifecycle import Media
+from snapstream_runtime.lifecycle import Media, MediaGone, Status
 from snapstream_runtime.pagination import Page, decode_cursor, encode_cursor
 
 MAX_TAG_LENGTH = 40
@@ -96,6 +96,8 @@ def apply(table: Table, media_id: str, candidates: Iterable[Tag], *, threshold: 
         media = lifecycle.load(table, media_id)
         if media is None:
             return added
+        if media.status is Status.DELETING:
+            raise MediaGone(media_id, media.owner_id)
         have = set(media.item.get("tags") or ())
         room = max(MAX_TAGS_PER_MEDIA - len(have), 0)
         new = sorted(
@@ -122,7 +124,7 @@ def _write(table: Table, media: Media, batch: list[Tag]) -> None:
         .set("tags_version", version + 1)
         .set("tags", sorted({*media.item.get("tags", ()), *[t.name for t in batch]}))
     )
-    record.require_exists("pk")
+    record.require_exists("pk").require_not_equal("status", Status.DELETING.value)
     if version:
         record.require_equal("tags_version", version)
     else:
@@ -163,7 +165,7 @@ def _write(table: Table, media: Media, batch: list[Tag]) -> None:
 
 def _owned(table: Table, media_id: str, owner_id: str) -> Media:
     media = lifecycle.load(table, media_id)
-    if media is None or media.owner_id != owner_id:
+    if media is None or media.owner_id != owner_id or media.status is Status.DELETING:
         raise PermissionError("only the owner of this media can change its tags")
     return media
 

@@ -1,6 +1,8 @@
 """Video on demand: submit the transcode, follow the job, package the result for playback.
 
-Each function takes the ``detail`` of one EventBridge event and is safe to run twice for it.
+Each function takes the ``detail`` of one EventBridge event and is safe to run twice for it. For
+a media being deleted or gone it writes nothing (``deleted``); a job that finishes for one has its
+outputs swept by the deletion function.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from snapstream_runtime.adapters.publishing import put_event
 from snapstream_runtime.adapters.table import ConditionFailed, Table
 from snapstream_runtime.adapters.video_services import create_or_get_asset, create_transcode_job
 from snapstream_runtime.announcements import finish_announcement, move_and_announce
-from snapstream_runtime.contract import MEDIA_PREFIX, MEDIA_TRANSCODED
-from snapstream_runtime.lifecycle import Media, StaleTransition, Status, StepState
+from snapstream_runtime.contract import MEDIA_TRANSCODED, asset_id
+from snapstream_runtime.deletion_requests import stops_when_deleted
+from snapstream_runtime.lifecycle import Media, MediaGone, StaleTransition, Status, StepState
+from snapstream_runtime.removal import media_folder
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.transcoding import job_settings, output_folder
 
@@ -52,13 +56,14 @@ def _fail(table: Table, media: Media, settings: Settings, step: str, reason: str
 
 
 def output_prefix(media: Media) -> str:
-    return f"{MEDIA_PREFIX}{media.owner_id}/{media.media_id}/"
+    return media_folder(media)
 
 
+@stops_when_deleted
 def submit_transcode(detail: dict[str, Any], settings: Settings) -> VideoOutcome:
     """``MediaUploaded`` -> one MediaConvert job from the template, and the media ``processing``."""
     table = Table(settings.table_name)
-    media = lifecycle.load(table, str(detail.get("media_id", "")))
+    media = lifecycle.load_active(table, str(detail.get("media_id", "")))
     if media is None:
         return VideoOutcome.IGNORED
     if media.kind != "video":
@@ -114,6 +119,7 @@ def submit_transcode(detail: dict[str, Any], settings: Settings) -> VideoOutcome
     return VideoOutcome.SUBMITTED
 
 
+@stops_when_deleted
 def on_transcode_state(detail: dict[str, Any], settings: Settings) -> VideoOutcome:
     """A ``MediaConvert Job State Change`` for one of our jobs: progress, outputs or the error."""
     metadata = detail.get("userMetadata") or {}
@@ -122,10 +128,16 @@ def on_transcode_state(detail: dict[str, Any], settings: Settings) -> VideoOutco
     ):
         return VideoOutcome.IGNORED
     table = Table(settings.table_name)
-    media = lifecycle.load(table, str(metadata.get("media_id", "")))
+    media_id, status = str(metadata.get("media_id", "")), detail.get("status")
+    media = lifecycle.load(table, media_id)
+    finished = status in {"COMPLETE", "ERROR"}
+    if media is None and finished and metadata.get("owner_id"):
+        # The media was deleted while the job ran: what the job wrote is swept.
+        raise MediaGone(media_id, str(metadata["owner_id"]), sweep=True)
     if media is None:
         return VideoOutcome.IGNORED
-    status = detail.get("status")
+    if media.status is Status.DELETING:
+        raise MediaGone(media_id, media.owner_id, sweep=finished)
     current = lifecycle.step_state(media, TRANSCODE)
     if status in {"PROGRESSING", "STATUS_UPDATE"}:
         if current in {StepState.COMPLETE, StepState.FAILED}:
@@ -219,10 +231,15 @@ def _transcoded(
     return VideoOutcome.TRANSCODED
 
 
+@stops_when_deleted
 def package(detail: dict[str, Any], settings: Settings) -> VideoOutcome:
-    """``MediaTranscoded`` -> a MediaPackage VOD asset (HLS, DASH, CMAF) and the media ``ready``."""
+    """``MediaTranscoded`` -> a MediaPackage VOD asset (HLS, DASH, CMAF) and the media ``ready``.
+
+    The asset id carries the environment (``snapstream-<env>-<media id>``), so the deletion
+    function's ``DeleteAsset`` can be limited to this environment's assets.
+    """
     table = Table(settings.table_name)
-    media = lifecycle.load(table, str(detail.get("media_id", "")))
+    media = lifecycle.load_active(table, str(detail.get("media_id", "")))
     if media is None:
         return VideoOutcome.IGNORED
     if media.status is Status.READY:
@@ -236,8 +253,9 @@ def package(detail: dict[str, Any], settings: Settings) -> VideoOutcome:
         reason = "the transcoded HLS manifest is missing"
         _fail(table, media, settings, PACKAGE, reason)
         return VideoOutcome.FAILED
+    asset = asset_id(settings.environment, media.media_id)
     endpoints = create_or_get_asset(
-        asset_id=media.media_id,
+        asset_id=asset,
         packaging_group_id=settings.packaging_group_id,
         source_arn=f"arn:aws:s3:::{settings.media_bucket}/{manifest}",
         source_role_arn=settings.packaging_role_arn,
@@ -255,7 +273,7 @@ def package(detail: dict[str, Any], settings: Settings) -> VideoOutcome:
         settings.notifications_topic_arn,
         fields={
             "playback": playback,
-            "asset_id": media.media_id,
+            "asset_id": asset,
             f"steps.{PACKAGE}": lifecycle.step_value(StepState.COMPLETE),
         },
     )

@@ -141,7 +141,7 @@ def test_an_upload_can_be_cancelled(platform: LocalPlatform, page: Page, tmp_pat
     expect(row.locator(".state")).to_contain_text("%", timeout=15_000)
     with page.expect_response(lambda r: r.request.method == "DELETE") as dropped:
         row.get_by_role("button", name="Cancel").click()
-    assert dropped.value.status == 204  # the waiting record is dropped too
+    assert dropped.value.status == 202  # the waiting record is marked and deleted too
     expect(row.locator(".state")).to_have_text("cancelled")
     assert row.locator("progress").evaluate("p => p.value") < 100
     cdp.send(

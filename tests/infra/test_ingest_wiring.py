@@ -146,14 +146,14 @@ def test_ingest_role_has_exactly_these_permissions(templates: Templates, env: st
     assert set(statements) == {
         "logs:CreateLogStream,logs:PutLogEvents",
         "xray:PutTelemetryRecords,xray:PutTraceSegments",
-        "s3:DeleteObject,s3:DeleteObjectVersion,s3:GetObject,s3:GetObjectVersion",
+        "s3:DeleteObjectVersion,s3:GetObject,s3:GetObjectVersion",
         "dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem",
         "events:PutEvents",
         "sns:Publish",
         "kms:Decrypt,kms:GenerateDataKey",
         "sqs:ChangeMessageVisibility,sqs:DeleteMessage,sqs:GetQueueAttributes,sqs:ReceiveMessage",
     }
-    s3 = statements["s3:DeleteObject,s3:DeleteObjectVersion,s3:GetObject,s3:GetObjectVersion"]
+    s3 = statements["s3:DeleteObjectVersion,s3:GetObject,s3:GetObjectVersion"]
     assert s3["Resource"] == {
         "Fn::Join": [
             "",

@@ -183,7 +183,7 @@ def test_one_dashboard_per_environment(templates: Templates, env: str) -> None:
     dashboard = only_resource(templates[env, "Operations"], "AWS::CloudWatch::Dashboard")
     assert dashboard["Properties"]["DashboardName"] == f"snapstream-{env}"
     body = str(dashboard["Properties"]["DashboardBody"])
-    for step in ("Ingest", "TranscodeSubmit", "Package", "Analysis", "VideoLabels"):
+    for step in ("Ingest", "TranscodeSubmit", "Package", "Analysis", "VideoLabels", "Deletion"):
         assert f"{step}Duration" in body
 
 
@@ -256,7 +256,7 @@ def test_queue_pollers_stop_at_the_functions_reserved_concurrency(
     """Else bursts throttle the function, page someone and spend the messages' receive count."""
     template = templates[env, "Pipeline"]
     mappings = resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
-    assert len(mappings) == 2
+    assert len(mappings) == 3  # analysis, deletion (Pipeline); ingest's queue is in Data
     for mapping in mappings:
         function = template["Resources"][mapping["Properties"]["FunctionName"]["Ref"]]
         reserved = function["Properties"]["ReservedConcurrentExecutions"]

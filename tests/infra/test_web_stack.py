@@ -33,6 +33,7 @@ SITE_SETTINGS = {
     contract.ENV_PLAYBACK_KEY_PAIR_ID,
     contract.ENV_PLAYBACK_KEY_SECRET,
     contract.ENV_PACKAGING_GROUP,
+    contract.ENV_DELETION_QUEUE,
     contract.ENV_WEB_SECRET_KEY,
     contract.ENV_WEB_SECURE_COOKIES,
     contract.ENV_WEB_PROXY_COUNT,
@@ -275,6 +276,8 @@ def test_env_file_names_every_setting_the_site_reads(templates: Templates, env: 
         assert settings[name].startswith(data), name
     assert settings[contract.ENV_WEB_SECRET_KEY].startswith("<SessionKeyG")
     assert settings[contract.ENV_PACKAGING_GROUP].startswith(f"SnapStream{env}Data-Packaging-")
+    queue = f"<SnapStream-{env}-Pipeline:PublishOutputRefDeletionQueue"
+    assert settings[contract.ENV_DELETION_QUEUE].startswith(queue)
 
 
 def test_the_site_assets_exist(
@@ -516,27 +519,23 @@ def test_site_policy_grants_exactly_what_the_site_does(templates: Templates, env
     uploads = f"<import:SnapStream-{env}-Data-UploadsBucketArn>"
     media = f"<import:SnapStream-{env}-Data-MediaBucketArn>"
     assert set(statements) == {
-        "dynamodb:BatchGetItem,dynamodb:BatchWriteItem,dynamodb:ConditionCheckItem,"
-        "dynamodb:DeleteItem,"
+        "dynamodb:BatchGetItem,dynamodb:BatchWriteItem,dynamodb:DeleteItem,"
         f"dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem@{table}",
         f"dynamodb:Query@{table}/index/gsi1{table}/index/gsi2",
-        "s3:DeleteObject,s3:DeleteObjectVersion,s3:GetObject,s3:GetObjectVersion@"
-        f"{media}/media/*{uploads}/uploads/*",
-        f"s3:ListBucket,s3:ListBucketVersions@{uploads}",
-        f"s3:ListBucket,s3:ListBucketVersions@{media}",
+        f"s3:GetObject,s3:GetObjectVersion@{media}/media/*{uploads}/uploads/*",
         f"kms:Decrypt,kms:GenerateDataKey@{data}FnGetAttDataKey2A0DE9E6Arn82C1B6CD>",
+        f"sqs:SendMessage@<SnapStream-{env}-Pipeline:PublishOutput"
+        "FnGetAttDeletionQueue5D0F6281Arn75A62F31>",
         f"sns:Subscribe@{data}RefNotificationsTopic1188823094A4FF54>",
         "sns:Unsubscribe@*",
         "secretsmanager:GetSecretValue@"
         f"{data}RefPlaybackKeyPrivateKey21660139E635AC1C><SessionKeyG160D19B8C>",
-        "mediapackage-vod:DeleteAsset@arn:aws:mediapackage-vod:us-east-1:<AWS::AccountId>:assets/*",
     }
-    assert statements[f"s3:ListBucket,s3:ListBucketVersions@{uploads}"]["Condition"] == {
-        "StringLike": {"s3:prefix": ["uploads/*"]}
-    }
-    assert statements[f"s3:ListBucket,s3:ListBucketVersions@{media}"]["Condition"] == {
-        "StringLike": {"s3:prefix": ["media/*"]}
-    }
+    # Deleting is the deletion function's: the internet-facing role deletes no object, lists no
+    # bucket and touches no VOD asset (docs/website.md, "Deleting").
+    actions = {action for statement in statements.values() for action in _actions(statement)}
+    assert not {a for a in actions if a.startswith("s3:") and ("Delete" in a or "List" in a)}
+    assert not {a for a in actions if a.startswith("mediapackage")}
     assert statements[f"sns:Subscribe@{data}RefNotificationsTopic1188823094A4FF54>"][
         "Condition"
     ] == {"StringEquals": {"sns:Protocol": "email"}}

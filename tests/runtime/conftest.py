@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,7 @@ from snapstream_runtime import settings as settings_module
 from snapstream_runtime.adapters import clients
 from snapstream_runtime.contract import ENV_UPLOADS_BUCKET
 from snapstream_runtime.settings import Settings
+from tools.authority.proof import Authority
 from tools.local_aws import LocalResources, function_environment, provision
 
 REGION = "us-east-1"
@@ -53,6 +54,26 @@ def ingest_environment(
 ) -> dict[str, str]:
     """The ingest function's environment exactly as synthesized, resolved locally."""
     return function_environment(templates["dev", "Pipeline"], "IngestFunction", local_aws)
+
+
+@pytest.fixture
+def pipeline_environment(
+    templates: dict[tuple[str, str], dict[str, Any]],
+    local_aws: LocalResources,
+    dev_authority: Authority,
+) -> Callable[[str], dict[str, str]]:
+    """A Pipeline function's environment as synthesized: moto's resources where moto has them,
+    else the names the IAM evaluator gives (MediaConvert, MediaPackage, Pipeline-stack roles)."""
+
+    def environment(function_prefix: str) -> dict[str, str]:
+        return function_environment(
+            templates["dev", "Pipeline"],
+            function_prefix,
+            local_aws,
+            fallback=lambda value: dev_authority.env.resolve(value, "Pipeline"),
+        )
+
+    return environment
 
 
 @pytest.fixture

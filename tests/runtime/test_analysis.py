@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
@@ -15,9 +15,10 @@ import pytest
 from botocore.stub import ANY, Stubber
 from PIL import Image
 
-from snapstream_runtime import analysis, image_analysis, lifecycle, speech, tags
+from snapstream_runtime import analysis, contract, image_analysis, lifecycle, speech, tags
 from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.analysis import AnalysisOutcome
+from snapstream_runtime.deletion_requests import Gone
 from snapstream_runtime.ingest import ObjectCreated, ingest
 from snapstream_runtime.lifecycle import Status
 from snapstream_runtime.settings import Settings
@@ -28,14 +29,18 @@ SERVICES = ("rekognition", "transcribe", "comprehend")
 
 
 @pytest.fixture
-def analysis_settings(settings: Settings, local_aws: Any) -> Settings:
+def analysis_settings(
+    settings: Settings, local_aws: Any, pipeline_environment: Callable[[str], dict[str, str]]
+) -> Settings:
+    synthesized = pipeline_environment("AnalysisFunction")
     return dataclasses.replace(
         settings,
         media_bucket=local_aws.names[local_aws.find("MediaBucket")],
         tag_threshold=80.0,
         moderation_threshold=80.0,
-        video_analysis_topic_arn="arn:aws:sns:us-east-1:123456789012:video-analysis",
-        video_analysis_role_arn="arn:aws:iam::123456789012:role/rekognition",
+        video_analysis_topic_arn=synthesized[contract.ENV_VIDEO_ANALYSIS_TOPIC],
+        video_analysis_role_arn=synthesized[contract.ENV_VIDEO_ANALYSIS_ROLE],
+        uploads_kms_key_arn=synthesized[contract.ENV_UPLOADS_KEY],
     )
 
 
@@ -268,6 +273,7 @@ def _start_audio(settings: Settings, stubbed: dict[str, Stubber]) -> lifecycle.M
             "OutputBucketName": settings.media_bucket,
             "OutputKey": f"media/{OWNER}/{media.media_id}/transcript.json",
             "Tags": [{"Key": "media_id", "Value": media.media_id}],
+            "OutputEncryptionKMSKeyId": settings.uploads_kms_key_arn,
         },
     )
     assert (
@@ -284,7 +290,7 @@ def _finish_transcription(
     media: lifecycle.Media,
     text: str,
     language: str = "en-US",
-) -> AnalysisOutcome:
+) -> AnalysisOutcome | Gone:
     document = {"results": {"transcripts": [{"transcript": text}]}}
     boto3.client("s3").put_object(
         Bucket=settings.media_bucket,
@@ -452,6 +458,7 @@ def test_a_video_gets_speech_and_label_jobs_and_a_paginated_timeline(
             "OutputBucketName": ANY,
             "OutputKey": ANY,
             "Tags": ANY,
+            "OutputEncryptionKMSKeyId": ANY,
         },
     )
     stubbed["rekognition"].add_response(
@@ -578,6 +585,7 @@ def test_video_text_and_segments_where_switched_on(
             "OutputBucketName": ANY,
             "OutputKey": ANY,
             "Tags": ANY,
+            "OutputEncryptionKMSKeyId": ANY,
         },
     )
     rekognition = stubbed["rekognition"]

@@ -42,8 +42,15 @@ def _media(settings: Settings) -> lifecycle.Media:
 
 
 def test_only_the_documented_moves_are_legal() -> None:
-    assert LEGAL_TRANSITIONS[Status.AWAITING_UPLOAD] == {Status.UPLOADED, Status.REJECTED}
-    assert LEGAL_TRANSITIONS[Status.REJECTED] == frozenset()
+    assert LEGAL_TRANSITIONS[Status.AWAITING_UPLOAD] == {
+        Status.UPLOADED,
+        Status.REJECTED,
+        Status.DELETING,
+    }
+    assert LEGAL_TRANSITIONS[Status.REJECTED] == {Status.DELETING}
+    # Anything may be deleted; a media being deleted only goes away (never back to a status).
+    assert all(Status.DELETING in LEGAL_TRANSITIONS[s] for s in Status if s is not Status.DELETING)
+    assert LEGAL_TRANSITIONS[Status.DELETING] == frozenset()
     with pytest.raises(IllegalTransition):
         lifecycle.check_transition(Status.AWAITING_UPLOAD, Status.READY)
     with pytest.raises(IllegalTransition):

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from snapstream_runtime.lifecycle import Media, Status
 from snapstream_runtime.playback import NotPlayable, PlaybackDenied, signed_playback
 from snapstream_runtime.playback_keys import generate_key_pair
+from tools.authority.proof import Authority
 
 OWNER, OTHER = "1" * 32, "2" * 32
 KEYS = generate_key_pair()
@@ -123,7 +124,10 @@ def test_media_that_is_not_ready_cannot_be_played(status: Status) -> None:
         _sign(_media(status), OWNER)
 
 
-def test_the_deployed_key_is_read_from_secrets_manager(local_aws: Any, settings: Any) -> None:
+def test_the_deployed_key_is_read_from_secrets_manager(
+    local_aws: Any, settings: Any, dev_authority: Authority
+) -> None:
+    """The site signs playback with the private key from its synthesized secret."""
     import dataclasses
 
     import boto3
@@ -132,13 +136,17 @@ def test_the_deployed_key_is_read_from_secrets_manager(local_aws: Any, settings:
     from snapstream_runtime.playback import playback_for_viewer
 
     secrets.forget()
-    arn = boto3.client("secretsmanager").create_secret(Name="pk", SecretString=KEYS.private_pem)[
+    env = dev_authority.env
+    name = env.name(
+        "Data", env.find("Data", "PlaybackKeyPrivateKey", "AWS::SecretsManager::Secret")
+    )
+    arn = boto3.client("secretsmanager").create_secret(Name=name, SecretString=KEYS.private_pem)[
         "ARN"
     ]
     deployed = dataclasses.replace(
         settings, cdn_domain=CDN, playback_key_pair_id="K2JCJMDEHXQW5F", playback_key_secret_arn=arn
     )
-    playback = playback_for_viewer(
+    playback = playback_for_viewer(  # the site's entry point: judged as the site's call
         _media(), viewer_id=OWNER, viewer_is_admin=False, settings=deployed
     )
     assert _verified_policy(playback.urls["hls"])["Statement"][0]["Resource"].endswith(

@@ -13,6 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from snapstream_runtime.handlers import playback_keys
+from tools.authority.proof import Authority
 
 
 class _Context:
@@ -55,11 +56,20 @@ def _event(request_type: str, url: str, secret_arn: str) -> dict[str, Any]:
     }
 
 
+@pytest.fixture
+def secret_name(dev_authority: Authority) -> str:
+    """The private key secret's name as synthesized (the call is judged against its policy)."""
+    env = dev_authority.env
+    return env.name(
+        "Data", env.find("Data", "PlaybackKeyPrivateKey", "AWS::SecretsManager::Secret")
+    )
+
+
 def test_create_stores_the_private_key_and_returns_only_the_public_key(
-    local_aws: Any, cloudformation: tuple[str, list[dict[str, Any]]]
+    local_aws: Any, cloudformation: tuple[str, list[dict[str, Any]]], secret_name: str
 ) -> None:
     url, responses = cloudformation
-    secret_arn = boto3.client("secretsmanager").create_secret(Name="playback")["ARN"]
+    secret_arn = boto3.client("secretsmanager").create_secret(Name=secret_name)["ARN"]
     playback_keys.handler(_event("Create", url, secret_arn), _Context())
     [response] = responses
     assert response["Status"] == "SUCCESS"
@@ -78,13 +88,11 @@ def test_create_stores_the_private_key_and_returns_only_the_public_key(
 
 
 def test_a_failure_is_reported_not_hung(
-    local_aws: Any, cloudformation: tuple[str, list[dict[str, Any]]]
+    local_aws: Any, cloudformation: tuple[str, list[dict[str, Any]]], secret_name: str
 ) -> None:
     url, responses = cloudformation
-    playback_keys.handler(
-        _event("Create", url, "arn:aws:secretsmanager:us-east-1:123456789012:secret:missing"),
-        _Context(),
-    )
+    missing = f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{secret_name}"
+    playback_keys.handler(_event("Create", url, missing), _Context())
     [response] = responses
     assert response["Status"] == "FAILED"
     assert "ResourceNotFoundException" in response["Reason"]

@@ -4,7 +4,8 @@ and MediaPackage VOD, whose every request is validated against the real service 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
@@ -12,7 +13,7 @@ import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
-from snapstream_runtime import lifecycle
+from snapstream_runtime import contract, lifecycle
 from snapstream_runtime.adapters import clients, video_services
 from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.ingest import ingest
@@ -29,10 +30,26 @@ from tests.runtime.conftest import Observed
 from tests.runtime.samples import SAMPLES
 from tests.runtime.uploads_helpers import OWNER, put_object, ticket_for
 
-QUEUE_ARN = "arn:aws:mediaconvert:us-east-1:123456789012:queues/snapstream-dev"
-ROLE_ARN = "arn:aws:iam::123456789012:role/snapstream-mediaconvert"
-PACKAGING_ROLE = "arn:aws:iam::123456789012:role/snapstream-mediapackage"
+#: The video functions' MediaConvert and MediaPackage names, set per test to what the Pipeline
+#: template gives them (_synthesized_names): every call a test makes is judged against the
+#: synthesized policies (tests/conftest.py), so a made-up ARN would be refused.
+QUEUE_ARN = ROLE_ARN = PACKAGING_ROLE = JOB_TEMPLATE = ""
 CONFIGS = {"hls": "grp-hls", "dash": "grp-dash", "cmaf": "grp-cmaf"}
+
+
+@pytest.fixture(autouse=True)
+def _synthesized_names(
+    pipeline_environment: Callable[[str], dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submit = pipeline_environment("TranscodeSubmitFunction")
+    names = {
+        "QUEUE_ARN": submit[contract.ENV_TRANSCODE_QUEUE],
+        "ROLE_ARN": submit[contract.ENV_TRANSCODE_ROLE],
+        "JOB_TEMPLATE": submit[contract.ENV_TRANSCODE_TEMPLATE],
+        "PACKAGING_ROLE": pipeline_environment("PackageFunction")[contract.ENV_PACKAGING_ROLE],
+    }
+    for name, value in names.items():
+        monkeypatch.setattr(sys.modules[__name__], name, value)
 
 
 @pytest.fixture
@@ -43,7 +60,7 @@ def video_settings(settings: Settings, local_aws: Any) -> Settings:
         media_bucket=media,
         transcode_queue_arn=QUEUE_ARN,
         transcode_role_arn=ROLE_ARN,
-        transcode_job_template="snapstream-dev-template",
+        transcode_job_template=JOB_TEMPLATE,
         packaging_group_id="snapstream-dev-group",
         packaging_role_arn=PACKAGING_ROLE,
         packaging_configurations=CONFIGS,
@@ -104,7 +121,7 @@ def _expect_job(
         {
             "Role": ROLE_ARN,
             "Queue": QUEUE_ARN,
-            "JobTemplate": "snapstream-dev-template",
+            "JobTemplate": JOB_TEMPLATE,
             "Settings": ANY,
             "UserMetadata": {"media_id": media.media_id, "owner_id": OWNER, "environment": "dev"},
             "AccelerationSettings": {"Mode": "DISABLED"},
@@ -370,20 +387,22 @@ def test_packaging_makes_the_video_ready_with_playback_paths(
     media = _transcoded(video_settings, stubbed)
     observed.notifications()
     source = f"arn:aws:s3:::{video_settings.media_bucket}/media/{OWNER}/{media.media_id}/index.m3u8"
+    asset = f"snapstream-dev-{media.media_id}"  # the environment in the id: IAM can scope it
     stubbed["mediapackage-vod"].add_response(
         "create_asset",
-        {"Id": media.media_id, "EgressEndpoints": _egress(media.media_id)},
+        {"Id": asset, "EgressEndpoints": _egress(media.media_id)},
         {
-            "Id": media.media_id,
+            "Id": asset,
             "PackagingGroupId": "snapstream-dev-group",
             "SourceArn": source,
             "SourceRoleArn": PACKAGING_ROLE,
-            "ResourceId": media.media_id,
+            "ResourceId": asset,
         },
     )
     assert package({"media_id": media.media_id}, video_settings) is VideoOutcome.PACKAGED
     stored = _load(video_settings, media.media_id)
     assert stored.status is Status.READY
+    assert stored.item["asset_id"] == asset
     assert stored.item["playback"] == {
         "hls": f"/out/v1/{media.media_id[:8]}/grp-hls/index.m3u8",
         "dash": f"/out/v1/{media.media_id[:8]}/grp-dash/index.mpd",
@@ -401,10 +420,9 @@ def test_an_existing_asset_is_reused(video_settings: Settings, stubbed: dict[str
     packager.add_client_error(
         "create_asset", "UnprocessableEntityException", "Asset already exists", 422
     )
+    asset = f"snapstream-dev-{media.media_id}"
     packager.add_response(
-        "describe_asset",
-        {"Id": media.media_id, "EgressEndpoints": _egress(media.media_id)},
-        {"Id": media.media_id},
+        "describe_asset", {"Id": asset, "EgressEndpoints": _egress(media.media_id)}, {"Id": asset}
     )
     assert package({"media_id": media.media_id}, video_settings) is VideoOutcome.PACKAGED
     assert _load(video_settings, media.media_id).status is Status.READY

@@ -175,10 +175,13 @@ def test_custom_metrics_are_one_per_outcome_and_one_duration_per_step(
     cost_envs: dict[str, Environment],
 ) -> None:
     from snapstream_runtime.analysis import AnalysisOutcome
+    from snapstream_runtime.deletion import DeletionOutcome
     from snapstream_runtime.ingest import Outcome
     from snapstream_runtime.video import VideoOutcome
     from tools.cost.idle import custom_metrics
 
-    expected = (len(Outcome) + 1) + 3 * (len(VideoOutcome) + 1) + 3 * (len(AnalysisOutcome) + 1)
+    video, analysis = len(VideoOutcome) + 2, len(AnalysisOutcome) + 2  # + "deleted", duration
+    deletion = len(DeletionOutcome) + 1
+    expected = (len(Outcome) + 1) + 3 * video + 3 * analysis + deletion
     for env in cost_envs.values():
         assert custom_metrics(env) == expected

@@ -16,6 +16,11 @@ from tests.runtime.conftest import (  # noqa: F401 (fixtures shared with the run
     local_aws,
     settings,
 )
+from tests.runtime.deletion_support import (  # noqa: F401 (fixtures shared with the runtime tests)
+    DeletionQueue,
+    as_deletion_function,
+    deletion_queue,
+)
 from tests.web.browser import Browser, BrowserFactory
 from tools.local_aws import LocalResources
 
@@ -23,11 +28,16 @@ MIB = 1024**2
 
 
 @pytest.fixture
-def web_settings(settings: Settings, local_aws: LocalResources) -> Settings:  # noqa: F811
+def web_settings(
+    settings: Settings,  # noqa: F811
+    local_aws: LocalResources,  # noqa: F811
+    deletion_queue: DeletionQueue,  # noqa: F811
+) -> Settings:
     return dataclasses.replace(
         settings,
         media_bucket=local_aws.names[local_aws.find("MediaBucket")],
         max_upload_bytes=50 * MIB,
+        deletion_queue_url=deletion_queue.url,
     )
 
 

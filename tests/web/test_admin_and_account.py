@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import boto3
+import pytest
 from flask import Flask
 
 from snapstream_runtime import lifecycle
 from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.lifecycle import Status
 from snapstream_runtime.settings import Settings
+from tests.runtime.deletion_support import DeletionQueue, settle
 from tests.web.browser import PASSWORD, BrowserFactory
 from tests.web.media_helpers import upload
 
@@ -41,12 +43,18 @@ def test_admin_sees_users_uploads_and_failures(
     assert admin.api("POST", f"/api/media/{media_id}/tags", {"tag": "x1"}).status_code == 404
 
 
+@pytest.mark.usefixtures("as_deletion_function")
 def test_deleting_the_account_removes_everything_of_it_only(
-    make_browser: BrowserFactory, web_settings: Settings
+    app: Flask,
+    make_browser: BrowserFactory,
+    web_settings: Settings,
+    deletion_queue: DeletionQueue,
 ) -> None:
-    alice, bob = make_browser(), make_browser()
+    alice, bob, admin = make_browser(), make_browser(), make_browser()
     alice.register("alice")
     bob.register("bob")
+    admin.register("root")
+    app.test_cli_runner().invoke(args=["promote", "root@example.com"])
     mine = [upload(alice, web_settings, name=f"a{n}.png") for n in range(3)]
     alice.api("POST", f"/api/media/{mine[0]}/tags", {"tag": "harbour"})
     theirs = upload(bob, web_settings, name="b.png")
@@ -54,6 +62,14 @@ def test_deleting_the_account_removes_everything_of_it_only(
     assert refused.status_code == 302 and lifecycle.load(Table(web_settings.table_name), mine[0])
 
     assert alice.form("/profile/delete", {"password": PASSWORD}).status_code == 302
+    # At once: logged out everywhere, no login, off the admins' list; the address still taken.
+    assert alice.get("/library").status_code == 302
+    assert make_browser().login("alice").status_code == 401
+    users = admin.api("GET", "/api/admin/users").json["items"]
+    assert {u["username"] for u in users} == {"bob", "root"}
+    assert make_browser().register("alice").status_code == 400
+
+    settle(deletion_queue)
     items = boto3.client("dynamodb").scan(TableName=web_settings.table_name)["Items"]
     dump = str(items)
     assert "alice" not in dump and all(m not in dump for m in mine)
@@ -61,5 +77,6 @@ def test_deleting_the_account_removes_everything_of_it_only(
     listing = boto3.client("s3").list_object_versions(Bucket=web_settings.uploads_bucket)
     keys = [v["Key"] for v in listing.get("Versions", [])]
     assert len(keys) == 1 and theirs in keys[0]
-    assert alice.get("/library").status_code == 302
     assert make_browser().login("alice").status_code == 401
+    # the e-mail address can be registered again
+    assert make_browser().register("alice").status_code == 302

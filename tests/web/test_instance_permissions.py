@@ -1,60 +1,27 @@
-"""Every AWS call the site makes is allowed by the instance role's policies in the synthesized
-Web template (and nothing the site needs is missing from it)."""
+"""The site's whole journey, as one user and one admin: every AWS call it makes is judged against
+the instance role's synthesized policies by the session's recorder (tests/conftest.py), which
+fails this test on any call AWS would refuse. Here: the journey reaches the calls that matter."""
 
 from __future__ import annotations
 
-from typing import Any
-
+import boto3
 from flask import Flask
 
-from snapstream_runtime.adapters import clients
+from snapstream_runtime import contract
+from snapstream_runtime.adapters import secrets
 from snapstream_runtime.settings import Settings
-from tests.cdk_support import named_resource
+from snapstream_web.config import WebConfig
 from tests.web.browser import PASSWORD, BrowserFactory
 from tests.web.media_helpers import upload
-from tools.aws_calls import recorded_calls
-
-SERVICE_PREFIX = {
-    "DynamoDB": "dynamodb",
-    "S3": "s3",
-    "SNS": "sns",
-    "Secrets Manager": "secretsmanager",
-    "MediaPackage Vod": "mediapackage-vod",
-}
-#: operations authorized under another action name.
-ACTION_FOR: dict[str, list[str]] = {
-    # botocore's generate_presigned_post resolves the bucket URL with the CreateBucket model;
-    # nothing is sent (the browser's POST is authorized by s3:PutObject).
-    "s3:CreateBucket": [],
-    "s3:ListObjectVersions": ["s3:ListBucketVersions"],
-    "s3:ListObjectsV2": ["s3:ListBucket"],
-    "s3:DeleteObjects": ["s3:DeleteObject", "s3:DeleteObjectVersion"],
-    "s3:HeadObject": ["s3:GetObject"],
-    # a transaction is authorized per item action (all of which the site holds)
-    "dynamodb:TransactWriteItems": [
-        "dynamodb:PutItem",
-        "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem",
-        "dynamodb:ConditionCheckItem",
-    ],
-}
-
-
-def _granted(template: dict[str, Any]) -> set[str]:
-    granted: set[str] = set()
-    for policy_id in ("SitePolicy", "UploadIssuerPolicy"):
-        _, policy = named_resource(template, "AWS::IAM::ManagedPolicy", policy_id)
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            actions = statement["Action"]
-            granted.update(actions if isinstance(actions, list) else [actions])
-    return granted
+from tools.authority.proof import Authority
+from tools.authority.recorder import Recording
 
 
 def test_the_site_calls_only_what_its_role_allows(
     app: Flask,
     make_browser: BrowserFactory,
     web_settings: Settings,
-    templates: dict[tuple[str, str], dict[str, Any]],
+    _proven_authority: Recording,
 ) -> None:
     alice, admin = make_browser(), make_browser()
     alice.register("alice")
@@ -63,42 +30,57 @@ def test_the_site_calls_only_what_its_role_allows(
     kept = upload(alice, web_settings, name="kept.png")
     doomed = upload(alice, web_settings, name="doomed.png")
 
-    with recorded_calls() as calls:
-        clients.reset()  # only clients created inside the block are recorded
-        alice.get("/dashboard")
-        alice.get("/library")
-        alice.api("GET", f"/api/media/status?ids={kept},{doomed}")
-        alice.api(
-            "POST", "/api/uploads", {"file_name": "a.mp4", "content_type": "video/mp4", "size": 9}
-        )
-        alice.form(f"/media/{kept}/tags", {"tag": "harbour"})
-        alice.get("/library?tag=harbour")
-        alice.api("GET", "/api/tags/suggest?prefix=ha")
-        alice.get(f"/media/{kept}")
-        alice.api("GET", f"/api/media/{kept}/playback")
-        alice.form(f"/media/{kept}/tags/remove", {"tag": "harbour"})
-        alice.form(f"/media/{doomed}/delete", {})
-        alice.get("/notifications")
-        alice.form("/notifications/read", {})
-        alice.api("PUT", "/api/notifications/email", {"enabled": True})
-        alice.api("PUT", "/api/notifications/email", {"enabled": False})
-        alice.form("/notifications/clear", {})
-        admin.get("/admin/users")
-        admin.get("/admin/uploads")
-        admin.get("/admin/failures")
-        alice.form("/profile/password", {"current": PASSWORD, "new": "y" * 12, "confirm": "y" * 12})
-        alice.form("/profile/delete", {"password": "y" * 12})
+    alice.get("/dashboard")
+    alice.get("/library")
+    alice.api("GET", f"/api/media/status?ids={kept},{doomed}")
+    alice.api(
+        "POST", "/api/uploads", {"file_name": "a.mp4", "content_type": "video/mp4", "size": 9}
+    )
+    alice.form(f"/media/{kept}/tags", {"tag": "harbour"})
+    alice.get("/library?tag=harbour")
+    alice.api("GET", "/api/tags/suggest?prefix=ha")
+    alice.get(f"/media/{kept}")
+    alice.api("GET", f"/api/media/{kept}/playback")
+    alice.form(f"/media/{kept}/tags/remove", {"tag": "harbour"})
+    alice.form(f"/media/{doomed}/delete", {})
+    alice.get("/notifications")
+    alice.form("/notifications/read", {})
+    alice.api("PUT", "/api/notifications/email", {"enabled": True})
+    alice.api("PUT", "/api/notifications/email", {"enabled": False})
+    alice.form("/notifications/clear", {})
+    admin.get("/admin/users")
+    admin.get("/admin/uploads")
+    admin.get("/admin/failures")
+    alice.form("/profile/password", {"current": PASSWORD, "new": "y" * 12, "confirm": "y" * 12})
+    alice.form("/profile/delete", {"password": "y" * 12})
 
-    used = set()
-    for call in calls:
-        service, operation = call.split(".", 1)
-        used.add(f"{SERVICE_PREFIX[service]}:{operation}")
-    assert {"dynamodb:TransactWriteItems", "s3:DeleteObjects", "sns:Subscribe"} <= used
-    granted = _granted(templates["dev", "Web"])
-    missing = {
-        action
-        for operation in used
-        for action in ACTION_FOR.get(operation, [operation])
-        if action not in granted
+    made = {(c.service, c.operation) for c in _proven_authority.calls if c.actor == "site"}
+    assert {
+        ("dynamodb", "TransactWriteItems"),
+        ("dynamodb", "Query"),
+        ("sns", "Subscribe"),
+        ("sns", "Unsubscribe"),
+        ("s3", "presigned:PostObject"),
+        ("s3", "presigned:GetObject"),
+    } <= made, sorted(made)
+    # least privilege: the internet-facing site deletes no file and no VOD asset itself
+    assert not {op for op in made if op[0] in {"s3", "mediapackage-vod"} and "Delete" in op[1]}
+
+
+def test_the_site_reads_its_session_key_from_its_secret(
+    ingest_environment: dict[str, str], dev_authority: Authority, _proven_authority: Recording
+) -> None:
+    """On the instance, the Flask secret key comes from the synthesized session-key secret."""
+    [secret] = [
+        logical_id
+        for logical_id, resource in dev_authority.index.templates["Web"]["Resources"].items()
+        if resource["Type"] == "AWS::SecretsManager::Secret"
+    ]
+    name = dev_authority.env.name("Web", secret)
+    arn = boto3.client("secretsmanager").create_secret(Name=name, SecretString="k" * 64)["ARN"]
+    secrets.forget()
+    environ = {**ingest_environment, contract.ENV_WEB_SECRET_KEY: arn}
+    assert WebConfig.from_environment(environ).secret_key == "k" * 64
+    assert ("secretsmanager", "GetSecretValue", "site") in {
+        (c.service, c.operation, c.actor) for c in _proven_authority.calls
     }
-    assert not missing, f"the site calls what its instance role may not: {sorted(missing)}"

@@ -5,10 +5,11 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from snapstream_runtime import lifecycle, tags
+from snapstream_runtime import deletion_requests, lifecycle, tags
 from snapstream_runtime.adapters.table import Table, to_attributes
 from snapstream_runtime.lifecycle import Status
 from snapstream_runtime.settings import Settings
+from tests.runtime.deletion_support import DeletionQueue, settle
 from tests.web.browser import Browser
 from tests.web.media_helpers import upload
 
@@ -128,37 +129,82 @@ def test_media_page_shows_the_analysis(alice: Browser, web_settings: Settings) -
     assert detail["original_url"].startswith("https://")
 
 
-def test_delete_removes_files_records_and_counts_and_nothing_else(
-    alice: Browser, web_settings: Settings
+@pytest.mark.usefixtures("as_deletion_function")
+def test_delete_marks_at_once_and_the_function_removes_the_rest(
+    alice: Browser, web_settings: Settings, deletion_queue: DeletionQueue
 ) -> None:
     keep = upload(alice, web_settings, name="keep.png")
     doomed = upload(alice, web_settings, name="doomed.png")
     alice.api("POST", f"/api/media/{doomed}/tags", {"tag": "storm"})
     alice.api("POST", f"/api/media/{keep}/tags", {"tag": "storm"})
     s3 = boto3.client("s3")
-    media_key = f"media/{_owner(web_settings, doomed)}/{doomed}/thumbnail.jpg"
+    owner = _owner(web_settings, doomed)
+    media_key = f"media/{owner}/{doomed}/thumbnail.jpg"
     s3.put_object(Bucket=web_settings.media_bucket, Key=media_key, Body=b"jpeg")
     s3.put_object(Bucket=web_settings.media_bucket, Key=media_key, Body=b"jpeg v2")
 
-    assert alice.form(f"/media/{doomed}/delete", {}).status_code == 302
+    deleted = alice.form(f"/media/{doomed}/delete", {})
+    assert deleted.status_code == 302
+    assert "is being deleted" in alice.get("/library").get_data(as_text=True)
+    # At once: off the library, the tag search, the suggestions and the counters ...
+    assert [i["media_id"] for i in alice.api("GET", "/api/media").json["items"]] == [keep]
+    found = alice.api("GET", "/api/media?tag=storm").json["items"]
+    assert [i["media_id"] for i in found] == [keep]
+    counts = alice.api("GET", "/api/dashboard").json
+    assert counts["uploads"] == 1 and counts["processing"] == 1
+    # ... its page says so, and its files, playback and tags are refused.
+    page = alice.get(f"/media/{doomed}").get_data(as_text=True)
+    assert "being deleted" in page and "thumbnail" not in page
+    assert alice.api("GET", f"/api/media/{doomed}").json["status"] == "deleting"
+    assert alice.api("GET", f"/api/media/{doomed}/playback").status_code == 404
+    assert alice.api("POST", f"/api/media/{doomed}/tags", {"tag": "x1"}).status_code == 404
+    assert alice.api("DELETE", f"/api/media/{doomed}").status_code == 202  # asking again: fine
+
+    settle(deletion_queue)
     table = Table(web_settings.table_name)
     assert lifecycle.load(table, doomed) is None
     for bucket, prefix in [
-        (web_settings.uploads_bucket, f"uploads/{_owner(web_settings, keep)}/{doomed}/"),
-        (web_settings.media_bucket, f"media/{_owner(web_settings, keep)}/{doomed}/"),
+        (web_settings.uploads_bucket, f"uploads/{owner}/{doomed}/"),
+        (web_settings.media_bucket, f"media/{owner}/{doomed}/"),
     ]:
         listing = s3.list_object_versions(Bucket=bucket, Prefix=prefix)
         assert not listing.get("Versions") and not listing.get("DeleteMarkers")
     kept = lifecycle.load(table, keep)
     assert kept is not None and kept.status is Status.UPLOADED
-    found = alice.api("GET", "/api/media?tag=storm").json["items"]
-    assert [i["media_id"] for i in found] == [keep]
-    counts = alice.api("GET", "/api/dashboard").json
-    assert counts["uploads"] == 1 and counts["processing"] == 1
     assert alice.api("GET", "/api/tags/suggest?prefix=st").json == {"tags": ["storm"]}
-    assert alice.api("DELETE", f"/api/media/{keep}").status_code == 204
+    assert "“doomed.png” was deleted" in alice.get("/notifications").get_data(as_text=True)
+    assert alice.api("GET", f"/api/media/{doomed}").status_code == 404
+
+    response = alice.api("DELETE", f"/api/media/{keep}")
+    assert response.status_code == 202 and response.json["status"] == "deleting"
     assert alice.api("GET", "/api/tags/suggest?prefix=st").json == {"tags": []}
+    settle(deletion_queue)
     assert alice.api("DELETE", f"/api/media/{keep}").status_code == 404
+
+
+def test_a_deletion_that_cannot_start_says_so_and_a_repeat_starts_it(
+    alice: Browser,
+    web_settings: Settings,
+    deletion_queue: DeletionQueue,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    media_id = upload(alice, web_settings, name="stuck.png")
+
+    def unreachable(queue_url: str, message: dict[str, str]) -> None:
+        raise ConnectionError("SQS cannot be reached")
+
+    with monkeypatch.context() as outage:
+        outage.setattr(deletion_requests, "send", unreachable)
+        refused = alice.api("DELETE", f"/api/media/{media_id}")
+        assert refused.status_code == 503 and "try again" in refused.json["error"]
+        assert alice.api("GET", "/api/media").json["items"] == []  # the mark stands
+        page = alice.form(f"/media/{media_id}/delete", {})
+        assert page.status_code == 302 and page.location.endswith(f"/media/{media_id}")
+    assert "did not start" in alice.get(f"/media/{media_id}").get_data(as_text=True)
+    assert alice.api("DELETE", f"/api/media/{media_id}").status_code == 202
+    assert deletion_queue.bodies() == [
+        {"type": "media", "media_id": media_id, "owner_id": _owner(web_settings, media_id)}
+    ]
 
 
 def test_playback_is_refused_until_the_video_is_ready(

@@ -361,18 +361,23 @@ def custom_metrics(env: Environment) -> int:
     """Metrics the functions can publish: per service (``POWERTOOLS_SERVICE_NAME`` in the
     template), one count per outcome of its logic and one ``<Step>Duration``."""
     from snapstream_runtime.analysis import AnalysisOutcome
+    from snapstream_runtime.deletion import DeletionOutcome
+    from snapstream_runtime.deletion_requests import Gone
     from snapstream_runtime.ingest import Outcome as IngestOutcome
     from snapstream_runtime.video import VideoOutcome
 
+    # Video and analysis logic also ends "deleted" (Gone) for a media being deleted.
+    video, analysis = len(VideoOutcome) + len(Gone) + 1, len(AnalysisOutcome) + len(Gone) + 1
     published = {
         "playback-keys": 0,  # a CloudFormation custom resource: logs only
         "ingest": len(IngestOutcome) + 1,
-        "transcode-submit": len(VideoOutcome) + 1,
-        "transcode-state": len(VideoOutcome) + 1,
-        "package": len(VideoOutcome) + 1,
-        "analysis": len(AnalysisOutcome) + 1,
-        "transcription-state": len(AnalysisOutcome) + 1,
-        "video-labels": len(AnalysisOutcome) + 1,
+        "transcode-submit": video,
+        "transcode-state": video,
+        "package": video,
+        "analysis": analysis,
+        "transcription-state": analysis,
+        "video-labels": analysis,
+        "deletion": len(DeletionOutcome) + 1,
     }
     services = [
         variables["POWERTOOLS_SERVICE_NAME"]

@@ -1,19 +1,14 @@
-"""Deleting an account: all its media (files, assets, records), notifications, subscription,
-then the account's own items. Safe to repeat if it fails half-way."""
+"""Closing an account: the request marks it ``deleting`` (its sessions end, it leaves the admins'
+list, nobody can log in to it) and hands it to the deletion function, which deletes its media,
+notifications, subscription and its own items (``snapstream_runtime.account_removal``)."""
 
 from __future__ import annotations
 
-from snapstream_runtime.adapters.table import Table
+from snapstream_runtime.deletion_requests import request_account_deletion
 from snapstream_runtime.settings import Settings
-from snapstream_web import inbox, media_service
-from snapstream_web.accounts import User, delete_account_records
 
 
-def close_account(settings: Settings, user: User) -> int:
-    """Returns how many media were deleted."""
-    table = Table(settings.table_name)
-    deleted = media_service.delete_all_of(settings, user.user_id)
-    inbox.clear_all(table, user.user_id)
-    inbox.unsubscribe_email(table, user)
-    delete_account_records(table, user)
-    return deleted
+def close_account(settings: Settings, user_id: str) -> None:
+    """Start (or, for an account being deleted, restart) the account's deletion; raises
+    ``DeletionNotStarted`` if the hand-over failed (logging in again retries it)."""
+    request_account_deletion(settings, user_id)

@@ -1,9 +1,10 @@
-"""User accounts: registration, login with lockout, profile changes, account deletion.
+"""User accounts: registration, login with lockout, profile changes.
 
 Items (single table): ``USER#<uid>/PROFILE`` (the user, role, password hash, counters),
 ``EMAIL#<email>/EMAIL`` and ``USERNAME#<name>/USERNAME`` (uniqueness, written in the same
 transaction as the profile), ``LOGIN#<email>/LOGIN`` (failed attempts, lock; expires by TTL).
-Passwords are hashed with scrypt (werkzeug) and never stored, returned or logged in clear.
+Passwords are hashed with scrypt (werkzeug) and never stored, returned or logged in clear. An
+account being deleted (``status: deleting``, ``account_closing.py``) has no sessions and no logins.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from snapstream_runtime.adapters.table import (
     ConditionFailed,
     Table,
     Update,
-    delete_keys,
     from_attributes,
     put_transact_item,
     to_attributes,
@@ -45,6 +45,14 @@ class AccountError(ValueError):
 
 class LoginFailed(PermissionError):
     """Wrong e-mail or password (never says which)."""
+
+
+class AccountBeingDeleted(LoginFailed):
+    """The right password, for an account being deleted (the login may resume the deletion)."""
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__("this account is being deleted")
+        self.user_id = user_id
 
 
 class LoginLocked(PermissionError):
@@ -113,22 +121,6 @@ def check_password(password: str) -> str:
     return password
 
 
-def _email_key(email: str) -> dict[str, str]:
-    return {"pk": f"EMAIL#{email}", "sk": "EMAIL"}
-
-
-def _username_key(username: str) -> dict[str, str]:
-    return {"pk": f"USERNAME#{username.casefold()}", "sk": "USERNAME"}
-
-
-def _login_key(email: str) -> dict[str, str]:
-    return {"pk": f"LOGIN#{email}", "sk": "LOGIN"}
-
-
-def profile_key(user_id: str) -> dict[str, str]:
-    return {"pk": keys.user_pk(user_id), "sk": keys.PROFILE_SK}
-
-
 def register(table: Table, *, email: str, username: str, password: str, role: str = "user") -> User:
     email, username = normalize_email(email), check_username(username)
     check_password(password)
@@ -136,7 +128,7 @@ def register(table: Table, *, email: str, username: str, password: str, role: st
         raise AccountError(f"unknown role {role!r}")
     user_id, now = new_id(), iso(utc_now())
     profile = {
-        **profile_key(user_id),
+        **keys.profile_key(user_id),
         "gsi2pk": USERS_INDEX_PK,
         "gsi2sk": keys.newest_first_sk(now, user_id),
         "user_id": user_id,
@@ -151,20 +143,33 @@ def register(table: Table, *, email: str, username: str, password: str, role: st
         table.transact(
             [
                 put_transact_item(table.name, profile),
-                put_transact_item(table.name, {**_email_key(email), "user_id": user_id}),
-                put_transact_item(table.name, {**_username_key(username), "user_id": user_id}),
+                put_transact_item(table.name, {**keys.email_key(email), "user_id": user_id}),
+                put_transact_item(table.name, {**keys.username_key(username), "user_id": user_id}),
             ]
         )
     except ConditionFailed:
-        if table.get(**_email_key(email)):
+        claim = table.get(**keys.email_key(email))
+        if claim:
+            if is_being_deleted(table.get(**keys.profile_key(str(claim["user_id"])))):
+                raise AccountError(
+                    "the account with this e-mail address is being deleted; "
+                    "register again in a few minutes"
+                ) from None
             raise AccountError("an account with this e-mail address exists already") from None
         raise AccountError("this username is taken") from None
     return User.from_item(profile)
 
 
+def is_being_deleted(profile: dict[str, Any] | None) -> bool:
+    return bool(profile) and (profile or {}).get("status") == "deleting"
+
+
 def load_user(table: Table, user_id: str) -> User | None:
-    item = table.get(**profile_key(user_id))
-    return User.from_item(item) if item and "email" in item else None
+    """The account, unless it is gone or being deleted (its sessions end at once)."""
+    item = table.get(**keys.profile_key(user_id))
+    if not item or "email" not in item or is_being_deleted(item):
+        return None
+    return User.from_item(item)
 
 
 def authenticate(
@@ -176,25 +181,28 @@ def authenticate(
     except AccountError:
         raise LoginFailed("wrong e-mail or password") from None
     now = int(time.time())
-    throttle = table.get(**_login_key(email)) or {}
+    throttle = table.get(**keys.login_key(email)) or {}
     locked_until = int(throttle.get("locked_until", 0))
     if locked_until > now:
         raise LoginLocked(locked_until - now)
-    owner = table.get(**_email_key(email))
-    profile = table.get(**profile_key(owner["user_id"])) if owner else None
+    owner = table.get(**keys.email_key(email))
+    profile = table.get(**keys.profile_key(owner["user_id"])) if owner else None
     stored = profile.get("password_hash") if profile else None
     if not check_password_hash(stored or _DUMMY_HASH, password) or not profile:
         _count_failure(table, email, now, max_failures, lockout_seconds)
         raise LoginFailed("wrong e-mail or password")
+    if is_being_deleted(profile):
+        raise AccountBeingDeleted(str(profile["user_id"]))
     if throttle:
-        client("dynamodb").delete_item(TableName=table.name, Key=to_attributes(_login_key(email)))
+        throttle_key = to_attributes(keys.login_key(email))
+        client("dynamodb").delete_item(TableName=table.name, Key=throttle_key)
     return User.from_item(profile)
 
 
 def _count_failure(
     table: Table, email: str, now: int, max_failures: int, lockout_seconds: int
 ) -> None:
-    key = _login_key(email)
+    key = keys.login_key(email)
     response = client("dynamodb").update_item(
         TableName=table.name,
         Key=to_attributes(key),
@@ -212,18 +220,18 @@ def change_username(table: Table, user: User, new_username: str) -> User:
     if username == user.username:
         return user
     items: list[dict[str, Any]] = [
-        put_transact_item(table.name, {**_username_key(username), "user_id": user.user_id}),
+        put_transact_item(table.name, {**keys.username_key(username), "user_id": user.user_id}),
         Update()
         .set("username", username)
         .require_equal("username", user.username)
-        .transact_item(table.name, profile_key(user.user_id)),
+        .transact_item(table.name, keys.profile_key(user.user_id)),
     ]
     if username.casefold() != user.username.casefold():
         items.append(
             {
                 "Delete": {
                     "TableName": table.name,
-                    "Key": to_attributes(_username_key(user.username)),
+                    "Key": to_attributes(keys.username_key(user.username)),
                 }
             }
         )
@@ -238,12 +246,12 @@ def change_username(table: Table, user: User, new_username: str) -> User:
 
 def change_password(table: Table, user: User, *, current: str, new: str) -> User:
     """Checks the current password; bumps ``auth_version`` so other sessions are logged out."""
-    profile = table.get(**profile_key(user.user_id)) or {}
+    profile = table.get(**keys.profile_key(user.user_id)) or {}
     if not check_password_hash(profile.get("password_hash") or _DUMMY_HASH, current):
         raise AccountError("the current password is not right")
     check_password(new)
     table.update(
-        profile_key(user.user_id),
+        keys.profile_key(user.user_id),
         Update()
         .set("password_hash", generate_password_hash(new, method="scrypt"))
         .add("auth_version", 1)
@@ -255,10 +263,11 @@ def change_password(table: Table, user: User, *, current: str, new: str) -> User
 def set_role(table: Table, email: str, role: str) -> User:
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}")
-    owner = table.get(**_email_key(normalize_email(email)))
+    owner = table.get(**keys.email_key(normalize_email(email)))
     if not owner:
         raise AccountError(f"no account for {email}")
-    table.update(profile_key(owner["user_id"]), Update().set("role", role).require_exists("pk"))
+    promoted = Update().set("role", role).require_exists("pk")
+    table.update(keys.profile_key(owner["user_id"]), promoted)
     user = load_user(table, owner["user_id"])
     if user is None:
         raise AccountError(f"no account for {email}")
@@ -271,7 +280,7 @@ def set_email_subscription(table: Table, user: User, subscription_arn: str | Non
         update.set("email_subscription", subscription_arn)
     else:
         update.remove("email_subscription")
-    table.update(profile_key(user.user_id), update)
+    table.update(keys.profile_key(user.user_id), update)
 
 
 def _reload(table: Table, user: User) -> User:
@@ -294,31 +303,3 @@ def users_page(table_name: str, *, limit: int = 50, cursor: str | None = None) -
     response = client("dynamodb").query(**request)
     users = [User.from_item(from_attributes(i)).public() for i in response["Items"]]
     return Page(users, encode_cursor(response.get("LastEvaluatedKey")))
-
-
-def delete_account_records(table: Table, user: User) -> None:
-    """The account's own items (its media, notifications and tags are deleted first by the
-    caller): profile, e-mail and username claims, login throttle, tag catalogue."""
-    catalogue = (
-        client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=table.name,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :tag)",
-            ExpressionAttributeValues=to_attributes(
-                {":pk": keys.user_pk(user.user_id), ":tag": "TAG#"}
-            ),
-            ProjectionExpression="pk, sk",
-        )
-    )
-    doomed = [item for page in catalogue for item in page["Items"]]
-    doomed += [
-        to_attributes(key)
-        for key in (
-            profile_key(user.user_id),
-            _email_key(user.email),
-            _username_key(user.username),
-            _login_key(user.email),
-        )
-    ]
-    delete_keys(table.name, doomed)

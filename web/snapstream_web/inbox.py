@@ -23,7 +23,7 @@ from snapstream_runtime.adapters.table import (
 from snapstream_runtime.clock import iso, utc_now
 from snapstream_runtime.lifecycle import UNREAD_COUNTER
 from snapstream_runtime.pagination import Page, decode_cursor, encode_cursor
-from snapstream_web.accounts import User, profile_key, set_email_subscription
+from snapstream_web.accounts import User, set_email_subscription
 
 NOTIFICATION_PREFIX = "NOTIF#"
 
@@ -32,7 +32,7 @@ def notifications_page(
     table: Table, user_id: str, *, limit: int = 25, cursor: str | None = None
 ) -> Page:
     """Newest first, each with ``unread``: one GetItem (read mark) and one Query."""
-    profile = table.get(**profile_key(user_id)) or {}
+    profile = table.get(**keys.profile_key(user_id)) or {}
     read_at = str(profile.get("notifications_read_at", ""))
     pk = keys.user_pk(user_id)
     request: dict[str, Any] = {
@@ -65,13 +65,13 @@ def notifications_page(
 
 
 def unread_count(table: Table, user_id: str) -> int:
-    profile = table.get(**profile_key(user_id)) or {}
+    profile = table.get(**keys.profile_key(user_id)) or {}
     return max(int(profile.get(UNREAD_COUNTER, 0)), 0)
 
 
 def mark_all_read(table: Table, user_id: str) -> None:
     table.update(
-        profile_key(user_id),
+        keys.profile_key(user_id),
         Update().set("notifications_read_at", iso(utc_now())).set(UNREAD_COUNTER, 0),
     )
 

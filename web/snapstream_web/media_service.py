@@ -14,18 +14,18 @@ from typing import Any
 from snapstream_runtime import keys, lifecycle, tags
 from snapstream_runtime.adapters.clients import client
 from snapstream_runtime.adapters.table import Table, from_attributes, to_attributes
+from snapstream_runtime.deletion_requests import request_media_deletion
 from snapstream_runtime.library import dashboard, library_page
 from snapstream_runtime.lifecycle import Media, Status
-from snapstream_runtime.pagination import Page
 from snapstream_runtime.playback import NotPlayable, SignedPlayback, playback_for_viewer
-from snapstream_runtime.removal import delete_media
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.sizes import human_size
 from snapstream_runtime.uploads import create_upload
 
 _MEDIA_ID = re.compile(r"^[0-9a-f]{32}$")
 KINDS = ("image", "video", "audio")
-STATUSES = tuple(s.value for s in Status)
+#: what lists can show and filter by (a media being deleted is on no list)
+STATUSES = tuple(s.value for s in Status if s is not Status.DELETING)
 LINK_SECONDS = 300
 
 
@@ -121,6 +121,7 @@ def library(
             for i in page.items
             if i["media_id"] in records
             and records[i["media_id"]]["owner_id"] == owner_id
+            and records[i["media_id"]]["status"] != Status.DELETING.value
             and (not kind or records[i["media_id"]]["kind"] == kind)
             and (not status or records[i["media_id"]]["status"] == status)
         ]
@@ -154,8 +155,19 @@ def _analyses(settings: Settings, media_id: str) -> dict[str, Any]:
 
 
 def detail(settings: Settings, media: Media) -> dict[str, Any]:
-    """Everything the media page shows (the caller has checked who may see it)."""
+    """Everything the media page shows (the caller has checked who may see it); for a media
+    being deleted, only what it was, never its files or analysis."""
     item = media.item
+    if media.status is Status.DELETING:
+        return {
+            "media_id": media.media_id,
+            "title": media.title,
+            "kind": media.kind,
+            "status": media.status.value,
+            "created_at": media.created_at,
+            "owner_id": media.owner_id,
+            "deletion_requested_at": (item.get("deletion") or {}).get("requested_at"),
+        }
     original = None
     if media.status in {Status.UPLOADED, Status.PROCESSING, Status.READY, Status.FAILED}:
         original = file_url(settings.uploads_bucket, media.upload_key, media.version_id)
@@ -198,20 +210,10 @@ def start_upload(
     return asdict(ticket)
 
 
-def remove(settings: Settings, media: Media, *, requester_id: str, admin: bool) -> None:
-    delete_media(settings, media, requester_id=requester_id, requester_is_admin=admin)
-
-
-def delete_all_of(settings: Settings, owner_id: str) -> int:
-    """Delete every media of a user (account deletion); returns how many."""
-    deleted = 0
-    while True:
-        page: Page = library_page(settings.table_name, owner_id, limit=100)
-        if not page.items:
-            return deleted
-        for item in page.items:
-            delete_media(settings, Media.from_item(item), requester_id=owner_id)
-            deleted += 1
+def remove(settings: Settings, media: Media, *, requester_id: str) -> None:
+    """Mark the media deleting and hand it to the deletion function (which tells the owner
+    when it is gone); raises ``DeletionNotStarted`` if the hand-over failed (repeat to retry)."""
+    request_media_deletion(settings, media, requested_by=requester_id)
 
 
 def add_tag(settings: Settings, media: Media, text: str, *, owner_id: str) -> str:

@@ -112,9 +112,12 @@ def _paths() -> dict[str, Any]:
         "/api/media/{media_id}": {
             "get": _op("One media with its analysis", params=[_ID]),
             "delete": _op(
-                "Delete the media: its files, streaming asset and records",
+                "Delete the media: marked `deleting` at once (off every list, files refused), "
+                "its files, streaming asset and records removed by the deletion function, the "
+                "owner notified when it is gone. 503 if the deletion could not be started: the "
+                "mark stands, repeat the request",
                 params=[_ID],
-                ok="204",
+                ok="202",
                 state_changing=True,
             ),
         },

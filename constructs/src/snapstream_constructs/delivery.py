@@ -63,7 +63,9 @@ class PlaybackSigningKey(Construct):
                 actions=["secretsmanager:PutSecretValue"], resources=[self.private_key.secret_arn]
             ),
             iam.PolicyStatement(
-                actions=["kms:GenerateDataKey", "kms:Encrypt"], resources=[encryption_key.key_arn]
+                # PutSecretValue encrypts with a data key (Secrets Manager never calls Encrypt)
+                actions=["kms:GenerateDataKey"],
+                resources=[encryption_key.key_arn],
             ),
         )
         pair = cdk.CustomResource(

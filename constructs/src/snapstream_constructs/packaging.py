@@ -208,19 +208,22 @@ class VodPackaging(Construct):
             self.cdn_identifier.secret_arn, json_field=CDN_IDENTIFIER_FIELD
         ).unsafe_unwrap()
 
-    @property
-    def assets_arn(self) -> str:
-        """Every asset of this account and Region (asset ids are chosen per video)."""
+    def assets_arn(self, asset_ids: str = "*") -> str:
+        """Assets of this account and Region whose ids match ``asset_ids`` (asset ARNs carry no
+        packaging group, so an id prefix is the only way to narrow them)."""
         return cdk.Stack.of(self).format_arn(
-            service="mediapackage-vod", resource="assets", resource_name="*"
+            service="mediapackage-vod", resource="assets", resource_name=asset_ids
         )
 
-    def allow_packaging(self, policy: iam.ManagedPolicy) -> None:
-        """Let ``policy``'s holder create and read assets in this group, passing this role."""
+    def allow_packaging(self, policy: iam.ManagedPolicy, *, asset_ids: str = "*") -> None:
+        """Let ``policy``'s holder create assets in this group passing this role, and read the
+        assets whose ids match ``asset_ids``."""
         policy.add_statements(
+            # CreateAsset has no resource-level permissions (Service Authorization Reference):
+            # "*" is the only resource that matches it. The passed role below is named exactly.
+            iam.PolicyStatement(actions=["mediapackage-vod:CreateAsset"], resources=["*"]),
             iam.PolicyStatement(
-                actions=["mediapackage-vod:CreateAsset", "mediapackage-vod:DescribeAsset"],
-                resources=[self.assets_arn, self.group.attr_arn],
+                actions=["mediapackage-vod:DescribeAsset"], resources=[self.assets_arn(asset_ids)]
             ),
             iam.PolicyStatement(
                 actions=["iam:PassRole"],

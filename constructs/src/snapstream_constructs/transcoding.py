@@ -90,19 +90,14 @@ class MediaConvertTranscoding(Construct):
             status_update_interval="SECONDS_60",
         )
 
-    @property
-    def jobs_arn(self) -> str:
-        """Every job of this account and Region (ids are assigned by MediaConvert)."""
-        return cdk.Stack.of(self).format_arn(
-            service="mediaconvert", resource="jobs", resource_name="*"
-        )
-
     def allow_submit(self, policy: iam.ManagedPolicy) -> None:
         """Let ``policy``'s holder submit jobs to this queue from this template, as this role."""
         policy.add_statements(
             iam.PolicyStatement(
                 actions=["mediaconvert:CreateJob"],
-                resources=[self.queue.attr_arn, self.job_template.attr_arn, self.jobs_arn],
+                # CreateJob is authorized on the queue and job template it names (the Service
+                # Authorization Reference lists no job resource type for it).
+                resources=[self.queue.attr_arn, self.job_template.attr_arn],
             ),
             iam.PolicyStatement(
                 actions=["iam:PassRole"],

@@ -170,6 +170,19 @@ class Update:
         self._condition.append(f"{self._name(path)} = {self._value(value)}")
         return self
 
+    def require_not_equal(self, path: str, value: Any) -> Update:
+        """``path`` is absent or holds another value."""
+        name = self._name(path)
+        self._condition.append(f"(attribute_not_exists({name}) OR {name} <> {self._value(value)})")
+        return self
+
+    def require(self, expression: str, names: dict[str, str], values: dict[str, Any]) -> Update:
+        """A condition written out, with its own placeholders (never ``#n<i>``/``:v<i>``)."""
+        self._condition.append(f"({expression})")
+        self.names.update(names)
+        self.values.update(values)
+        return self
+
     def require_in(self, path: str, values: Sequence[Any]) -> Update:
         placeholders = ", ".join(self._value(v) for v in values)
         self._condition.append(f"{self._name(path)} IN ({placeholders})")

@@ -68,3 +68,14 @@ def create_or_get_asset(
             raise
     endpoints: list[dict[str, Any]] = response.get("EgressEndpoints", [])
     return endpoints
+
+
+def delete_asset(asset_id: str) -> bool:
+    """Delete one VOD asset; False if it did not exist (already deleted, or never packaged)."""
+    try:
+        client("mediapackage-vod").delete_asset(Id=asset_id)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "NotFoundException":
+            return False
+        raise
+    return True

@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from snapstream_runtime.deletion_requests import DeletionNotStarted
 from snapstream_web import accounts, security
 from snapstream_web.account_closing import close_account
-from snapstream_web.accounts import AccountError, LoginFailed, LoginLocked
+from snapstream_web.accounts import AccountBeingDeleted, AccountError, LoginFailed, LoginLocked
 from snapstream_web.views.guards import signed_in_user
 
 blueprint = Blueprint("accounts", __name__)
@@ -52,6 +53,10 @@ def login() -> Any:
             flash(str(error), "error")
             page = render_template("auth/login.html", email=request.form.get("email", ""))
             return page, 429, {"Retry-After": str(error.retry_after)}
+        except AccountBeingDeleted as deleting:
+            if resume_deletion(deleting.user_id):
+                flash("This account is being deleted.", "error")
+            return render_template("auth/login.html", email=request.form.get("email", "")), 401
         except LoginFailed as error:
             flash(str(error), "error")
             return render_template("auth/login.html", email=request.form.get("email", "")), 401
@@ -116,7 +121,26 @@ def delete_account() -> Any:
     except (LoginFailed, LoginLocked):
         flash("The password is not right; the account was not deleted.", "error")
         return redirect(url_for("accounts.profile"))
-    deleted = close_account(security.web_config().settings, user)
+    started = resume_deletion(user.user_id)
     security.log_out()
-    flash(f"Your account and its {deleted} media were deleted.", "success")
+    if started:
+        flash(
+            "Your account is being deleted with all its media. You can register with this "
+            "e-mail address again once it is done, in a few minutes.",
+            "success",
+        )
     return redirect(url_for("accounts.login"))
+
+
+def resume_deletion(user_id: str) -> bool:
+    """Start (or restart) an account's deletion; False, with a message, if it did not start."""
+    try:
+        close_account(security.web_config().settings, user_id)
+    except DeletionNotStarted:
+        flash(
+            "Your account is marked for deletion, but the deletion did not start. "
+            "Log in again to retry it.",
+            "error",
+        )
+        return False
+    return True

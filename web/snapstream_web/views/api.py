@@ -5,17 +5,21 @@ Described by ``/api/openapi.json`` (see openapi.py); a test checks every route i
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
 
+from snapstream_runtime.deletion_requests import DeletionNotStarted
+from snapstream_runtime.lifecycle import Status
 from snapstream_runtime.playback import NotPlayable, PlaybackDenied
 from snapstream_runtime.uploads import UploadRefused
 from snapstream_web import accounts, inbox, media_service, security
-from snapstream_web.accounts import LoginFailed, LoginLocked
+from snapstream_web.account_closing import close_account
+from snapstream_web.accounts import AccountBeingDeleted, LoginFailed, LoginLocked
 from snapstream_web.openapi import openapi_document
 from snapstream_web.views.admin_views import uploads_listing
-from snapstream_web.views.guards import owned_media, signed_in_user, visible_media
+from snapstream_web.views.guards import live_media, owned_media, signed_in_user, visible_media
 from snapstream_web.views.local_media import local_playback
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -63,6 +67,10 @@ def log_in() -> Any:
         response = jsonify({"error": str(error), "status": 429})
         response.status_code, response.headers["Retry-After"] = 429, str(error.retry_after)
         return response
+    except AccountBeingDeleted as deleting:
+        with contextlib.suppress(DeletionNotStarted):  # the login retries the hand-over
+            close_account(config.settings, deleting.user_id)
+        abort(401, description=str(deleting))
     except LoginFailed as error:
         abort(401, description=str(error))
     security.log_in(user)
@@ -145,17 +153,19 @@ def get_media(media_id: str) -> Any:
 @blueprint.delete("/media/<media_id>")
 @security.login_required
 def delete_media(media_id: str) -> Any:
+    """Marks the media deleting (gone from every list at once) and starts the deletion: 202."""
     user, found = signed_in_user(), visible_media(media_id)
-    media_service.remove(
-        security.web_config().settings, found, requester_id=user.user_id, admin=user.is_admin
-    )
-    return "", 204
+    try:
+        media_service.remove(security.web_config().settings, found, requester_id=user.user_id)
+    except DeletionNotStarted as error:
+        abort(503, description=f"{error}; the media is marked for deletion: try again")
+    return jsonify({"media_id": found.media_id, "status": Status.DELETING.value}), 202
 
 
 @blueprint.get("/media/<media_id>/playback")
 @security.login_required
 def playback(media_id: str) -> Any:
-    user, found = signed_in_user(), visible_media(media_id)
+    user, found = signed_in_user(), live_media(media_id)
     try:
         if security.web_config().local_media and found.kind == "video":
             return jsonify(local_playback(found))

@@ -1,13 +1,14 @@
 """What every view needs before it acts: the signed-in user, and a media they may see or change.
 
 Media that is not the requester's is *not found* (404), never forbidden, so ids cannot be probed.
+A media being deleted can be looked at (it says so) and deleted again, nothing else.
 """
 
 from __future__ import annotations
 
 from flask import abort
 
-from snapstream_runtime.lifecycle import Media
+from snapstream_runtime.lifecycle import Media, Status
 from snapstream_web import media_service, security
 from snapstream_web.accounts import User
 from snapstream_web.media_service import MediaNotFound
@@ -31,11 +32,22 @@ def visible_media(media_id: str) -> Media:
         abort(404, description="no such media")
 
 
+def live_media(media_id: str) -> Media:
+    """A visible media that is not being deleted (playing it, reading its files)."""
+    media = visible_media(media_id)
+    if media.status is Status.DELETING:
+        abort(404, description="no such media")
+    return media
+
+
 def owned_media(media_id: str) -> Media:
-    """The owner's media only (changing tags)."""
+    """The owner's media only, not being deleted (changing tags)."""
     try:
-        return media_service.load_owned(
+        media = media_service.load_owned(
             security.web_config().settings, media_id, owner_id=signed_in_user().user_id
         )
     except MediaNotFound:
         abort(404, description="no such media")
+    if media.status is Status.DELETING:
+        abort(404, description="no such media")
+    return media

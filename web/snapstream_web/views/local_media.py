@@ -16,7 +16,7 @@ from snapstream_runtime.adapters.clients import client
 from snapstream_runtime.lifecycle import Media
 from snapstream_runtime.playback import NotPlayable
 from snapstream_web import security
-from snapstream_web.views.guards import visible_media
+from snapstream_web.views.guards import live_media
 
 blueprint = Blueprint("local_media", __name__, url_prefix="/local-media")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
@@ -27,7 +27,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
 def media_file(media_id: str, name: str) -> Any:
     if not _NAME.match(name) or ".." in name:
         abort(404)
-    media = visible_media(media_id)
+    media = live_media(media_id)
     settings = security.web_config().settings
     key = f"media/{media.owner_id}/{media.media_id}/{name}"
     try:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from snapstream_runtime.deletion_requests import DeletionNotStarted
 from snapstream_web import inbox, media_service, security
 from snapstream_web.views.guards import owned_media, signed_in_user, visible_media
 
@@ -105,8 +106,15 @@ def remove_tag(media_id: str) -> Any:
 def delete(media_id: str) -> Any:
     user, settings = signed_in_user(), security.web_config().settings
     found = visible_media(media_id)
-    media_service.remove(settings, found, requester_id=user.user_id, admin=user.is_admin)
-    flash(f"“{found.title}” was deleted.", "success")
+    try:
+        media_service.remove(settings, found, requester_id=user.user_id)
+    except DeletionNotStarted:
+        flash(f"“{found.title}” is marked for deletion but it did not start: try again.", "error")
+        return redirect(url_for("pages.media", media_id=media_id))
+    flash(
+        f"“{found.title}” is being deleted. You will get a notification when it is gone.",
+        "success",
+    )
     return redirect(url_for("pages.library"))
 
 

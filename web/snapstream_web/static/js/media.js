@@ -46,6 +46,10 @@
       hls.loadSource(source);
       hls.attachMedia(video);
       window.snapstreamPlayer = hls;
+      // Deleting: stop streaming first (the files are refused from the moment it is marked).
+      document.addEventListener("submit", (event) => {
+        if (!event.defaultPrevented && event.target.matches("form.danger")) { hls.stopLoad(); video.pause(); }
+      });
     } else if (video.canPlayType("application/vnd.apple.mpegurl") && access.urls.mp4) {
       video.src = access.urls.mp4;  // Safari without MSE: the MP4 rendition (signed URL)
       quality.disabled = true;
