@@ -98,17 +98,11 @@ def _fan_out(settings: Settings, table: Table, user_id: str) -> None:
 
 def _partition(table: Table, user_id: str) -> list[dict[str, Any]]:
     """Keys of the account's own items except the profile: notifications, tag catalogue."""
-    pages = (
-        client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=table.name,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues=to_attributes({":pk": keys.user_pk(user_id)}),
-            ProjectionExpression="pk, sk",
-        )
-    )
-    return [item for page in pages for item in page["Items"] if item["sk"]["S"] != keys.PROFILE_SK]
+    return [
+        item
+        for item in table.item_keys(keys.user_pk(user_id))
+        if item["sk"]["S"] != keys.PROFILE_SK
+    ]
 
 
 def _remove_account(settings: Settings, table: Table, profile: Item) -> AccountOutcome:

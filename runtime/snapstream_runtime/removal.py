@@ -166,20 +166,9 @@ def drop_unused_catalogue(table: Table, owner_id: str, tags: Sequence[str]) -> N
 
 def delete_analysis_items(table: Table, media_id: str) -> int:
     """Every item of the media's partition but the record itself (analysis results)."""
-    pages = (
-        client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=table.name,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues=to_attributes({":pk": keys.media_pk(media_id)}),
-            ProjectionExpression="pk, sk",
-        )
-    )
     doomed = [
         {"Delete": {"TableName": table.name, "Key": item}}
-        for page in pages
-        for item in page["Items"]
+        for item in table.item_keys(keys.media_pk(media_id))
         if item["sk"]["S"] != keys.META_SK
     ]
     for start in range(0, len(doomed), _TRANSACTION_LIMIT):

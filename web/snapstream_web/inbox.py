@@ -78,19 +78,7 @@ def mark_all_read(table: Table, user_id: str) -> None:
 
 def clear_all(table: Table, user_id: str) -> int:
     """Delete every notification of the user; returns how many."""
-    pages = (
-        client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=table.name,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues=to_attributes(
-                {":pk": keys.user_pk(user_id), ":prefix": NOTIFICATION_PREFIX}
-            ),
-            ProjectionExpression="pk, sk",
-        )
-    )
-    doomed = [item for page in pages for item in page["Items"]]
+    doomed = table.item_keys(keys.user_pk(user_id), sk_prefix=NOTIFICATION_PREFIX)
     delete_keys(table.name, doomed)
     mark_all_read(table, user_id)
     return len(doomed)

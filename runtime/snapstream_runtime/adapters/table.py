@@ -81,6 +81,23 @@ class Table:
         except client("dynamodb").exceptions.ConditionalCheckFailedException as error:
             raise ConditionFailed(f"{key['pk']}/{key['sk']}: condition failed") from error
 
+    def item_keys(self, pk: str, *, sk_prefix: str = "") -> list[dict[str, Any]]:
+        """The keys (attribute form) of every item of partition ``pk`` whose sort key starts
+        with ``sk_prefix``, every page of the Query."""
+        condition = "pk = :pk" + (" AND begins_with(sk, :prefix)" if sk_prefix else "")
+        values = {":pk": pk, **({":prefix": sk_prefix} if sk_prefix else {})}
+        pages = (
+            client("dynamodb")
+            .get_paginator("query")
+            .paginate(
+                TableName=self.name,
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues=to_attributes(values),
+                ProjectionExpression="pk, sk",
+            )
+        )
+        return [item for page in pages for item in page["Items"]]
+
     def transact(self, items: Sequence[Mapping[str, Any]], *, attempts: int = 5) -> None:
         """Write all items or none; a failed condition raises :class:`ConditionFailed`.
 
