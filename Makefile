@@ -79,8 +79,12 @@ synth: setup ## synthesize every environment into cdk.out, run the compliance ga
 	$(CDK) synth --quiet --no-notices
 	$(RUN) $(PY) -m tools.synth_summary cdk.out
 
-audit: synth ## auditor's report per environment (build/audit: Markdown, HTML, diagram, checkov)
+audit: synth build/authority/journey.json ## auditor's report per environment (build/audit: Markdown, HTML, diagram, checkov, authority proof)
 	$(RUN) $(PY) -m tools.audit cdk.out build/audit
+
+# The authority proof's journey is what the whole test suite recorded (tests/authority).
+build/authority/journey.json:
+	$(MAKE) test
 
 cost: synth ## idle monthly cost per environment and cost per 1,000 uploads (writes docs/cost.md)
 	$(RUN) PYTHONPATH="$(CURDIR)/runtime" $(PY) -m tools.cost cdk.out docs/cost.md
@@ -104,4 +108,4 @@ dev: setup ## all of SnapStream on this machine (http://127.0.0.1:8080, local AW
 	$(RUN) PYTHONPATH="$(CURDIR)/runtime:$(CURDIR)/web" $(PY) -m tools.local_platform
 
 clean: ## remove generated output (keeps .venv and node_modules)
-	rm -rf cdk.out build/audit .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out build/audit build/authority .pytest_cache .mypy_cache .ruff_cache

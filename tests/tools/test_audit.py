@@ -167,3 +167,59 @@ def test_wildcard_count_matches_an_independent_count(templates, cloud_assembly) 
     for env in load_environments(cloud_assembly):
         short = env.name.removeprefix("SnapStream-")
         assert sum(len(r.wildcards) for r in roles(env)) == _raw_wildcards(templates, short) > 0
+
+
+def test_the_authority_section_shows_calls_grants_and_reasons(
+    cloud_assembly: Path, tmp_path: Path
+) -> None:
+    from tools.audit.authority import authority_section
+    from tools.audit.model import Report
+    from tools.audit.render_markdown import render_markdown
+
+    [dev] = [env for env in load_environments(cloud_assembly) if env.name == "dev"]
+    missing = authority_section(dev, tmp_path / "none.json")
+    assert "run `make test` first" in json.dumps(missing.blocks, default=str)
+    journey = tmp_path / "journey.json"
+    journey.write_text(
+        json.dumps(
+            {
+                "environment": "dev",
+                "requests": 3,
+                "denied": 0,
+                "unattributed_calls": [],
+                "roles": {
+                    "IngestRoleX": {
+                        "stack": "Pipeline",
+                        "calls": [
+                            {
+                                "action": "s3:GetObject",
+                                "resource": "arn:aws:s3:::b/uploads/k",
+                                "allowed_by": "IngestPolicy#5",
+                                "count": 3,
+                            }
+                        ],
+                        "unused": [
+                            {
+                                "policy": "IngestPolicy",
+                                "statement": 2,
+                                "action": "sns:Publish",
+                                "resources": ["arn:aws:sns:us-east-1:1:t"],
+                                "reason": None,
+                            }
+                        ],
+                    }
+                },
+            }
+        )
+    )
+    text = render_markdown(
+        Report(title="t", summary=[], sections=[authority_section(dev, journey)])
+    )
+    assert "0 findings" in text
+    assert "3 authorization requests, 0 denied; 1 grants not used by the journey, 1 of them" in text
+    assert "IngestPolicy#5" in text and "NO REASON" in text
+
+
+def test_the_audit_report_carries_the_authority_proof(audited) -> None:
+    for env in ("dev", "staging", "prod"):
+        assert "9. Authority proof" in _report(audited, env)

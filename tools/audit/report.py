@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from tools.audit.authority import authority_section
 from tools.audit.checkov import Results
 from tools.audit.data_stores import data_stores
 from tools.audit.endpoints import endpoints, ingress_rules
@@ -333,6 +334,7 @@ def build_report(
         _cfn_lint(lint_matches),
         _checkov(checkov),
         diagram,
+        authority_section(env),
     ]
     summary = [
         f"{sum(len(s.resources) for s in env.stacks)} resources in {len(env.stacks)} stacks",
