@@ -38,6 +38,10 @@ TABLE_ITEM_ACTIONS = (
     "dynamodb:BatchWriteItem",
     "dynamodb:Query",
 )
+#: The item families (partition key prefixes) the site reads and writes: accounts and their
+#: e-mail/username claims and login throttles, media records, tag search items. Not the
+#: pipeline's duplicate-detection claims (HASH#), which no browser request may forge.
+SITE_ITEM_FAMILIES = ("USER#*", "EMAIL#*", "USERNAME#*", "LOGIN#*", "MEDIA#*", "TAG#*")
 
 
 class WebStack(cdk.Stack):
@@ -197,7 +201,15 @@ class WebStack(cdk.Stack):
             "SitePolicy",
             description="The SnapStream site: records, media files, notifications, playback keys",
             statements=[
-                iam.PolicyStatement(actions=list(TABLE_ITEM_ACTIONS), resources=[table_arn]),
+                iam.PolicyStatement(
+                    actions=list(TABLE_ITEM_ACTIONS),
+                    resources=[table_arn],
+                    conditions={
+                        "ForAllValues:StringLike": {
+                            "dynamodb:LeadingKeys": list(SITE_ITEM_FAMILIES)
+                        }
+                    },
+                ),
                 iam.PolicyStatement(
                     actions=["dynamodb:Query"],
                     resources=[f"{table_arn}/index/{name}" for name in GLOBAL_INDEXES],

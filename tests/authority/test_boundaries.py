@@ -73,6 +73,16 @@ def test_item_families_bound_each_pipeline_role(dev: Environment) -> None:
     assert not dev.evaluate(Request(analysis, "dynamodb:PutItem", table, mixed)).allowed
 
 
+def test_the_site_cannot_forge_duplicate_claims(dev: Environment) -> None:
+    """The internet-facing role reaches the item families a browser request needs, not the
+    pipeline's content-hash claims."""
+    site = _role(dev, "Web", "HostingInstanceRole")
+    table = _arn(dev, "Data", "MediaTable", "AWS::DynamoDB::Table")
+    own = {"dynamodb:LeadingKeys": ["USER#u1"]}
+    hashes = {"dynamodb:LeadingKeys": ["HASH#u1#0f0f"]}
+    _only_own(site, dev, "dynamodb:PutItem", table, table, own, hashes)
+
+
 def test_objects_of_another_environment_are_out_of_reach(
     dev: Environment, prod: Environment
 ) -> None:

@@ -32,10 +32,24 @@ def requests_for(call: Call, principal: RolePrincipal, index: ResourceIndex) -> 
     mapper = _MAPPERS.get((call.service, call.operation))
     if mapper is None:
         raise Unmapped(f"no IAM mapping for {call.service}:{call.operation}")
-    return [
+    requests = [
         r if sar.supports_resource_level(r.action) else dataclasses.replace(r, resource="*")
         for r in mapper(call, principal, index)
     ]
+    return requests + list(_table_keys(requests, principal, index))
+
+
+def _table_keys(
+    requests: list[Request], principal: RolePrincipal, index: ResourceIndex
+) -> Iterator[Request]:
+    """A table encrypted with a customer managed key needs the caller's kms:Decrypt through
+    DynamoDB (which decrypts the table key with the caller's authority)."""
+    tables = {r.resource.split("/index/")[0] for r in requests if r.action.startswith("dynamodb:")}
+    for arn in sorted(tables):
+        key_arn = index.key_arn(index.lookup(arn, "AWS::DynamoDB::Table"))
+        if key_arn is not None:
+            via = {"kms:ViaService": f"dynamodb.{index.env.region}.amazonaws.com"}
+            yield Request(principal, "kms:Decrypt", key_arn, via)
 
 
 def _maps(service: str, *operations: str) -> Callable[[Mapper], Mapper]:
@@ -193,12 +207,6 @@ def _list(call: Call, principal: RolePrincipal, index: ResourceIndex) -> Iterato
     found = index.lookup(call.params["Bucket"], "AWS::S3::Bucket")
     action = "s3:ListBucketVersions" if call.operation == "ListObjectVersions" else "s3:ListBucket"
     yield Request(principal, action, found.arn, {"s3:prefix": call.params.get("Prefix", "")})
-
-
-@_maps("s3", "CreateBucket")
-def _bucket_url(call: Call, principal: RolePrincipal, index: ResourceIndex) -> Iterator[Request]:
-    """botocore resolves a presigned POST's URL through the CreateBucket model: nothing is sent."""
-    yield from ()
 
 
 # -- messaging --------------------------------------------------------------------------------

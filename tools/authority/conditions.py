@@ -143,13 +143,51 @@ def _policy_values(values: Any) -> list[str]:
     return ["true" if v is True else "false" if v is False else str(v) for v in items]
 
 
-def evaluate(conditions: Mapping[str, Mapping[str, Any]], context: Context) -> bool:
-    """Whether a statement's ``Condition`` block holds for the request ``context``."""
-    return all(
-        _holds(operator, key, values, context)
+#: Condition keys the request model always supplies where AWS would: the evaluator's own
+#: (principal, transport, a service's source) and those tools.authority.calls maps from each
+#: call. Only for these is a key's absence from a request a fact rather than a modelling gap.
+MODELED_KEYS = frozenset(
+    {
+        "aws:securetransport",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:principalservicename",
+        "aws:sourceaccount",
+        "aws:sourcearn",
+        "aws:tagkeys",
+        "dynamodb:leadingkeys",
+        "events:detail-type",
+        "events:source",
+        "iam:passedtoservice",
+        "kms:viaservice",
+        "s3:prefix",
+        "sns:endpoint",
+        "sns:protocol",
+        "transcribe:outputbucketname",
+        "transcribe:outputencryptionkmskeyid",
+        "transcribe:outputkey",
+    }
+)
+
+
+def evaluate(
+    conditions: Mapping[str, Mapping[str, Any]], context: Context, *, allows: bool = True
+) -> bool:
+    """Whether a statement's ``Condition`` block holds for the request ``context``.
+
+    Where a key's absence would widen access (an Allow that then holds, a Deny that then does
+    not), the key must be one the request model supplies (:data:`MODELED_KEYS`): otherwise the
+    absence may be the model's gap, and the evaluator refuses to guess (``Unmodeled``)."""
+    results = [
+        (key, _holds(operator, key, values, context))
         for operator, tests in conditions.items()
         for key, values in tests.items()
-    )
+    ]
+    for key, holds in results:
+        widens = holds if allows else not holds
+        if widens and not lookup(context, key) and key.lower() not in MODELED_KEYS:
+            raise Unmodeled(f"condition key {key} is not in the request model")
+    return all(holds for _, holds in results)
 
 
 def _holds(operator: str, key: str, values: Any, context: Context) -> bool:

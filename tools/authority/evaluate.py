@@ -81,7 +81,9 @@ def applies(
     if listed == statement.not_resource:
         return False
     try:
-        return conditions.evaluate(statement.conditions, context)
+        return conditions.evaluate(
+            statement.conditions, context, allows=statement.effect == "Allow"
+        )
     except Unmodeled as error:
         raise Unmodeled(f"{describe(statement.ref)}: {error}") from None
 

@@ -175,6 +175,11 @@ def _transcoder(call: Call, role: RolePrincipal, index: ResourceIndex) -> Iterat
             if destination:
                 bucket, prefix = _s3_uri(destination)
                 yield from _object(index, role, "s3:PutObject", bucket, prefix + "output.file")
+                # large outputs go up in parts: a multipart upload under SSE-KMS also decrypts
+                key_arn = index.key_arn(index.lookup(bucket, "AWS::S3::Bucket"))
+                if key_arn is not None:
+                    via = {"kms:ViaService": f"s3.{index.env.region}.amazonaws.com"}
+                    yield Request(role, "kms:Decrypt", key_arn, via)
 
 
 @_maps("mediapackage-vod", "CreateAsset")

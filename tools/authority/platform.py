@@ -1,13 +1,15 @@
 """Requests AWS services make on SnapStream's behalf, derived from the templates.
 
 No test can record these: Lambda writes a function's logs and traces and polls its queues *as
-the function's role*; S3, EventBridge and SNS deliver to queues and functions as service
-principals, allowed (or not) by the queue's, key's or function's resource policy; CloudFront
-reads the media bucket through Origin Access Control.
+the function's role*; S3, EventBridge and SNS deliver to queues and functions, and CloudWatch
+alarms publish to their topic, as service principals allowed (or not) by the queue's, topic's,
+key's or function's resource policy; CloudFront reads the media bucket through Origin Access
+Control; MediaPackage and VPC Flow Logs act through the roles the templates give them.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -177,8 +179,38 @@ def flow_logs(env: Environment, index: ResourceIndex) -> Iterator[Request]:
                 yield Request(role, action, arn)
 
 
+def notifications(env: Environment, index: ResourceIndex) -> Iterator[Request]:
+    """SNS invoking subscribed functions (and dead-lettering what it cannot deliver), and
+    CloudWatch alarms publishing to their action topics."""
+    sns = ServicePrincipal("sns.amazonaws.com")
+    for stack, template in index.templates.items():
+        for _, props in _of_type(template, "AWS::SNS::Subscription"):
+            topic = str(env.resolve(props["TopicArn"], stack))
+            context = {"aws:SourceArn": topic, "aws:SourceAccount": env.account}
+            if props["Protocol"] == "lambda":
+                function = str(env.resolve(props["Endpoint"], stack))
+                yield Request(sns, "lambda:InvokeFunction", function, context)
+            dead_letters = props.get("RedrivePolicy", {}).get("deadLetterTargetArn")
+            if dead_letters:
+                yield from _sending(env, index, sns, stack, dead_letters, **context)
+        cloudwatch = ServicePrincipal("cloudwatch.amazonaws.com")
+        for _, props in _of_type(template, "AWS::CloudWatch::Alarm"):
+            alarm = f"arn:aws:cloudwatch:{env.region}:{env.account}:alarm:{props['AlarmName']}"
+            context = {"aws:SourceArn": alarm, "aws:SourceAccount": env.account}
+            for action in {json.dumps(a) for a in props.get("AlarmActions", [])}:
+                target = str(env.resolve(json.loads(action), stack))
+                found = index.lookup(target, "AWS::SNS::Topic")
+                yield Request(cloudwatch, "sns:Publish", found.arn, context)
+                key_arn = index.key_arn(found)
+                if key_arn is not None:
+                    via = {**context, "kms:ViaService": f"sns.{env.region}.amazonaws.com"}
+                    yield Request(cloudwatch, "kms:GenerateDataKey", key_arn, via)
+                    yield Request(cloudwatch, "kms:Decrypt", key_arn, via)
+
+
 def platform_requests(env: Environment, index: ResourceIndex) -> list[Request]:
     return [
+        *notifications(env, index),
         *lambda_service(env, index),
         *deliveries(env, index),
         *origin_reads(env, index),

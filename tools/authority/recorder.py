@@ -31,6 +31,9 @@ _PRODUCT = tuple(str(REPOSITORY / part) + "/" for part in ("runtime", "web"))
 _NOT_PRODUCT = tuple(str(REPOSITORY / part) + "/" for part in ("tools", "tests", "bench"))
 SITE = "site"
 HANDLERS = "snapstream_runtime.handlers."
+#: Local stand-ins that run product code in place of a function (make dev, the e2e tests): the
+#: analysis services are stood in for inside the analysis step, whose writes they make.
+STAND_INS = {"tools.local_analysis": HANDLERS + "analysis"}
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ def _actor(frame: FrameType | None) -> tuple[bool, str | None]:
             actor = module  # keep walking: the outermost handler is the Lambda entry point
         elif actor is None and module.startswith("snapstream_web"):
             actor = SITE
+        elif actor is None and module in STAND_INS:
+            actor = STAND_INS[module]
         elif (module, frame.f_code.co_name) in entry_points():
             entry = entry_points()[module, frame.f_code.co_name]
         frame = frame.f_back

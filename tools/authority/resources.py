@@ -114,6 +114,8 @@ class ResourceIndex:
                 ),
                 None,
             )
+        elif found.resource_type == "AWS::DynamoDB::Table":
+            value = found.properties.get("SSESpecification", {}).get("KMSMasterKeyId")
         else:
             value = found.properties.get(_KEY_PROPERTY.get(found.resource_type, ""))
         if value is None:
