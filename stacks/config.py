@@ -220,6 +220,8 @@ ENVIRONMENTS: Mapping[str, EnvironmentConfig] = MappingProxyType(
                 load_balancer_5xx=50,
                 cdn_5xx_rate_percent=20.0,
                 table_throttles=20,
+                ingest_queue_age_seconds=1800,
+                analysis_queue_age_seconds=3600,
             ),
         ),
         "staging": EnvironmentConfig(

@@ -1,7 +1,7 @@
 """One environment's dashboard and alarms, deployed after the stacks it watches.
 
-It finds what to watch in the other stacks' construct trees, so a function or dead-letter queue
-added anywhere is watched without anyone remembering to list it here.
+It finds what to watch in the other stacks' construct trees, so a function, dead-letter queue or
+EventBridge rule added anywhere is watched without anyone remembering to list it here.
 """
 
 from __future__ import annotations
@@ -14,10 +14,13 @@ import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct, IConstruct
 
 from snapstream_constructs import (
+    AgedQueue,
+    DeliveryRule,
     OperationsMonitoring,
     PipelineMetrics,
     QueueWithDeadLetters,
@@ -31,7 +34,7 @@ from stacks.runtime_contract import contract
 from stacks.web_stack import WebStack
 
 #: Construct ids that say nothing about what a resource is for.
-_NOISE = {"Resource", "Default", "Function", "Queue", "Table", "Handler"}
+_NOISE = {"Resource", "Default", "Function", "Queue", "Table", "Handler", "Rule"}
 _LAMBDA_FUNCTION = "AWS::Lambda::Function"
 
 
@@ -57,12 +60,18 @@ class OperationsStack(cdk.Stack):
         )
         watched = Watched.found_in(data, pipeline, web)
         services = pipeline.services
+        thresholds = config.alarms
+        # Uploads and analysis wait in these queues; an old message there is work not done.
+        aged = {
+            data.ingest_queue: thresholds.ingest_queue_age_seconds,
+            pipeline.analysis_queue: thresholds.analysis_queue_age_seconds,
+        }
         self.monitoring = OperationsMonitoring(
             self,
             "Monitoring",
             name_prefix=config.operations_name,
             alarm_topic=data.operations_topic,
-            thresholds=config.alarms,
+            thresholds=thresholds,
             pipeline=PipelineMetrics(
                 namespace=contract.METRICS_NAMESPACE,
                 dimensions={"environment": config.name},
@@ -82,18 +91,26 @@ class OperationsStack(cdk.Stack):
             distribution_id=data.cdn.distribution.distribution_id,
             # CloudFront publishes its metrics in us-east-1 only.
             alarm_on_distribution=config.region == "us-east-1",
+            aged_queues={
+                readable_name(queue): AgedQueue(
+                    queue_name=queue.queue.queue_name, max_age_seconds=seconds
+                )
+                for queue, seconds in aged.items()
+            },
+            rules=watched.rules,
         )
 
 
 @dataclass
 class Watched:
-    """What the alarms watch, by readable name: function, queue and table names."""
+    """What the alarms watch, by readable name: function, queue and table names, rules."""
 
     functions: dict[str, str] = field(default_factory=dict)
     dead_letter_queues: dict[str, str] = field(default_factory=dict)
     work_queues: dict[str, str] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)
     instances: dict[str, str] = field(default_factory=dict)
+    rules: dict[str, DeliveryRule] = field(default_factory=dict)
 
     @classmethod
     def found_in(cls, *stacks: cdk.Stack) -> Watched:
@@ -115,7 +132,30 @@ class Watched:
                     found.work_queues[readable_name(construct)] = construct.queue.queue_name
                 elif is_dead_letter_queue(construct):
                     found.dead_letter_queues[readable_name(construct)] = construct.queue_name
+                elif isinstance(construct, events.CfnRule):
+                    found.rules[readable_name(construct)] = _delivery_rule(construct)
         return found
+
+
+def _delivery_rule(rule: events.CfnRule) -> DeliveryRule:
+    """``rule`` by the dimensions of its metrics. Its name is cut from its ARN in its own stack,
+    published as an output and read with ``Fn::GetStackOutput``: ``Fn::Split`` does not take a
+    ``Fn::GetStackOutput`` (cfn-lint E1017), which a reference to the ARN would become here."""
+    stack = cdk.Stack.of(rule)
+    on_default_bus = rule.event_bus_name is None
+    parts = cdk.Fn.split("/", rule.attr_arn)  # arn:…:rule/[<bus>/]<name>
+    output = cdk.CfnOutput(
+        rule,
+        "NameForMetrics",
+        value=cdk.Fn.select(1 if on_default_bus else 2, parts),
+        description="The rule's name (the RuleName dimension of its AWS/Events metrics)",
+    )
+    output_name = "RuleName" + readable_name(rule).replace("-", "")
+    output.override_logical_id(output_name)
+    return DeliveryRule(
+        rule_name=cdk.Fn.get_stack_output(stack.stack_name, output_name, stack.region),
+        event_bus_name=rule.event_bus_name,
+    )
 
 
 def _web_tier(web: WebStack) -> WebTier:

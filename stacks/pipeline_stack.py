@@ -33,8 +33,10 @@ from stacks.lambda_assets import dependencies_layer, runtime_code
 from stacks.media_objects import MediaObjects, acknowledge_media_objects
 from stacks.runtime_contract import EVENT_SOURCE, contract
 
-#: Job states the transcode-state function follows (STATUS_UPDATE carries progress percentages).
-TRANSCODE_STATES = ["PROGRESSING", "STATUS_UPDATE", "COMPLETE", "ERROR"]
+#: Job states the transcode-state function follows (STATUS_UPDATE carries progress percentages;
+#: ERROR and CANCELED fail the media). A job's other states (SUBMITTED, INPUT_INFORMATION,
+#: NEW_WARNING, QUEUE_HOP) change nothing it records.
+TRANSCODE_STATES = ["PROGRESSING", "STATUS_UPDATE", "COMPLETE", "ERROR", "CANCELED"]
 
 
 class PipelineStack(cdk.Stack):

@@ -30,6 +30,9 @@ TRANSCODE = "transcode"
 PACKAGE = "package"
 #: MediaConvert refuses these for good; anything else (throttling, 5xx) is retried.
 _PERMANENT_SUBMIT_ERRORS = {"BadRequestException", "NotFoundException", "ForbiddenException"}
+#: Job states after which MediaConvert writes nothing more; ERROR and CANCELED fail the media.
+_FINISHED = {"COMPLETE", "ERROR", "CANCELED"}
+CANCELED_REASON = "transcoding was canceled"
 
 
 class VideoOutcome(StrEnum):
@@ -121,7 +124,9 @@ def submit_transcode(detail: dict[str, Any], settings: Settings) -> VideoOutcome
 
 @stops_when_deleted
 def on_transcode_state(detail: dict[str, Any], settings: Settings) -> VideoOutcome:
-    """A ``MediaConvert Job State Change`` for one of our jobs: progress, outputs or the error."""
+    """A ``MediaConvert Job State Change`` for one of our jobs: progress, outputs, the error or
+    the cancellation (``ERROR`` and ``CANCELED`` fail the media with a reason and tell its
+    owner, once)."""
     metadata = detail.get("userMetadata") or {}
     if detail.get("queue") != settings.transcode_queue_arn or (
         metadata.get("environment") != settings.environment
@@ -130,7 +135,7 @@ def on_transcode_state(detail: dict[str, Any], settings: Settings) -> VideoOutco
     table = Table(settings.table_name)
     media_id, status = str(metadata.get("media_id", "")), detail.get("status")
     media = lifecycle.load(table, media_id)
-    finished = status in {"COMPLETE", "ERROR"}
+    finished = status in _FINISHED
     if media is None and finished and metadata.get("owner_id"):
         # The media was deleted while the job ran: what the job wrote is swept.
         raise MediaGone(media_id, str(metadata["owner_id"]), sweep=True)
@@ -157,11 +162,18 @@ def on_transcode_state(detail: dict[str, Any], settings: Settings) -> VideoOutco
         return VideoOutcome.PROGRESS
     if status == "COMPLETE":
         return _transcoded(table, media, detail, settings)
-    if status == "ERROR":
+    if status in {"ERROR", "CANCELED"}:
         reason = (
-            f"transcoding failed: {detail.get('errorMessage') or 'no message'} "
-            f"(MediaConvert error {detail.get('errorCode', 'unknown')})"
+            CANCELED_REASON
+            if status == "CANCELED"
+            else (
+                f"transcoding failed: {detail.get('errorMessage') or 'no message'} "
+                f"(MediaConvert error {detail.get('errorCode', 'unknown')})"
+            )
         )
+        job, current_job = detail.get("jobId"), media.item.get("transcode_job_id")
+        if job and current_job and job != current_job:
+            return VideoOutcome.IGNORED  # an earlier job's end, after a resubmission
         if media.status is Status.FAILED and not media.announce_pending:
             return VideoOutcome.DUPLICATE
         _fail(table, media, settings, TRANSCODE, reason)

@@ -34,8 +34,10 @@ def bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[s
 
     from snapstream_constructs import (
         AccessLogBucket,
+        AgedQueue,
         AlarmThresholds,
         DataKey,
+        DeliveryRule,
         IdempotencyTable,
         MediaTable,
         OperationsMonitoring,
@@ -117,6 +119,17 @@ def bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[s
         ),
         distribution_id="E2EXAMPLE",
         alarm_on_distribution=True,
+        aged_queues={"Work": AgedQueue(queue_name="work-queue", max_age_seconds=420)},
+        rules={
+            "Route": DeliveryRule(
+                rule_name="route",
+                event_bus_name="media-bus",
+            ),
+            "JobState": DeliveryRule(
+                rule_name="job-state",
+                event_bus_name=None,
+            ),
+        },
     )
 
     return _synthesized_templates(app, outdir)
@@ -133,6 +146,10 @@ MONITORING_THRESHOLDS_VALUES: dict[str, Any] = {
     "instance_status_checks": 1,
     "cdn_5xx_rate_percent": 7.5,
     "table_throttles": 6,
+    "ingest_queue_age_seconds": 300,
+    "analysis_queue_age_seconds": 900,
+    "rule_failed_invocations": 5,
+    "rule_dead_letter_failures": 8,
     "evaluation_periods": 2,
 }
 

@@ -24,11 +24,16 @@ def test_one_alarm_per_failure_mode(bare_templates: Templates) -> None:
         "alone-Failures-messages",
         "alone-Helper-errors",
         "alone-Helper-throttles",
+        "alone-JobState-dlq-failures",
+        "alone-JobState-failed-invocations",
         "alone-LoadBalancer-5xx",
         "alone-MediaConvert-job-errors",
         "alone-Media-throttles",
         "alone-Nat-status-check",
+        "alone-Route-dlq-failures",
+        "alone-Route-failed-invocations",
         "alone-WebTargets-unhealthy",
+        "alone-Work-oldest-message",
         "alone-Worker-errors",
         "alone-Worker-throttles",
     }
@@ -46,6 +51,8 @@ def test_one_alarm_per_failure_mode(bare_templates: Templates) -> None:
         ("alone-Nat-status-check", "instance_status_checks"),
         ("alone-CloudFront-5xx-rate", "cdn_5xx_rate_percent"),
         ("alone-Media-throttles", "table_throttles"),
+        ("alone-Route-failed-invocations", "rule_failed_invocations"),
+        ("alone-JobState-dlq-failures", "rule_dead_letter_failures"),
     ],
 )
 def test_each_alarm_uses_its_threshold(
@@ -118,3 +125,37 @@ def test_thresholds_must_be_positive() -> None:
     assert AlarmThresholds(cdn_5xx_rate_percent=120).problems() == [
         "alarm threshold cdn_5xx_rate_percent must be at most 100"
     ]
+
+
+def test_a_queue_alarms_on_its_oldest_message_at_its_own_age(bare_templates: Templates) -> None:
+    props = _alarms(bare_templates)["alone-Work-oldest-message"]
+    [query] = props["Metrics"]
+    metric = query["MetricStat"]["Metric"]
+    assert (metric["Namespace"], metric["MetricName"]) == (
+        "AWS/SQS",
+        "ApproximateAgeOfOldestMessage",
+    )
+    assert metric["Dimensions"] == [{"Name": "QueueName", "Value": "work-queue"}]
+    assert query["MetricStat"]["Stat"] == "Maximum"
+    assert props["Threshold"] == 420
+
+
+@pytest.mark.parametrize(
+    ("rule", "dimensions"),
+    [
+        # A custom bus's rule: EventBusName and RuleName.
+        ("Route", {"EventBusName": "media-bus", "RuleName": "route"}),
+        # A default-bus rule: RuleName only.
+        ("JobState", {"RuleName": "job-state"}),
+    ],
+)
+@pytest.mark.parametrize("metric", ["FailedInvocations", "InvocationsFailedToBeSentToDlq"])
+def test_rules_alarm_on_delivery_failures_with_the_dimensions_eventbridge_uses(
+    bare_templates: Templates, rule: str, dimensions: dict[str, str], metric: str
+) -> None:
+    kind = "failed-invocations" if metric == "FailedInvocations" else "dlq-failures"
+    [query] = _alarms(bare_templates)[f"alone-{rule}-{kind}"]["Metrics"]
+    found = query["MetricStat"]["Metric"]
+    assert (found["Namespace"], found["MetricName"]) == ("AWS/Events", metric)
+    assert {d["Name"]: d["Value"] for d in found["Dimensions"]} == dimensions
+    assert query["MetricStat"]["Stat"] == "Sum"

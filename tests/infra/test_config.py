@@ -114,3 +114,29 @@ def test_unknown_or_non_positive_alarm_thresholds_are_refused() -> None:
             default_account=None,
             default_region=None,
         )
+
+
+def test_queue_age_and_rule_delivery_thresholds_are_overridden_and_checked() -> None:
+    [prod] = resolve_environments(
+        overrides={"prod": {"alarms": {"ingest_queue_age_seconds": 300}}},
+        default_account=None,
+        default_region=None,
+        selected="prod",
+    )
+    assert prod.alarms.ingest_queue_age_seconds == 300
+    defaults = ENVIRONMENTS["prod"].alarms
+    assert prod.alarms.analysis_queue_age_seconds == defaults.analysis_queue_age_seconds
+    assert prod.alarms.rule_failed_invocations == defaults.rule_failed_invocations == 1
+    # Work queues keep a message 4 days: an alarm on an older one could never fire.
+    with pytest.raises(ValueError, match="analysis_queue_age_seconds must be below 345600"):
+        resolve_environments(
+            overrides={"dev": {"alarms": {"analysis_queue_age_seconds": 4 * 24 * 3600}}},
+            default_account=None,
+            default_region=None,
+        )
+    with pytest.raises(ValueError, match="rule_dead_letter_failures must be positive"):
+        resolve_environments(
+            overrides={"dev": {"alarms": {"rule_dead_letter_failures": 0}}},
+            default_account=None,
+            default_region=None,
+        )

@@ -4,12 +4,14 @@ thresholds, and every alarm reaches the operations topic."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from snapstream_constructs import AlarmThresholds
 from snapstream_runtime.contract import FAILED_OUTCOME, metric_prefix
 from stacks.config import ENVIRONMENTS
 from tests.cdk_support import (
@@ -39,13 +41,18 @@ def _metrics(alarm: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _resolve(templates: Templates, env: str, value: Any) -> Located:
-    """A reference in the Operations template -> the resource it names in its own stack."""
+    """A reference in the Operations template -> the resource it names in its own stack (a
+    rule's name is a part of its ARN: ``Fn::Select`` of ``Fn::Split`` on ``/``)."""
     if "Fn::GetStackOutput" in value:
         output = value["Fn::GetStackOutput"]
         stack = output["StackName"].rsplit("-", 1)[-1]
         value = templates[env, stack]["Outputs"][output["OutputName"]]["Value"]
     else:
         stack = "Operations"
+    if "Fn::Select" in value:
+        _, split = value["Fn::Select"]
+        delimiter, value = split["Fn::Split"]
+        assert delimiter == "/"
     if "Ref" in value:
         return stack, value["Ref"]
     return stack, value["Fn::GetAtt"][0]
@@ -94,6 +101,105 @@ def test_every_dead_letter_queue_alarms_on_any_message(templates: Templates, env
             assert alarm["Threshold"] == ENVIRONMENTS[env].alarms.dead_letter_messages == 1
 
 
+def _ingest_queue(templates: Templates, env: str) -> Located:
+    """The queue the uploads bucket notifies."""
+    data = templates[env, "Data"]
+    [config] = [
+        config
+        for bucket in resources_of_type(data, "AWS::S3::Bucket").values()
+        for config in bucket["Properties"]
+        .get("NotificationConfiguration", {})
+        .get("QueueConfigurations", [])
+    ]
+    return "Data", _arn_target(config["Queue"])
+
+
+def _analysis_queue(templates: Templates, env: str) -> Located:
+    """The queue the analysis function polls."""
+    pipeline = templates[env, "Pipeline"]
+    function_id, _ = named_resource(pipeline, "AWS::Lambda::Function", "AnalysisFunction")
+    [mapping] = [
+        m["Properties"]
+        for m in resources_of_type(pipeline, "AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": function_id}
+    ]
+    return "Pipeline", _arn_target(mapping["EventSourceArn"])
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_ingest_and_analysis_queues_alarm_on_their_oldest_message(
+    templates: Templates, env: str
+) -> None:
+    ingest, analysis = _ingest_queue(templates, env), _analysis_queue(templates, env)
+    assert _alarmed(templates, env, "ApproximateAgeOfOldestMessage", "QueueName") == {
+        ingest,
+        analysis,
+    }
+    thresholds = ENVIRONMENTS[env].alarms
+    expected = {
+        ingest: thresholds.ingest_queue_age_seconds,
+        analysis: thresholds.analysis_queue_age_seconds,
+    }
+    for alarm in _alarms(templates, env).values():
+        metric = _metrics(alarm)[0]
+        if metric["MetricName"] != "ApproximateAgeOfOldestMessage":
+            continue
+        [dimension] = metric["Dimensions"]
+        assert alarm["Threshold"] == expected[_resolve(templates, env, dimension["Value"])]
+        [query] = alarm["Metrics"]
+        assert query["MetricStat"]["Stat"] == "Maximum"
+
+
+@pytest.mark.parametrize("env", ENVS)
+@pytest.mark.parametrize(
+    ("metric", "threshold"),
+    [
+        ("FailedInvocations", "rule_failed_invocations"),
+        ("InvocationsFailedToBeSentToDlq", "rule_dead_letter_failures"),
+    ],
+)
+def test_every_rule_alarms_on_delivery_failures(
+    templates: Templates, env: str, metric: str, threshold: str
+) -> None:
+    """Each rule of the environment, by the dimensions EventBridge gives its metrics: RuleName
+    alone on the default bus, EventBusName and RuleName on a custom bus."""
+    rules = environment_resources(templates, env, "AWS::Events::Rule")
+    assert len(rules) >= 5
+    assert _alarmed(templates, env, metric, "RuleName") == rules
+    configured = getattr(ENVIRONMENTS[env].alarms, threshold)
+    for alarm in _alarms(templates, env).values():
+        found = _metrics(alarm)[0]
+        if found["MetricName"] != metric:
+            continue
+        assert len(alarm["Metrics"]) == 1
+        assert found["Namespace"] == "AWS/Events"
+        assert alarm["Threshold"] == configured
+        dims = {d["Name"]: d["Value"] for d in found["Dimensions"]}
+        stack, rule_id = _resolve(templates, env, dims["RuleName"])
+        rule = templates[env, stack]["Resources"][rule_id]["Properties"]
+        # arn:aws:events:<region>:<account>:rule/[<bus>/]<name>, cut in the rule's own stack:
+        # Fn::Split takes no Fn::GetStackOutput.
+        index, split = _resolve_value(templates, env, dims["RuleName"])["Fn::Select"]
+        assert split["Fn::Split"][1] == {"Fn::GetAtt": [rule_id, "Arn"]}
+        if "EventBusName" in rule:
+            assert index == 2
+            assert _resolve_value(templates, env, dims["EventBusName"]) == _resolve_value(
+                templates, env, rule["EventBusName"], stack=stack
+            )
+        else:
+            assert index == 1
+            assert set(dims) == {"RuleName"}
+
+
+def _resolve_value(templates: Templates, env: str, value: Any, stack: str = "Operations") -> Any:
+    """A weak cross-stack reference (``Fn::GetStackOutput``) -> the value its output holds."""
+    if isinstance(value, dict) and "Fn::GetStackOutput" in value:
+        output = value["Fn::GetStackOutput"]
+        source = output["StackName"].rsplit("-", 1)[-1]
+        return templates[env, source]["Outputs"][output["OutputName"]]["Value"]
+    return value
+
+
 @pytest.mark.parametrize("env", ENVS)
 @pytest.mark.parametrize("metric", ["Errors", "Throttles"])
 def test_every_function_alarms_on_errors_and_throttles(
@@ -124,6 +230,22 @@ def test_thresholds_come_from_the_environment(templates: Templates, env: str) ->
     assert alarms[f"{prefix}-WebTargets-unhealthy"]["Threshold"] == thresholds.unhealthy_hosts
     assert alarms[f"{prefix}-MediaConvert-job-errors"]["Threshold"] == thresholds.transcode_errors
     assert alarms[f"{prefix}-CloudFront-5xx-rate"]["Threshold"] == thresholds.cdn_5xx_rate_percent
+    assert (
+        alarms[f"{prefix}-Data-IngestQueue-oldest-message"]["Threshold"]
+        == thresholds.ingest_queue_age_seconds
+    )
+    assert (
+        alarms[f"{prefix}-Pipeline-AnalysisQueue-oldest-message"]["Threshold"]
+        == thresholds.analysis_queue_age_seconds
+    )
+    assert (
+        alarms[f"{prefix}-Pipeline-TranscodeStateChanged-failed-invocations"]["Threshold"]
+        == thresholds.rule_failed_invocations
+    )
+    assert (
+        alarms[f"{prefix}-Pipeline-VideoUploaded-dlq-failures"]["Threshold"]
+        == thresholds.rule_dead_letter_failures
+    )
 
 
 def test_environments_differ_in_strictness() -> None:
@@ -224,7 +346,13 @@ def test_the_documented_thresholds_are_the_configured_ones() -> None:
         "instance_status_checks": rows["each stand-alone instance `…-status-check`"],
         "cdn_5xx_rate_percent": rows["`CloudFront-5xx-rate`"],
         "table_throttles": rows["each table `…-throttles`"],
+        "ingest_queue_age_seconds": rows["`Data-IngestQueue-oldest-message`"],
+        "analysis_queue_age_seconds": rows["`Pipeline-AnalysisQueue-oldest-message`"],
+        "rule_failed_invocations": rows["each EventBridge rule `…-failed-invocations`"],
+        "rule_dead_letter_failures": rows["each EventBridge rule `…-dlq-failures`"],
     }
+    documented_names = set(documented) | {"evaluation_periods"}
+    assert documented_names == {f.name for f in dataclasses.fields(AlarmThresholds)}
     for name, values in documented.items():
         configured = [getattr(ENVIRONMENTS[env].alarms, name) for env in ("dev", "staging", "prod")]
         assert [float(v) for v in values] == configured, name

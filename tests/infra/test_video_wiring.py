@@ -259,6 +259,9 @@ def test_video_routes_deliver_with_retries_and_dead_letter_queues(
     assert "EventBusName" not in state  # AWS service events arrive on the default bus
     queue_id, _ = named_resource(pipeline, "AWS::MediaConvert::Queue", "TranscodingQueue")
     assert state["EventPattern"]["detail"]["queue"] == [{"Fn::GetAtt": [queue_id, "Arn"]}]
+    # Every state that ends a job reaches the function: a CANCELED job must not leave its
+    # media processing for good (it fails it, like ERROR).
+    assert {"COMPLETE", "ERROR", "CANCELED"} <= set(state["EventPattern"]["detail"]["status"])
     uploaded = next(
         r for r in rules.values() if r["EventPattern"].get("detail-type") == ["MediaUploaded"]
     )

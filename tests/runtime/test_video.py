@@ -16,10 +16,12 @@ from botocore.stub import ANY, Stubber
 from snapstream_runtime import contract, lifecycle
 from snapstream_runtime.adapters import clients, video_services
 from snapstream_runtime.adapters.table import Table
+from snapstream_runtime.deletion_requests import Gone, mark
 from snapstream_runtime.ingest import ingest
 from snapstream_runtime.lifecycle import Status
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.video import (
+    CANCELED_REASON,
     VideoOutcome,
     on_transcode_state,
     package,
@@ -347,6 +349,67 @@ def test_an_error_fails_the_media_once_with_the_message(
     assert stored.status_reason == "transcoding failed: Unsupported codec (MediaConvert error 1030)"
     assert on_transcode_state(error, video_settings) is VideoOutcome.DUPLICATE
     assert len(observed.notifications()) == 1
+
+
+def test_a_canceled_job_fails_the_media_once_and_tells_its_owner(
+    video_settings: Settings, stubbed: dict[str, Stubber], observed: Observed
+) -> None:
+    """Without this a canceled job left its media ``processing`` for good."""
+    media = _submitted(video_settings, stubbed)
+    observed.notifications()
+    canceled = _state_event(media, "CANCELED")
+    assert on_transcode_state(canceled, video_settings) is VideoOutcome.FAILED
+    stored = _load(video_settings, media.media_id)
+    assert stored.status is Status.FAILED
+    assert stored.status_reason == CANCELED_REASON == "transcoding was canceled"
+    assert stored.item["steps"]["transcode"]["state"] == "failed"
+    assert not stored.announce_pending
+    [note] = observed.notifications()
+    assert note["MessageAttributes"]["event"]["StringValue"] == "media.failed"
+    assert note["MessageAttributes"]["user_id"]["StringValue"] == OWNER
+    # Delivered again (EventBridge may): nothing changes, nobody is told twice.
+    assert on_transcode_state(canceled, video_settings) is VideoOutcome.DUPLICATE
+    assert observed.notifications() == []
+    # A late progress event does not revive it.
+    progress = _state_event(media, "STATUS_UPDATE", jobProgress={"jobPercentComplete": 50})
+    assert on_transcode_state(progress, video_settings) is VideoOutcome.DUPLICATE
+    assert _load(video_settings, media.media_id).status is Status.FAILED
+
+
+def test_a_canceled_job_of_a_media_being_deleted_changes_nothing(
+    video_settings: Settings, stubbed: dict[str, Stubber], observed: Observed
+) -> None:
+    settings = dataclasses.replace(video_settings, deletion_queue_url="")
+    media = _submitted(settings, stubbed)
+    observed.notifications()
+    table = Table(settings.table_name)
+    marked = mark(table, media, requested_by=OWNER)
+    assert marked is not None and marked.status is Status.DELETING
+    assert on_transcode_state(_state_event(media, "CANCELED"), settings) is Gone.DELETED
+    stored = _load(settings, media.media_id)
+    assert stored.status is Status.DELETING
+    assert stored.status_reason != CANCELED_REASON
+    assert observed.notifications() == []
+
+
+def test_an_earlier_jobs_cancellation_after_a_resubmission_is_ignored(
+    video_settings: Settings, stubbed: dict[str, Stubber], observed: Observed
+) -> None:
+    media = _submitted(video_settings, stubbed)
+    first_job = _state_event(media, "ERROR", errorCode=1999, errorMessage="quota")
+    assert on_transcode_state(first_job, video_settings) is VideoOutcome.FAILED
+    _expect_job(stubbed["mediaconvert"], media, job_id="1700000000000-retry")
+    submit_transcode(_uploaded_event(media, video_settings), video_settings)
+    observed.notifications()
+    # The operator cancels the first job after resubmitting: the new job goes on.
+    late = _state_event(media, "CANCELED")  # jobId of the first job
+    assert on_transcode_state(late, video_settings) is VideoOutcome.IGNORED
+    stored = _load(video_settings, media.media_id)
+    assert stored.status is Status.PROCESSING
+    assert observed.notifications() == []
+    current = _state_event(media, "CANCELED") | {"jobId": "1700000000000-retry"}
+    assert on_transcode_state(current, video_settings) is VideoOutcome.FAILED
+    assert _load(video_settings, media.media_id).status_reason == CANCELED_REASON
 
 
 def test_outputs_outside_the_media_folder_are_not_trusted() -> None:

@@ -17,7 +17,9 @@ from snapstream_constructs.event_bus import MediaEventBus
 from snapstream_constructs.functions import PipelineFunction
 from snapstream_constructs.messaging import SecureTopic
 from snapstream_constructs.monitoring import (
+    AgedQueue,
     AlarmThresholds,
+    DeliveryRule,
     OperationsMonitoring,
     PipelineMetrics,
     WebTier,
@@ -37,8 +39,10 @@ from snapstream_constructs.web_hosting import WebHosting
 
 __all__ = [
     "AccessLogBucket",
+    "AgedQueue",
     "AlarmThresholds",
     "DataKey",
+    "DeliveryRule",
     "IdempotencyTable",
     "MediaConvertTranscoding",
     "MediaDistribution",

@@ -40,6 +40,8 @@ TABLE_OPERATIONS = (
     "TransactWriteItems",
 )
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9-]+")
+#: Work queues keep messages 4 days (:class:`~snapstream_constructs.queues.QueueWithDeadLetters`).
+MAX_MESSAGE_AGE_SECONDS = 4 * 24 * 3600
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,7 +54,8 @@ class AlarmThresholds:
     function_throttles: int = 10
     #: Messages in any dead-letter queue; 1 means "any message".
     dead_letter_messages: int = 1
-    #: MediaConvert jobs that ended in ERROR (reported by the transcode-state function).
+    #: MediaConvert jobs that ended in ERROR or were CANCELED (reported by the transcode-state
+    #: function).
     transcode_errors: int = 1
     load_balancer_5xx: int = 10
     unhealthy_hosts: int = 1
@@ -61,6 +64,19 @@ class AlarmThresholds:
     #: CloudFront 5xx responses as a percentage of requests (average over the period).
     cdn_5xx_rate_percent: float = 5.0
     table_throttles: int = 1
+    #: Age in seconds of the oldest message in the ingest queue (maximum over the period): the
+    #: ingest function stopped taking uploads, or retries keep failing. A healthy ingest takes
+    #: seconds; one failed attempt returns a message after the visibility timeout (3 minutes).
+    ingest_queue_age_seconds: int = 600
+    #: The same for the analysis queue, whose consumer runs at a reserved concurrency and
+    #: retries after 12 minutes, so a backlog there is normal for longer.
+    analysis_queue_age_seconds: int = 1800
+    #: Events an EventBridge rule could not deliver to its target after every retry
+    #: (``FailedInvocations``), per rule.
+    rule_failed_invocations: int = 1
+    #: Events an EventBridge rule could not even put in its dead-letter queue
+    #: (``InvocationsFailedToBeSentToDlq``): lost, per rule.
+    rule_dead_letter_failures: int = 1
     #: Consecutive 5-minute periods over the threshold before an alarm fires.
     evaluation_periods: int = 1
 
@@ -72,7 +88,37 @@ class AlarmThresholds:
         ]
         if self.cdn_5xx_rate_percent > 100:
             problems.append("alarm threshold cdn_5xx_rate_percent must be at most 100")
+        for name in ("ingest_queue_age_seconds", "analysis_queue_age_seconds"):
+            if getattr(self, name) >= MAX_MESSAGE_AGE_SECONDS:
+                problems.append(
+                    f"alarm threshold {name} must be below {MAX_MESSAGE_AGE_SECONDS} (the work "
+                    "queues keep messages 4 days; an older message no longer exists)"
+                )
         return problems
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgedQueue:
+    """A work queue alarmed on the age of its oldest message, by its name."""
+
+    queue_name: str
+    #: the alarm fires when the oldest message is at least this old (seconds).
+    max_age_seconds: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryRule:
+    """An EventBridge rule whose delivery failures are alarmed.
+
+    ``rule_name`` is the rule's own name (a rule's ``Ref`` on a custom bus is ``<bus>|<rule>``,
+    which is no metric dimension; the name is the last part of its ARN,
+    ``arn:…:rule/[<bus name>/]<rule name>``). ``event_bus_name`` is None for a rule on the
+    account's default bus, whose metrics carry only ``RuleName``; a custom bus's rules carry
+    ``EventBusName`` too.
+    """
+
+    rule_name: str
+    event_bus_name: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,7 +142,7 @@ class PipelineMetrics:
     steps: Mapping[str, str]
     #: the outcome counted when an item could not be processed.
     failed_outcome: str
-    #: the service whose failures are MediaConvert jobs that ended in ERROR.
+    #: the service whose failures are MediaConvert jobs that ended in ERROR or were CANCELED.
     transcode_state_service: str
     #: the service that accepts or rejects uploads, and the outcomes shown as upload traffic.
     ingest_service: str
@@ -104,9 +150,10 @@ class PipelineMetrics:
 
 
 class OperationsMonitoring(Construct):
-    """Dashboard plus alarms for functions, dead-letter queues, work queues, tables, instances,
-    MediaConvert, the web tier and CloudFront, written as plain CloudFormation resources
-    (``AWS::CloudWatch::Alarm``/``Dashboard``) from :mod:`snapstream_constructs.metric_queries`."""
+    """Dashboard plus alarms for functions, dead-letter queues, work queues, EventBridge rules,
+    tables, instances, MediaConvert, the web tier and CloudFront, written as plain
+    CloudFormation resources (``AWS::CloudWatch::Alarm``/``Dashboard``) from
+    :mod:`snapstream_constructs.metric_queries`."""
 
     def __init__(
         self,
@@ -126,9 +173,13 @@ class OperationsMonitoring(Construct):
         web: WebTier,
         distribution_id: str,
         alarm_on_distribution: bool,
+        aged_queues: Mapping[str, AgedQueue],
+        rules: Mapping[str, DeliveryRule],
     ) -> None:
         """``functions``, ``dead_letter_queues``, ``work_queues``, ``tables`` and ``instances``
-        (stand-alone EC2 instances, by id) map a readable name to the resource's name.
+        (stand-alone EC2 instances, by id) map a readable name to the resource's name;
+        ``aged_queues`` the work queues alarmed on their oldest message, ``rules`` the
+        EventBridge rules alarmed on delivery failures, by readable name.
         CloudFront reports metrics in us-east-1 only, so its alarm can exist only in a stack
         there (``alarm_on_distribution``); the dashboard shows it from any Region."""
         super().__init__(scope, construct_id)
@@ -146,7 +197,8 @@ class OperationsMonitoring(Construct):
         rows = [
             self._pipeline_widgets(),
             self._functions(functions),
-            self._queues(dead_letter_queues, work_queues),
+            self._queues(dead_letter_queues, work_queues, aged_queues),
+            self._rules(rules),
             self._transcoding(transcode_queue_name),
             self._web(web, instances),
             self._distribution(distribution_id, alarm=alarm_on_distribution),
@@ -221,9 +273,22 @@ class OperationsMonitoring(Construct):
         ]
 
     def _queues(
-        self, dead_letter_queues: Mapping[str, str], work_queues: Mapping[str, str]
+        self,
+        dead_letter_queues: Mapping[str, str],
+        work_queues: Mapping[str, str],
+        aged_queues: Mapping[str, AgedQueue],
     ) -> list[Widget]:
         visible, age = "ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"
+        for name, aged in aged_queues.items():
+            self._alarm(
+                name,
+                "oldest-message",
+                MetricSpec("AWS/SQS", age, {"QueueName": aged.queue_name}, "Maximum", name),
+                threshold=aged.max_age_seconds,
+                description=f"The oldest message in work queue {name} has waited "
+                f"{aged.max_age_seconds} s or more: its consumer is stopped, throttled or "
+                "failing (docs/runbooks.md, a work queue that does not drain).",
+            )
         waiting = []
         for name, queue_name in dead_letter_queues.items():
             messages = MetricSpec("AWS/SQS", visible, {"QueueName": queue_name}, "Maximum", name)
@@ -247,6 +312,40 @@ class OperationsMonitoring(Construct):
                 [MetricSpec("AWS/SQS", age, d, "Maximum", n) for n, d in work.items()],
             ),
             self._graph("Dead-letter queue messages", waiting),
+        ]
+
+    def _rules(self, rules: Mapping[str, DeliveryRule]) -> list[Widget]:
+        failed: list[Query] = []
+        lost: list[Query] = []
+        for name, rule in rules.items():
+            dims = {"RuleName": rule.rule_name}
+            if rule.event_bus_name is not None:
+                dims = {"EventBusName": rule.event_bus_name, **dims}
+            failed_invocations = MetricSpec("AWS/Events", "FailedInvocations", dims, label=name)
+            not_kept = MetricSpec("AWS/Events", "InvocationsFailedToBeSentToDlq", dims, label=name)
+            self._alarm(
+                name,
+                "failed-invocations",
+                failed_invocations,
+                threshold=self._thresholds.rule_failed_invocations,
+                description=f"EventBridge rule {name} could not deliver events to its target "
+                "after every retry; they went to its dead-letter queue (docs/runbooks.md, "
+                "EventBridge delivery failures).",
+            )
+            self._alarm(
+                name,
+                "dlq-failures",
+                not_kept,
+                threshold=self._thresholds.rule_dead_letter_failures,
+                description=f"EventBridge rule {name} could not put undeliverable events in its "
+                "dead-letter queue: those events are lost (docs/runbooks.md, EventBridge "
+                "delivery failures).",
+            )
+            failed.append(failed_invocations)
+            lost.append(not_kept)
+        return [
+            self._graph("EventBridge failed invocations", failed),
+            self._graph("EventBridge events not kept in a DLQ", lost),
         ]
 
     def _tables(self, tables: Mapping[str, str]) -> list[Widget]:
@@ -323,8 +422,8 @@ class OperationsMonitoring(Construct):
             "job-errors",
             failed,
             threshold=self._thresholds.transcode_errors,
-            description="MediaConvert jobs of this environment's queue ended in ERROR "
-            "(recovering a failed transcode: docs/runbooks.md).",
+            description="MediaConvert jobs of this environment's queue ended in ERROR or were "
+            "CANCELED (recovering a failed transcode: docs/runbooks.md).",
         )
         # MediaConvert's own job counts, found by the queue's name whatever form the Queue
         # dimension takes (name or ARN), one metric name per search so units never mix.
@@ -338,7 +437,7 @@ class OperationsMonitoring(Construct):
         ]
         return [
             self._graph("MediaConvert jobs (AWS/MediaConvert)", jobs),
-            self._graph("Transcode jobs ended in ERROR", [failed]),
+            self._graph("Transcode jobs ended in ERROR or CANCELED", [failed]),
             self._graph(
                 "Transcode state handling p90 (ms)",
                 [self._step_metric(state_service, "Duration", statistic="p90")],
