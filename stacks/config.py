@@ -36,6 +36,15 @@ LOG_RETENTION: Mapping[int, logs.RetentionDays] = MappingProxyType(
 )
 _NAME = re.compile(r"^[a-z][a-z0-9]{1,15}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: An existing standard SNS topic (CloudWatch alarms cannot publish to FIFO topics).
+_SNS_TOPIC_ARN = re.compile(
+    r"^arn:aws[a-z-]*:sns:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):[A-Za-z0-9_-]{1,256}$"
+)
+#: An existing AWS Chatbot (Amazon Q Developer in chat applications) channel configuration.
+_CHATBOT_ARN = re.compile(
+    r"^arn:aws[a-z-]*:chatbot::(?P<account>\d{12}):chat-configuration/[A-Za-z0-9-]+/[^/\s]+$"
+)
 #: Graviton (arm64) instance types: the web tier runs the arm64 Amazon Linux 2023 image.
 _ARM64_INSTANCE_TYPE = re.compile(r"^[a-z]+\d+g[a-z-]*\.[a-z0-9]+$")
 
@@ -56,7 +65,13 @@ class EnvironmentConfig:
     #: move originals in the uploads bucket to Standard-IA after this many days (None: never).
     uploads_infrequent_access_after_days: int | None = None
     max_upload_bytes: int = 5 * GIB
+    #: where the alarms go (the operations topic sends to both when both are set): an e-mail
+    #: address the operations topic subscribes, and/or an existing SNS topic ARN every alarm
+    #: also publishes to, or an AWS Chatbot channel ARN (same account, docs/operations.md).
     alarm_email: str | None = None
+    alarm_topic_arn: str | None = None
+    #: refuse to synthesize for a known account when alarms would reach nobody (off in dev).
+    require_alarm_destination: bool = True
     #: the site's public host name and its ACM certificate (same Region); optional.
     site_domain: str | None = None
     site_certificate_arn: str | None = None
@@ -108,7 +123,11 @@ class EnvironmentConfig:
     alarms: AlarmThresholds = dataclasses.field(default_factory=AlarmThresholds)
 
     def __post_init__(self) -> None:
-        problems = [*self._identity_problems(), *self._sizing_problems()]
+        problems = [
+            *self._identity_problems(),
+            *self._alarm_destination_problems(),
+            *self._sizing_problems(),
+        ]
         if problems:
             raise ValueError(f"environment {self.name!r}: " + "; ".join(problems))
 
@@ -130,6 +149,40 @@ class EnvironmentConfig:
             problems.append("playback_key_generation must be >= 1")
         if not 0 <= self.tag_confidence_threshold <= 100:
             problems.append("tag_confidence_threshold must be 0-100")
+        return problems
+
+    def _alarm_destination_problems(self) -> list[str]:
+        problems = []
+        if self.alarm_email is not None and not _EMAIL.match(self.alarm_email):
+            problems.append(f"alarm_email {self.alarm_email!r} is not an e-mail address")
+        if self.alarm_topic_arn is not None:
+            arn = _SNS_TOPIC_ARN.match(self.alarm_topic_arn) or _CHATBOT_ARN.match(
+                self.alarm_topic_arn
+            )
+            if arn is None:
+                problems.append(
+                    f"alarm_topic_arn {self.alarm_topic_arn!r} must be a standard SNS topic ARN "
+                    "(arn:aws:sns:<region>:<account>:<name>) or an AWS Chatbot channel ARN "
+                    "(arn:aws:chatbot::<account>:chat-configuration/<type>/<name>)"
+                )
+            elif self.account is not None and arn["account"] != self.account:
+                problems.append(
+                    f"alarm_topic_arn must be in this environment's account {self.account}"
+                )
+            elif "region" in arn.groupdict() and self.region not in (None, arn["region"]):
+                problems.append(
+                    f"alarm_topic_arn must be in this environment's Region {self.region}"
+                )
+        if (
+            self.require_alarm_destination
+            and self.account is not None
+            and self.alarm_destination is None
+        ):
+            problems.append(
+                f"it is deployed to account {self.account} but its alarms would reach nobody: "
+                f"set alarm_email and/or alarm_topic_arn, e.g. -c snapstream="
+                f'\'{{"{self.name}":{{"alarm_email":"ops@example.com"}}}}\''
+            )
         return problems
 
     def _sizing_problems(self) -> list[str]:
@@ -179,6 +232,21 @@ class EnvironmentConfig:
         return problems
 
     @property
+    def alarm_destination(self) -> str | None:
+        """Where the alarms go, in words (None: nowhere)."""
+        places = []
+        if self.alarm_email:
+            places.append(f"e-mail {self.alarm_email}")
+        if self.alarm_topic_arn:
+            kind = "Chatbot channel" if self.alarm_topic_is_chatbot else "SNS topic"
+            places.append(f"{kind} {self.alarm_topic_arn}")
+        return " and ".join(places) or None
+
+    @property
+    def alarm_topic_is_chatbot(self) -> bool:
+        return bool(self.alarm_topic_arn and _CHATBOT_ARN.match(self.alarm_topic_arn))
+
+    @property
     def removal_policy(self) -> cdk.RemovalPolicy:
         return cdk.RemovalPolicy.RETAIN if self.retain_data else cdk.RemovalPolicy.DESTROY
 
@@ -213,6 +281,8 @@ ENVIRONMENTS: Mapping[str, EnvironmentConfig] = MappingProxyType(
             nat_gateways=1,
             # No NAT gateway's hourly charge: one t4g.nano NAT instance (docs/web-hosting.md).
             nat="instance",
+            # A developer's own environment may run without anyone paged (make synth says so).
+            require_alarm_destination=False,
             # A developer's environment: page on real breakage, not on every experiment.
             alarms=AlarmThresholds(
                 function_errors=5,

@@ -28,6 +28,7 @@ from snapstream_constructs import (
     SecureTopic,
     VodPackaging,
     dead_letter_queue,
+    delivery_dead_letter_queue,
     notify_queue_of_object_created,
 )
 from stacks.config import EnvironmentConfig
@@ -168,7 +169,20 @@ class DataStack(cdk.Stack):
         self._video_delivery(config)
         if config.alarm_email:
             self.operations_topic.add_subscription(
-                subscriptions.EmailSubscription(config.alarm_email)
+                subscriptions.EmailSubscription(
+                    config.alarm_email,
+                    dead_letter_queue=delivery_dead_letter_queue(
+                        self, "AlarmEmailDeliveryFailures", named_in="the SNS subscription"
+                    ),
+                )
+            )
+        if config.alarm_topic_is_chatbot:
+            # A Chatbot channel subscribes to the topics its configuration lists: add this one.
+            cdk.CfnOutput(
+                self,
+                "OperationsTopicArn",
+                value=self.operations_topic.topic_arn,
+                description=f"Add to the SNS topics of Chatbot channel {config.alarm_topic_arn}",
             )
 
     def _video_delivery(self, config: EnvironmentConfig) -> None:

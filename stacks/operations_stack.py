@@ -98,6 +98,13 @@ class OperationsStack(cdk.Stack):
                 for queue, seconds in aged.items()
             },
             rules=watched.rules,
+            # An existing SNS topic is an alarm action of its own; a Chatbot channel cannot be
+            # one and reads the operations topic instead (DataStack's OperationsTopicArn output).
+            also_notify=(
+                [config.alarm_topic_arn]
+                if config.alarm_topic_arn and not config.alarm_topic_is_chatbot
+                else []
+            ),
         )
 
 

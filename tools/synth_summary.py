@@ -2,14 +2,66 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from tools.assembly import open_violations, stacks, stale_acknowledgments, validation_report
+from tools.assembly import (
+    StackArtifact,
+    open_violations,
+    stacks,
+    stale_acknowledgments,
+    validation_report,
+)
 from tools.cfn_lint_gate import lint
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def alarm_destinations(stage_stacks: list[StackArtifact]) -> list[str]:
+    """Where one environment's alarms go, read from its templates: the operations topic's e-mail
+    subscriptions, further SNS topics the alarms publish to, a Chatbot channel that reads the
+    operations topic (Data stack output ``OperationsTopicArn``)."""
+    found: list[str] = []
+    for stack in stage_stacks:
+        template = stack.template
+        if stack.stack_name.endswith("-Data"):
+            for resource in template.get("Resources", {}).values():
+                props = resource.get("Properties", {})
+                topic = json.dumps(props.get("TopicArn"))
+                if (
+                    resource["Type"] == "AWS::SNS::Subscription"
+                    and props.get("Protocol") == "email"
+                    and '"OperationsTopic' in topic
+                ):
+                    found.append(f"e-mail {props['Endpoint']}")
+            output: dict[str, Any] = template.get("Outputs", {}).get("OperationsTopicArn", {})
+            if "Chatbot channel" in output.get("Description", ""):
+                channel = output["Description"].rsplit(" ", 1)[-1]
+                found.append(f"Chatbot channel {channel} (once it lists the operations topic)")
+        if stack.stack_name.endswith("-Operations"):
+            for resource in template.get("Resources", {}).values():
+                if resource["Type"] == "AWS::CloudWatch::Alarm":
+                    for action in resource["Properties"].get("AlarmActions", []):
+                        if isinstance(action, str) and f"SNS topic {action}" not in found:
+                            found.append(f"SNS topic {action}")
+    return found
+
+
+def alarm_lines(all_stacks: list[StackArtifact]) -> list[str]:
+    """Per environment where its alarms go, and a warning where that is nowhere."""
+    lines = []
+    for stage in sorted({s.stage for s in all_stacks if s.stage}):
+        destinations = alarm_destinations([s for s in all_stacks if s.stage == stage])
+        lines.append(f"{stage} alarms go to: " + (" and ".join(destinations) or "nowhere"))
+        if not destinations:
+            lines.append(
+                f"WARNING: {stage}'s alarms reach nobody: set alarm_email or alarm_topic_arn "
+                'for it (README "Configuration")'
+            )
+    return lines
 
 
 def main() -> int:
@@ -35,6 +87,9 @@ def main() -> int:
         "  acknowledged findings by pack: "
         + (", ".join(f"{k} {v}" for k, v in sorted(suppressed.items())) or "none")
     )
+
+    for line in alarm_lines(all_stacks):
+        print(f"  {line}")
 
     failures = 0
     open_ = open_violations(outdir)

@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tools.local_platform import LocalPlatform, running_platform
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Assertions wait as long as page actions do (Playwright's 5 s default flaked on a busy 2-core
+# machine while three uploads were being presigned).
+expect.set_options(timeout=15_000)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

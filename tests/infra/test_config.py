@@ -140,3 +140,93 @@ def test_queue_age_and_rule_delivery_thresholds_are_overridden_and_checked() -> 
             default_account=None,
             default_region=None,
         )
+
+
+ACCOUNT = "123456789012"
+TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:ops-pager"
+CHATBOT = f"arn:aws:chatbot::{ACCOUNT}:chat-configuration/slack-channel/ops"
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_a_deployed_environment_without_an_alarm_destination_is_refused(env: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        resolve_environments(
+            overrides={}, default_account=ACCOUNT, default_region=None, selected=env
+        )
+    message = str(refused.value)
+    assert f"environment {env!r}" in message
+    assert "alarms would reach nobody" in message
+    assert "alarm_email" in message and "alarm_topic_arn" in message
+    # The account may come from context as well as from CDK_DEFAULT_ACCOUNT.
+    with pytest.raises(ValueError, match="alarms would reach nobody"):
+        resolve_environments(
+            overrides={env: {"account": ACCOUNT}},
+            default_account=None,
+            default_region=None,
+            selected=env,
+        )
+
+
+@pytest.mark.parametrize(
+    ("destination", "where"),
+    [
+        ({"alarm_email": "ops@example.com"}, "e-mail ops@example.com"),
+        ({"alarm_topic_arn": TOPIC}, f"SNS topic {TOPIC}"),
+        ({"alarm_topic_arn": CHATBOT}, f"Chatbot channel {CHATBOT}"),
+        (
+            {"alarm_email": "ops@example.com", "alarm_topic_arn": TOPIC},
+            f"e-mail ops@example.com and SNS topic {TOPIC}",
+        ),
+    ],
+)
+def test_a_deployed_environment_with_an_alarm_destination_is_accepted(
+    destination: dict[str, str], where: str
+) -> None:
+    [prod] = resolve_environments(
+        overrides={"prod": destination},
+        default_account=ACCOUNT,
+        default_region=None,
+        selected="prod",
+    )
+    assert prod.alarm_destination == where
+    assert prod.alarm_topic_is_chatbot == (destination.get("alarm_topic_arn") == CHATBOT)
+
+
+def test_dev_and_environment_agnostic_environments_need_no_alarm_destination() -> None:
+    [dev] = resolve_environments(
+        overrides={}, default_account=ACCOUNT, default_region=None, selected="dev"
+    )
+    assert (dev.account, dev.alarm_destination) == (ACCOUNT, None)
+    agnostic = resolve_environments(overrides={}, default_account=None, default_region=None)
+    assert [(c.account, c.alarm_destination) for c in agnostic] == [(None, None)] * 3
+
+
+@pytest.mark.parametrize(
+    ("destination", "message"),
+    [
+        ({"alarm_email": "ops at example.com"}, "is not an e-mail address"),
+        ({"alarm_topic_arn": "ops-pager"}, "must be a standard SNS topic ARN"),
+        ({"alarm_topic_arn": f"{TOPIC}.fifo"}, "must be a standard SNS topic ARN"),
+        ({"alarm_topic_arn": f"arn:aws:sqs:us-east-1:{ACCOUNT}:q"}, "standard SNS topic ARN"),
+        (
+            {"alarm_topic_arn": "arn:aws:sns:us-east-1:210987654321:ops-pager"},
+            f"in this environment's account {ACCOUNT}",
+        ),
+        (
+            {"alarm_topic_arn": "arn:aws:chatbot::210987654321:chat-configuration/slack-channel/o"},
+            f"in this environment's account {ACCOUNT}",
+        ),
+        (
+            {"alarm_topic_arn": f"arn:aws:sns:eu-west-1:{ACCOUNT}:ops-pager"},
+            "in this environment's Region us-east-1",
+        ),
+    ],
+)
+def test_bad_alarm_destinations_are_refused(destination: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        resolve_environments(
+            overrides={"prod": destination},
+            default_account=ACCOUNT,
+            default_region=None,
+            selected="prod",
+        )

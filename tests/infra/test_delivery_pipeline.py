@@ -22,6 +22,11 @@ from tools.synthesis import synthesize_all
 
 PIPELINE_ACCOUNT = "111111111111"
 ACCOUNTS = {"dev": "222222222222", "staging": "333333333333", "prod": "444444444444"}
+#: Every environment with its account; staging and prod must say where their alarms go.
+WITH_ACCOUNTS = {
+    env: {"account": account} | ({} if env == "dev" else {"alarm_email": "ops@example.com"})
+    for env, account in ACCOUNTS.items()
+}
 CONNECTION = (
     f"arn:aws:codeconnections:us-east-1:{PIPELINE_ACCOUNT}:connection/"
     "0123abcd-0000-4000-8000-0123456789ab"
@@ -55,7 +60,7 @@ def delivery_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return synthesize_all(
         tmp_path_factory.mktemp("cdk.out.delivery"),
         delivery=delivery,
-        overrides={env: {"account": account} for env, account in ACCOUNTS.items()},
+        overrides=WITH_ACCOUNTS,
         extra_context=lookups,
     )
 
@@ -209,7 +214,7 @@ def test_delivery_context_must_be_a_complete_json_object() -> None:
 
 def test_the_pipeline_needs_every_environment_with_an_account() -> None:
     with_accounts = resolve_environments(
-        overrides={env: {"account": a} for env, a in ACCOUNTS.items()},
+        overrides=WITH_ACCOUNTS,
         default_account=None,
         default_region=None,
     )

@@ -21,6 +21,8 @@ from tests.cdk_support import (
     only_resource,
     resources_of_type,
 )
+from tools.assembly import StackArtifact, stacks
+from tools.synth_summary import alarm_destinations, alarm_lines
 
 ENVS = list(ENVIRONMENTS)
 Templates = dict[tuple[str, str], dict[str, Any]]
@@ -389,3 +391,108 @@ def test_queue_pollers_stop_at_the_functions_reserved_concurrency(
         function = template["Resources"][mapping["Properties"]["FunctionName"]["Ref"]]
         reserved = function["Properties"]["ReservedConcurrentExecutions"]
         assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": max(2, reserved)}
+
+
+def test_the_synth_summary_warns_where_alarms_go_nowhere(
+    stack_artifacts: list[StackArtifact],
+) -> None:
+    """``make synth`` on a fresh clone: no account, no destination, a warning per environment."""
+    lines = alarm_lines(stack_artifacts)
+    for env in ENVS:
+        assert f"SnapStream-{env} alarms go to: nowhere" in lines
+        assert any(
+            line.startswith(f"WARNING: SnapStream-{env}'s alarms reach nobody: set alarm_email")
+            for line in lines
+        )
+
+
+ACCOUNT = "123456789012"
+ALARM_TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:ops-pager"
+
+
+@pytest.fixture(scope="module")
+def staging_with_destinations(tmp_path_factory: pytest.TempPathFactory) -> list[StackArtifact]:
+    """staging deployed to an account, paging an e-mail address and an existing SNS topic,
+    synthesized once (a failing nag gate raises). The Availability Zones are given as a
+    committed cdk.context.json would hold them."""
+    from stacks.application import build_app
+    from stacks.config import resolve_environments
+    from tests.cdk_support import new_app
+    from tools.assembly import open_violations, stale_acknowledgments
+    from tools.cfn_lint_gate import lint
+
+    outdir = tmp_path_factory.mktemp("cdk.out.alarm-destinations")
+    zones = [f"us-east-1{zone}" for zone in "abc"]
+    app = new_app(
+        outdir,
+        extra_context={f"availability-zones:account={ACCOUNT}:region=us-east-1": zones},
+    )
+    overrides = {"staging": {"alarm_email": "ops@example.com", "alarm_topic_arn": ALARM_TOPIC}}
+    build_app(
+        app,
+        resolve_environments(
+            overrides=overrides,
+            default_account=ACCOUNT,
+            default_region="us-east-1",
+            selected="staging",
+        ),
+    )
+    app.synth()
+    assert open_violations(outdir) == []
+    assert stale_acknowledgments(outdir) == []
+    assert lint(outdir) == []
+    return stacks(outdir)
+
+
+def test_every_alarm_also_pages_the_configured_topic(
+    staging_with_destinations: list[StackArtifact],
+) -> None:
+    by_stack = {s.stack_name.rsplit("-", 1)[-1]: s.template for s in staging_with_destinations}
+    topic_id, _ = named_resource(by_stack["Data"], "AWS::SNS::Topic", "OperationsTopic")
+    alarms = resources_of_type(by_stack["Operations"], "AWS::CloudWatch::Alarm").values()
+    assert alarms
+    for alarm in alarms:
+        props = alarm["Properties"]
+        for actions in (props["AlarmActions"], props["OKActions"]):
+            own, configured = actions
+            assert _resolve({("staging", "Data"): by_stack["Data"]}, "staging", own) == (
+                "Data",
+                topic_id,
+            )
+            assert configured == ALARM_TOPIC
+    [subscription] = [
+        s["Properties"]
+        for s in resources_of_type(by_stack["Data"], "AWS::SNS::Subscription").values()
+        if s["Properties"]["Protocol"] == "email"
+    ]
+    assert subscription["Endpoint"] == "ops@example.com"
+    assert subscription["TopicArn"] == {"Ref": topic_id}
+    # Undeliverable e-mails land in a dead-letter queue, alarmed and in the runbook.
+    assert "RedrivePolicy" in subscription
+    names = {a["Properties"]["AlarmName"] for a in alarms}
+    assert "snapstream-staging-Data-AlarmEmailDeliveryFailures-messages" in names
+    assert "`Data-AlarmEmailDeliveryFailures`" in (DOCS / "runbooks.md").read_text()
+    assert alarm_lines(staging_with_destinations) == [
+        f"SnapStream-staging alarms go to: e-mail ops@example.com and SNS topic {ALARM_TOPIC}"
+    ]
+
+
+def test_a_chatbot_channel_is_told_which_topic_to_read(tmp_path: Path) -> None:
+    """A Chatbot channel cannot be an alarm action: the Data stack names the operations topic
+    for the channel's configuration, and the summary says so (templates made by hand)."""
+    channel = f"arn:aws:chatbot::{ACCOUNT}:chat-configuration/slack-channel/ops"
+    data = {
+        "Resources": {},
+        "Outputs": {
+            "OperationsTopicArn": {
+                "Value": {"Ref": "OperationsTopic6000C985"},
+                "Description": f"Add to the SNS topics of Chatbot channel {channel}",
+            }
+        },
+    }
+    path = tmp_path / "data.template.json"
+    path.write_text(json.dumps(data))
+    artifact = StackArtifact("SnapStream-prod", "SnapStream-prod-Data", "us-east-1", path, None)
+    assert alarm_destinations([artifact]) == [
+        f"Chatbot channel {channel} (once it lists the operations topic)"
+    ]

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from tools.authority import Environment, Request, RolePrincipal, ServicePrincipal
-from tools.authority.resources import ResourceIndex
+from tools.authority.resources import ResourceIndex, UnknownResource
 
 _POLL = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility")
 
@@ -199,7 +199,10 @@ def notifications(env: Environment, index: ResourceIndex) -> Iterator[Request]:
             context = {"aws:SourceArn": alarm, "aws:SourceAccount": env.account}
             for action in {json.dumps(a) for a in props.get("AlarmActions", [])}:
                 target = str(env.resolve(json.loads(action), stack))
-                found = index.lookup(target, "AWS::SNS::Topic")
+                try:
+                    found = index.lookup(target, "AWS::SNS::Topic")
+                except UnknownResource:
+                    continue  # an operator's own topic (alarm_topic_arn): its policy is theirs
                 yield Request(cloudwatch, "sns:Publish", found.arn, context)
                 key_arn = index.key_arn(found)
                 if key_arn is not None:

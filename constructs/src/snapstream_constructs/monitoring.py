@@ -175,18 +175,21 @@ class OperationsMonitoring(Construct):
         alarm_on_distribution: bool,
         aged_queues: Mapping[str, AgedQueue],
         rules: Mapping[str, DeliveryRule],
+        also_notify: Sequence[str] = (),
     ) -> None:
         """``functions``, ``dead_letter_queues``, ``work_queues``, ``tables`` and ``instances``
         (stand-alone EC2 instances, by id) map a readable name to the resource's name;
         ``aged_queues`` the work queues alarmed on their oldest message, ``rules`` the
-        EventBridge rules alarmed on delivery failures, by readable name.
+        EventBridge rules alarmed on delivery failures, by readable name; ``also_notify`` ARNs
+        of existing SNS topics every alarm publishes to besides ``alarm_topic`` (their policy and
+        key must let ``cloudwatch.amazonaws.com`` publish).
         CloudFront reports metrics in us-east-1 only, so its alarm can exist only in a stack
         there (``alarm_on_distribution``); the dashboard shows it from any Region."""
         super().__init__(scope, construct_id)
         self._prefix = name_prefix
         self._thresholds = thresholds
         self._pipeline = pipeline
-        self._topic_arn = alarm_topic.topic_arn
+        self._actions = [alarm_topic.topic_arn, *also_notify]
         self._region = cdk.Aws.REGION
         self._alarm_arn_prefix = (
             f"arn:{cdk.Aws.PARTITION}:cloudwatch:{self._region}:{cdk.Aws.ACCOUNT_ID}:alarm:"
@@ -234,8 +237,8 @@ class OperationsMonitoring(Construct):
             evaluation_periods=self._thresholds.evaluation_periods,
             comparison_operator="GreaterThanOrEqualToThreshold",
             treat_missing_data="notBreaching",
-            alarm_actions=[self._topic_arn],
-            ok_actions=[self._topic_arn],
+            alarm_actions=self._actions,
+            ok_actions=self._actions,
         )
         self.alarms.append(alarm)
         self._alarm_arns.append(self._alarm_arn_prefix + alarm_name)
