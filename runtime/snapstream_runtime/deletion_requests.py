@@ -97,9 +97,15 @@ def mark(table: Table, media: Media, *, requested_by: str) -> Media | None:
 
 def request_media_deletion(settings: Settings, media: Media, *, requested_by: str) -> None:
     """Mark ``media`` deleting and hand it to the deletion function (:class:`DeletionNotStarted`
-    if the message could not be sent; the mark stands and a repeat sends it)."""
-    if mark(Table(settings.table_name), media, requested_by=requested_by) is not None:
+    if the message could not be sent: the mark stands with the reason, and a repeat sends it)."""
+    table = Table(settings.table_name)
+    if mark(table, media, requested_by=requested_by) is None:
+        return
+    try:
         _send(settings, media_message(media.media_id, media.owner_id))
+    except DeletionNotStarted as error:  # the reason stands on the record (runbook query)
+        removal.record_failure(table, lifecycle.media_key(media.media_id), str(error), 0)
+        raise
 
 
 def request_sweep(settings: Settings, media_id: str, owner_id: str) -> None:

@@ -201,6 +201,8 @@ def test_a_deletion_that_cannot_start_says_so_and_a_repeat_starts_it(
         page = alice.form(f"/media/{media_id}/delete", {})
         assert page.status_code == 302 and page.location.endswith(f"/media/{media_id}")
     assert "did not start" in alice.get(f"/media/{media_id}").get_data(as_text=True)
+    stuck = lifecycle.load(Table(web_settings.table_name), media_id)
+    assert stuck is not None and "SQS cannot be reached" in stuck.item["deletion"]["error"]
     assert alice.api("DELETE", f"/api/media/{media_id}").status_code == 202
     assert deletion_queue.bodies() == [
         {"type": "media", "media_id": media_id, "owner_id": _owner(web_settings, media_id)}

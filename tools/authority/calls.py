@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from tools.authority import Request, RolePrincipal, sar
+from tools.authority import Principal, Request, RolePrincipal, sar
 from tools.authority.recorder import Call
-from tools.authority.resources import ResourceIndex
+from tools.authority.resources import Found, ResourceIndex
 
 Mapper = Callable[[Call, RolePrincipal, ResourceIndex], Iterator[Request]]
 _MAPPERS: dict[tuple[str, str], Mapper] = {}
@@ -212,13 +212,22 @@ def _list(call: Call, principal: RolePrincipal, index: ResourceIndex) -> Iterato
 # -- messaging --------------------------------------------------------------------------------
 
 
-def _encrypted_send(
-    index: ResourceIndex, principal: RolePrincipal, found: Any, action: str, service: str
+def encrypted_send(
+    index: ResourceIndex,
+    principal: Principal,
+    found: Found,
+    action: str,
+    service: str,
+    *,
+    context: Mapping[str, str] | None = None,
 ) -> Iterator[Request]:
-    yield Request(principal, action, found.arn)
+    """``action`` on a queue or topic, and, when a customer managed key encrypts it, the
+    sender's ``kms:GenerateDataKey`` and ``kms:Decrypt`` through ``service``."""
+    context = dict(context or {})
+    yield Request(principal, action, found.arn, context)
     key_arn = index.key_arn(found)
-    if key_arn is not None:  # the sender encrypts for the queue/topic: both key actions
-        via = {"kms:ViaService": f"{service}.{index.env.region}.amazonaws.com"}
+    if key_arn is not None:
+        via = {**context, "kms:ViaService": f"{service}.{index.env.region}.amazonaws.com"}
         yield Request(principal, "kms:GenerateDataKey", key_arn, via)
         yield Request(principal, "kms:Decrypt", key_arn, via)
 
@@ -226,7 +235,7 @@ def _encrypted_send(
 @_maps("sns", "Publish")
 def _publish(call: Call, principal: RolePrincipal, index: ResourceIndex) -> Iterator[Request]:
     found = index.lookup(call.params["TopicArn"], "AWS::SNS::Topic")
-    yield from _encrypted_send(index, principal, found, "sns:Publish", "sns")
+    yield from encrypted_send(index, principal, found, "sns:Publish", "sns")
 
 
 @_maps("sns", "Subscribe")
@@ -244,7 +253,7 @@ def _unsubscribe(call: Call, principal: RolePrincipal, index: ResourceIndex) -> 
 @_maps("sqs", "SendMessage", "SendMessageBatch")
 def _send(call: Call, principal: RolePrincipal, index: ResourceIndex) -> Iterator[Request]:
     found = index.lookup(call.params["QueueUrl"], "AWS::SQS::Queue")
-    yield from _encrypted_send(index, principal, found, "sqs:SendMessage", "sqs")
+    yield from encrypted_send(index, principal, found, "sqs:SendMessage", "sqs")
 
 
 @_maps("events", "PutEvents")

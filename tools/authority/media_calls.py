@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from tools.authority import Request, RolePrincipal, ServicePrincipal
-from tools.authority.calls import _maps, _object, _table
+from tools.authority.calls import _maps, _object, _table, encrypted_send
 from tools.authority.recorder import Call
 from tools.authority.resources import ResourceIndex, UnknownResource
 
@@ -69,12 +69,7 @@ def _start_video(call: Call, principal: RolePrincipal, index: ResourceIndex) -> 
         role = _role(index, channel["RoleArn"])
         yield _assume("rekognition.amazonaws.com", role, index)
         topic = index.lookup(channel["SNSTopicArn"], "AWS::SNS::Topic")
-        yield Request(role, "sns:Publish", topic.arn)
-        key_arn = index.key_arn(topic)
-        if key_arn:
-            via = {"kms:ViaService": f"sns.{index.env.region}.amazonaws.com"}
-            yield Request(role, "kms:GenerateDataKey", key_arn, via)
-            yield Request(role, "kms:Decrypt", key_arn, via)
+        yield from encrypted_send(index, role, topic, "sns:Publish", "sns")
 
 
 @_maps("rekognition", "GetLabelDetection", "GetTextDetection", "GetSegmentDetection")

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from tools.authority import Environment, Request, RolePrincipal, ServicePrincipal
+from tools.authority.calls import encrypted_send
 from tools.authority.resources import ResourceIndex, UnknownResource
 
 _POLL = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility")
@@ -28,14 +29,8 @@ def _of_type(template: Mapping[str, Any], kind: str) -> Iterator[tuple[str, dict
 def _sending(
     env: Environment, index: ResourceIndex, principal: Any, stack: str, queue_arn: Any, **ctx: str
 ) -> Iterator[Request]:
-    arn = str(env.resolve(queue_arn, stack))
-    found = index.lookup(arn, "AWS::SQS::Queue")
-    yield Request(principal, "sqs:SendMessage", found.arn, ctx)
-    key_arn = index.key_arn(found)
-    if key_arn is not None:
-        via = {**ctx, "kms:ViaService": f"sqs.{env.region}.amazonaws.com"}
-        yield Request(principal, "kms:GenerateDataKey", key_arn, via)
-        yield Request(principal, "kms:Decrypt", key_arn, via)
+    found = index.lookup(str(env.resolve(queue_arn, stack)), "AWS::SQS::Queue")
+    yield from encrypted_send(index, principal, found, "sqs:SendMessage", "sqs", context=ctx)
 
 
 def lambda_service(env: Environment, index: ResourceIndex) -> Iterator[Request]:
@@ -203,12 +198,9 @@ def notifications(env: Environment, index: ResourceIndex) -> Iterator[Request]:
                     found = index.lookup(target, "AWS::SNS::Topic")
                 except UnknownResource:
                     continue  # an operator's own topic (alarm_topic_arn): its policy is theirs
-                yield Request(cloudwatch, "sns:Publish", found.arn, context)
-                key_arn = index.key_arn(found)
-                if key_arn is not None:
-                    via = {**context, "kms:ViaService": f"sns.{env.region}.amazonaws.com"}
-                    yield Request(cloudwatch, "kms:GenerateDataKey", key_arn, via)
-                    yield Request(cloudwatch, "kms:Decrypt", key_arn, via)
+                yield from encrypted_send(
+                    index, cloudwatch, found, "sns:Publish", "sns", context=context
+                )
 
 
 def platform_requests(env: Environment, index: ResourceIndex) -> list[Request]:
