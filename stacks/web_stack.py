@@ -36,6 +36,7 @@ TABLE_ITEM_ACTIONS = (
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",  # an upload checks its owner's account is not being deleted
     "dynamodb:Query",
 )
 #: The item families (partition key prefixes) the site reads and writes: accounts and their

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from snapstream_runtime import keys
 from snapstream_runtime.adapters.clients import client
-from snapstream_runtime.adapters.table import Table
+from snapstream_runtime.adapters.table import (
+    ConditionFailed,
+    Table,
+    put_transact_item,
+    to_attributes,
+)
 from snapstream_runtime.clock import iso, new_id, utc_now
 from snapstream_runtime.file_names import BadFileName, display_title, safe_file_name
-from snapstream_runtime.lifecycle import new_media_item
+from snapstream_runtime.lifecycle import Status, new_media_item
 from snapstream_runtime.media_types import UnsupportedType, type_for_file_name
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.sizes import human_size
@@ -33,6 +39,19 @@ class UploadTicket:
     expires_at: str
     content_type: str
     size: int
+
+
+def _account_open(table: Table, user_id: str) -> dict[str, Any]:
+    """A transaction check: the profile is not ``deleting`` (or does not exist yet)."""
+    return {
+        "ConditionCheck": {
+            "TableName": table.name,
+            "Key": to_attributes(keys.profile_key(user_id)),
+            "ConditionExpression": "attribute_not_exists(pk) OR #status <> :deleting",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": to_attributes({":deleting": Status.DELETING.value}),
+        }
+    }
 
 
 def create_upload(
@@ -54,19 +73,24 @@ def create_upload(
     key = keys.upload_key(user_id, media_id, safe_name)
     now = utc_now()
     created_at = iso(now)
-    Table(settings.table_name).put_new(
-        new_media_item(
-            media_id=media_id,
-            owner_id=user_id,
-            title=display_title(file_name),
-            file_name=safe_name,
-            media_type=media_type,
-            declared_size=size,
-            upload_key=key,
-            created_at=created_at,
-            expires_at=int(now.timestamp()) + settings.awaiting_upload_ttl_seconds,
-        )
+    record = new_media_item(
+        media_id=media_id,
+        owner_id=user_id,
+        title=display_title(file_name),
+        file_name=safe_name,
+        media_type=media_type,
+        declared_size=size,
+        upload_key=key,
+        created_at=created_at,
+        expires_at=int(now.timestamp()) + settings.awaiting_upload_ttl_seconds,
     )
+    table = Table(settings.table_name)
+    try:
+        # In the same transaction: the owner's account is not being deleted (its fan-out
+        # would otherwise race an upload presigned at that moment).
+        table.transact([put_transact_item(table.name, record), _account_open(table, user_id)])
+    except ConditionFailed as error:
+        raise UploadRefused("this account is being deleted") from error
     fields = {"Content-Type": media_type.content_type, "x-amz-server-side-encryption": "aws:kms"}
     if settings.uploads_kms_key_arn:
         fields["x-amz-server-side-encryption-aws-kms-key-id"] = settings.uploads_kms_key_arn

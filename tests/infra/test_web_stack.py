@@ -519,7 +519,8 @@ def test_site_policy_grants_exactly_what_the_site_does(templates: Templates, env
     uploads = f"<import:SnapStream-{env}-Data-UploadsBucketArn>"
     media = f"<import:SnapStream-{env}-Data-MediaBucketArn>"
     assert set(statements) == {
-        "dynamodb:BatchGetItem,dynamodb:BatchWriteItem,dynamodb:DeleteItem,"
+        "dynamodb:BatchGetItem,dynamodb:BatchWriteItem,dynamodb:ConditionCheckItem,"
+        "dynamodb:DeleteItem,"
         f"dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem@{table}",
         f"dynamodb:Query@{table}/index/gsi1{table}/index/gsi2",
         f"s3:GetObject,s3:GetObjectVersion@{media}/media/*{uploads}/uploads/*",

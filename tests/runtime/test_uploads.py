@@ -82,3 +82,23 @@ def test_refusals_come_before_any_record_or_url(
         )
     scanned = boto3.client("dynamodb").scan(TableName=settings.table_name)
     assert scanned["Count"] == 0
+
+
+def test_no_upload_starts_for_an_account_being_deleted(settings: Settings) -> None:
+    """The record and the account check are one transaction: an upload presigned while the
+    account is being deleted cannot slip past the deletion's fan-out."""
+    from snapstream_runtime import keys
+    from snapstream_runtime.adapters.table import Table
+    from snapstream_runtime.lifecycle import Status
+
+    table = Table(settings.table_name)
+    profile = {**keys.profile_key(USER), "user_id": USER, "status": "active"}
+    table.put_new(profile)
+    create_upload(settings, user_id=USER, file_name="a.png", content_type="image/png", size=9)
+    table.put_new({**keys.profile_key("d" * 32), "status": Status.DELETING.value})
+    with pytest.raises(UploadRefused, match="being deleted"):
+        create_upload(
+            settings, user_id="d" * 32, file_name="b.png", content_type="image/png", size=9
+        )
+    owned = boto3.client("dynamodb").scan(TableName=settings.table_name)["Items"]
+    assert not [i for i in owned if "d" * 32 in str(i) and i["sk"]["S"] != "PROFILE"]
