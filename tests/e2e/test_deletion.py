@@ -13,6 +13,7 @@ import boto3
 from playwright.sync_api import Page, expect
 
 from tests.e2e.media_files import audio_file, image_file, video_file
+from tests.e2e.navigation import open_upload_page
 from tests.e2e.test_website import PASSWORD, _register
 from tools.local_platform import LocalPlatform
 
@@ -26,7 +27,7 @@ def _upload_three(page: Page, tmp_path: Path, prefix: str) -> dict[str, str]:
         "video": video_file(tmp_path / f"{prefix} clip.mp4"),
         "audio": audio_file(tmp_path / f"{prefix} tone.mp3"),
     }
-    page.get_by_role("link", name="Upload", exact=True).click()
+    open_upload_page(page)
     page.get_by_test_id("file-input").set_input_files([str(f) for f in files.values()])
     rows = page.locator("#uploads li")
     expect(rows).to_have_count(3)

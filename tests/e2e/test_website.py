@@ -10,6 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.e2e.media_files import image_file, video_file
+from tests.e2e.navigation import open_upload_page
 from tools.local_platform import LocalPlatform
 
 PASSWORD = "a long enough passphrase"
@@ -40,7 +41,7 @@ def test_a_newcomers_visit(platform: LocalPlatform, page: Page, tmp_path: Path) 
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
     # Upload: both files at once, straight to (moto) S3 with progress bars.
-    page.get_by_role("link", name="Upload", exact=True).click()
+    open_upload_page(page)
     image, video = image_file(tmp_path / "harbour at dusk.png"), video_file(tmp_path / "clip.mp4")
     page.get_by_test_id("file-input").set_input_files([str(image), str(video)])
     rows = page.locator("#uploads li")
@@ -127,7 +128,7 @@ def test_the_layout_works_on_a_phone(platform: LocalPlatform, page: Page) -> Non
 
 def test_an_upload_can_be_cancelled(platform: LocalPlatform, page: Page, tmp_path: Path) -> None:
     _register(page, platform.site_url, "canceller")
-    page.get_by_role("link", name="Upload", exact=True).click()
+    open_upload_page(page)
     big = tmp_path / "long take.mp4"
     big.write_bytes(video_file(tmp_path / "seed.mp4").read_bytes() + bytes(8 * 1024 * 1024))
     cdp = page.context.new_cdp_session(page)
