@@ -264,21 +264,16 @@ def _put_events(call: Call, principal: RolePrincipal, index: ResourceIndex) -> I
         yield Request(principal, "events:PutEvents", found.arn, context)
 
 
-@_maps("secretsmanager", "PutSecretValue")
-def _put_secret(call: Call, principal: RolePrincipal, index: ResourceIndex) -> Iterator[Request]:
-    found = index.lookup(call.params["SecretId"], "AWS::SecretsManager::Secret")
-    yield Request(principal, "secretsmanager:PutSecretValue", found.arn)
-    key_arn = index.key_arn(found)
-    if key_arn is not None:
-        via = {"kms:ViaService": f"secretsmanager.{index.env.region}.amazonaws.com"}
-        yield Request(principal, "kms:GenerateDataKey", key_arn, via)
+#: what Secrets Manager does with the secret's key for the caller: encrypt a new value with a
+#: data key, or decrypt the stored one
+_SECRET_KEY_ACTIONS = {"PutSecretValue": "kms:GenerateDataKey", "GetSecretValue": "kms:Decrypt"}
 
 
-@_maps("secretsmanager", "GetSecretValue")
+@_maps("secretsmanager", *_SECRET_KEY_ACTIONS)
 def _secret(call: Call, principal: RolePrincipal, index: ResourceIndex) -> Iterator[Request]:
     found = index.lookup(call.params["SecretId"], "AWS::SecretsManager::Secret")
-    yield Request(principal, "secretsmanager:GetSecretValue", found.arn)
+    yield Request(principal, f"secretsmanager:{call.operation}", found.arn)
     key_arn = index.key_arn(found)
     if key_arn is not None:
         via = {"kms:ViaService": f"secretsmanager.{index.env.region}.amazonaws.com"}
-        yield Request(principal, "kms:Decrypt", key_arn, via)
+        yield Request(principal, _SECRET_KEY_ACTIONS[call.operation], key_arn, via)
