@@ -45,6 +45,10 @@ _SNS_TOPIC_ARN = re.compile(
 _CHATBOT_ARN = re.compile(
     r"^arn:aws[a-z-]*:chatbot::(?P<account>\d{12}):chat-configuration/[A-Za-z0-9-]+/[^/\s]+$"
 )
+#: Stuck-media deadlines: the analysis and deletion queues retry 5 times 12 minutes apart before
+#: they give up, so a shorter deadline would re-drive work still being retried.
+STUCK_MINIMUM_MINUTES = 60
+STUCK_MAXIMUM_MINUTES = 7 * 24 * 60
 #: Graviton (arm64) instance types: the web tier runs the arm64 Amazon Linux 2023 image.
 _ARM64_INSTANCE_TYPE = re.compile(r"^[a-z]+\d+g[a-z-]*\.[a-z0-9]+$")
 
@@ -72,7 +76,8 @@ class EnvironmentConfig:
     alarm_topic_arn: str | None = None
     #: refuse to synthesize for a known account when alarms would reach nobody (off in dev).
     require_alarm_destination: bool = True
-    #: the site's public host name and its ACM certificate (same Region); optional.
+    #: the site's own host name and its ACM certificate, in us-east-1 (CloudFront's); optional:
+    #: without them the site answers over HTTPS on its *.cloudfront.net name.
     site_domain: str | None = None
     site_certificate_arn: str | None = None
     #: the CloudFront host name and its ACM certificate (us-east-1); optional.
@@ -119,6 +124,16 @@ class EnvironmentConfig:
     analysis_reserved_concurrency: int = 5
     #: deletion function: reserved concurrency (MediaPackage and DynamoDB request rates).
     deletion_reserved_concurrency: int = 3
+    #: the stuck-media sweeper (docs/operations.md): it runs every stuck_sweep_minutes and finds
+    #: media that sat in uploaded, processing or deleting longer than that status's deadline
+    #: (minutes, measured from entering the status or the last pipeline activity): it re-drives
+    #: each once and, after as long again, fails it (a deletion: keeps counting it).
+    stuck_sweep_minutes: int = 15
+    stuck_uploaded_minutes: int = 120
+    #: longer than the longest transcode or transcription expected (MediaConvert reports progress
+    #: every minute while a job runs, which counts as activity; a queued job does not).
+    stuck_processing_minutes: int = 360
+    stuck_deleting_minutes: int = 120
     #: when the operations alarms fire (counts per 5 minutes; docs/operations.md).
     alarms: AlarmThresholds = dataclasses.field(default_factory=AlarmThresholds)
 
@@ -139,6 +154,10 @@ class EnvironmentConfig:
             problems.append(f"account {self.account!r} must be 12 digits")
         if (self.site_certificate_arn is None) != (self.site_domain is None):
             problems.append("site_domain and site_certificate_arn go together")
+        for field in ("site_certificate_arn", "cdn_certificate_arn"):
+            arn = getattr(self, field)
+            if arn is not None and not arn.startswith("arn:aws:acm:us-east-1:"):
+                problems.append(f"{field} must be an ACM certificate in us-east-1 (CloudFront's)")
         if (self.cdn_certificate_arn is None) != (self.cdn_domain is None):
             problems.append("cdn_domain and cdn_certificate_arn go together")
         if self.cdn_price_class not in {"PriceClass_100", "PriceClass_200", "PriceClass_All"}:
@@ -202,7 +221,23 @@ class EnvironmentConfig:
         if not 1 <= self.ingest_timeout_seconds <= 900:
             problems.append("ingest_timeout_seconds must be 1-900")
         problems.extend(self._web_problems())
+        problems.extend(self._stuck_media_problems())
         problems.extend(self.alarms.problems())
+        return problems
+
+    def _stuck_media_problems(self) -> list[str]:
+        problems = []
+        if not 1 <= self.stuck_sweep_minutes <= 60:
+            problems.append("stuck_sweep_minutes must be 1-60")
+        shortest = max(STUCK_MINIMUM_MINUTES, 2 * self.stuck_sweep_minutes)
+        for status, minutes in self.stuck_deadlines_minutes.items():
+            if not shortest <= minutes <= STUCK_MAXIMUM_MINUTES:
+                problems.append(
+                    f"stuck_{status}_minutes must be {shortest}-{STUCK_MAXIMUM_MINUTES}: at least "
+                    f"{STUCK_MINIMUM_MINUTES} (the analysis and deletion queues retry for an hour "
+                    "before they give up) and two sweeps, at most a week (a longer one is a "
+                    "mistake: nothing in the pipeline waits that long)"
+                )
         return problems
 
     def _web_problems(self) -> list[str]:
@@ -243,6 +278,15 @@ class EnvironmentConfig:
         return " and ".join(places) or None
 
     @property
+    def stuck_deadlines_minutes(self) -> dict[str, int]:
+        """Status -> minutes a media may sit in it before the stuck-media sweeper acts."""
+        return {
+            "uploaded": self.stuck_uploaded_minutes,
+            "processing": self.stuck_processing_minutes,
+            "deleting": self.stuck_deleting_minutes,
+        }
+
+    @property
     def alarm_topic_is_chatbot(self) -> bool:
         return bool(self.alarm_topic_arn and _CHATBOT_ARN.match(self.alarm_topic_arn))
 
@@ -257,7 +301,8 @@ class EnvironmentConfig:
 
     @property
     def site_origins(self) -> tuple[str, ...]:
-        """Browser origins allowed to upload straight to S3 (the CORS allow-list)."""
+        """Browser origins, besides the site's own CloudFront name, allowed to upload straight
+        to S3: the custom domain, or outside prod a developer's loopback."""
         if self.site_domain:
             return (f"https://{self.site_domain}",)
         return ("http://localhost:8080", "http://127.0.0.1:8080") if not self.retain_data else ()
@@ -290,6 +335,7 @@ ENVIRONMENTS: Mapping[str, EnvironmentConfig] = MappingProxyType(
                 load_balancer_5xx=50,
                 cdn_5xx_rate_percent=20.0,
                 table_throttles=20,
+                stuck_media=5,
                 ingest_queue_age_seconds=1800,
                 analysis_queue_age_seconds=3600,
             ),

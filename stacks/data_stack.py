@@ -17,25 +17,25 @@ from constructs import Construct
 from snapstream_constructs import (
     AccessLogBucket,
     DataKey,
+    FunctionTracing,
     IdempotencyTable,
     MediaDistribution,
     MediaEventBus,
     MediaTable,
-    PipelineFunction,
     PlaybackSigningKey,
     QueueWithDeadLetters,
     SecureBucket,
     SecureTopic,
     VodPackaging,
-    dead_letter_queue,
     delivery_dead_letter_queue,
     notify_queue_of_object_created,
 )
+from snapstream_constructs.storage import account_bucket_name
 from stacks.config import EnvironmentConfig
-from stacks.lambda_assets import dependencies_layer, runtime_code
+from stacks.deploy_time import deploy_time_function
 from stacks.runtime_contract import EVENT_SOURCE, MEDIA_PREFIX, UPLOADS_PREFIX, contract
 
-_PRICE_CLASSES = {
+PRICE_CLASSES = {
     "PriceClass_100": cloudfront.PriceClass.PRICE_CLASS_100,
     "PriceClass_200": cloudfront.PriceClass.PRICE_CLASS_200,
     "PriceClass_All": cloudfront.PriceClass.PRICE_CLASS_ALL,
@@ -64,10 +64,16 @@ class DataStack(cdk.Stack):
         )
         key = self.data_key.key
         # CloudWatch alarms publish into the encrypted operations topic; S3 notifies the
-        # encrypted ingest queue; CloudWatch Logs encrypts the functions' log groups.
+        # encrypted ingest queue; EventBridge puts the events it cannot deliver to a function
+        # into that function's own (encrypted) dead-letter queue; CloudWatch Logs encrypts the
+        # functions' log groups.
         self.data_key.allow_service("cloudwatch.amazonaws.com")
         self.data_key.allow_service("s3.amazonaws.com")
+        self.data_key.allow_service("events.amazonaws.com")
         self.data_key.allow_cloudwatch_logs()
+        # Every function of the environment attaches this one X-Ray policy (its "*" is
+        # acknowledged once, here), whichever stack the function is in.
+        self.function_tracing = FunctionTracing.of_stack(self)
 
         self.access_logs = AccessLogBucket(
             self,
@@ -83,10 +89,12 @@ class DataStack(cdk.Stack):
             encryption_key=key,
             access_logs=self.access_logs,
             access_log_prefix="uploads/",
+            # Named from the environment and pseudo parameters only, so that the ingest queue's
+            # policy can name exactly this bucket (aws:SourceArn) without a dependency cycle.
+            bucket_name=account_bucket_name(f"snapstream-{config.name}", "uploads"),
             removal_policy=removal,
             noncurrent_version_expiration=noncurrent,
             infrequent_access_after=cdk.Duration.days(ia_after) if ia_after else None,
-            cors_allowed_origins=config.site_origins,
         ).bucket
         self.media = SecureBucket(
             self,
@@ -201,22 +209,14 @@ class DataStack(cdk.Stack):
             log_retention=config.log_retention,
             removal_policy=config.removal_policy,
         )
-        generator = PipelineFunction(
+        generator = deploy_time_function(
             self,
             "PlaybackKeyGenerator",
             description="Generates the playback signing key pair at deploy time",
             handler=contract.PLAYBACK_KEYS_HANDLER,
-            code=runtime_code(),
-            layers=[dependencies_layer(self)],
-            environment={"POWERTOOLS_SERVICE_NAME": "playback-keys"},
+            service="playback-keys",
             encryption_key=key,
             log_retention=config.log_retention,
-            reserved_concurrency=1,
-            timeout=cdk.Duration.seconds(60),
-            invoked_by="CloudFormation (asynchronously, during deployments)",
-            async_dead_letter_queue=dead_letter_queue(
-                self, "PlaybackKeyGeneratorFailures", encryption_key=key
-            ),
         )
         self.playback_key = PlaybackSigningKey(
             self,
@@ -234,13 +234,15 @@ class DataStack(cdk.Stack):
             media_bucket=self.media,
             key_group=self.playback_key.key_group,
             access_logs=self.access_logs,
-            site_origins=config.site_origins,
-            price_class=_PRICE_CLASSES[config.cdn_price_class],
+            price_class=PRICE_CLASSES[config.cdn_price_class],
             log_retention=cdk.Duration.days(config.access_log_retention_days),
             removal_policy=config.removal_policy,
             domain_name=config.cdn_domain,
             certificate_arn=config.cdn_certificate_arn,
             web_acl_arn=config.cdn_web_acl_arn,
+        )
+        self.packaging_domain_export = self.export_for_consumers(
+            "PackagingDomainName", self.packaging.domain_name
         )
         # What the web tier needs to sign playback (values, not secrets).
         for name, value in {

@@ -84,6 +84,7 @@ class Deletion:
             invoked_by="the deletion queue's SQS event source mapping",
             unscoped_actions_reason="sns:Unsubscribe (removing a deleted account's e-mail "
             "subscription) has no resource-level permissions and no condition keys.",
+            tracing=data.function_tracing,
         )
         self._grant(stack)
         self.function.consume(self.queue, batch_size=5)

@@ -2,7 +2,8 @@
 
 Everything that props can fix is fixed in :mod:`stacks.delivery_pipeline` (artifact bucket and key,
 CodeBuild encryption, no Docker, no privileged mode). What remains is in the roles CDK Pipelines
-writes itself; each finding is acknowledged on the one role or project that raises it.
+writes itself; each finding is acknowledged where it is raised: on the one project, or on the
+DefaultPolicy of the one role (IAM findings are raised on the policy, never on the role itself).
 """
 
 from __future__ import annotations
@@ -114,7 +115,12 @@ def acknowledge_delivery_pipeline(pipeline: pipelines.CodePipeline) -> None:
         )
 
     for role in _roles(pipeline):
-        acknowledge(role, pack=Pack.NIST_800_53_R5, rule="IAMNoInlinePolicy", reason=_INLINE_POLICY)
+        acknowledge(
+            _default_policy(role),
+            pack=Pack.NIST_800_53_R5,
+            rule="IAMNoInlinePolicy",
+            reason=_INLINE_POLICY,
+        )
 
     # The pipeline's own role and the source action's role read and write artifacts.
     artifacts(pipeline.pipeline.role, read_write)
@@ -167,8 +173,19 @@ def acknowledge_delivery_pipeline(pipeline: pipelines.CodePipeline) -> None:
     _iam5(assets, ["Resource::*"], _ASSET_BUILDS)
 
 
-def _iam5(scope: IConstruct, findings: list[str], reason: str) -> None:
-    acknowledge(scope, pack=Pack.AWS_SOLUTIONS, rule="IAM5", findings=findings, reason=reason)
+def _iam5(role: IConstruct, findings: list[str], reason: str) -> None:
+    acknowledge(
+        _default_policy(role),
+        pack=Pack.AWS_SOLUTIONS,
+        rule="IAM5",
+        findings=findings,
+        reason=reason,
+    )
+
+
+def _default_policy(role: IConstruct) -> IConstruct:
+    """The inline policy CDK writes for ``role``, where its IAM findings are raised."""
+    return role.node.find_child("DefaultPolicy")
 
 
 def _role_of(project: codebuild.IProject) -> IConstruct:

@@ -80,6 +80,8 @@ class OperationsStack(cdk.Stack):
                 transcode_state_service=services["TranscodeState"],
                 ingest_service=services["Ingest"],
                 upload_outcomes=("accepted", "rejected", "duplicate"),
+                stuck_media_service=services["StuckMedia"],
+                stuck_media_outcomes=("redriven", "resent", "timed_out", "still_deleting"),
             ),
             functions=watched.functions,
             dead_letter_queues=watched.dead_letter_queues,
@@ -88,7 +90,10 @@ class OperationsStack(cdk.Stack):
             instances=watched.instances,
             transcode_queue_name=pipeline.transcoding.queue.attr_name,
             web=_web_tier(web),
-            distribution_id=data.cdn.distribution.distribution_id,
+            distributions={
+                "CloudFront": data.cdn.distribution.distribution_id,  # video and media files
+                "SiteCloudFront": web.site.distribution.distribution_id,
+            },
             # CloudFront publishes its metrics in us-east-1 only.
             alarm_on_distribution=config.region == "us-east-1",
             aged_queues={

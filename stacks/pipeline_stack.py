@@ -32,6 +32,7 @@ from stacks.deletion import Deletion
 from stacks.lambda_assets import dependencies_layer, runtime_code
 from stacks.media_objects import MediaObjects, acknowledge_media_objects
 from stacks.runtime_contract import EVENT_SOURCE, contract
+from stacks.stuck_media import StuckMedia
 
 #: Job states the transcode-state function follows (STATUS_UPDATE carries progress percentages;
 #: ERROR and CANCELED fail the media). A job's other states (SUBMITTED, INPUT_INFORMATION,
@@ -69,6 +70,7 @@ class PipelineStack(cdk.Stack):
         self._video()
         self._analysis()
         self.deletion = Deletion(self)
+        self.stuck_media = StuckMedia(self)
 
     # -- shared ------------------------------------------------------------------------------
 
@@ -119,6 +121,7 @@ class PipelineStack(cdk.Stack):
             timeout=timeout,
             invoked_by=invoked_by,
             unscoped_actions_reason=unscoped_actions_reason,
+            tracing=data.function_tracing,
             async_dead_letter_queue=(
                 dead_letter_queue(self, f"{construct_id}Failures", encryption_key=data.data_key.key)
                 if asynchronous
@@ -263,7 +266,8 @@ class PipelineStack(cdk.Stack):
             asynchronous=True,
             invoked_by="EventBridge",
             unscoped_actions_reason="mediapackage-vod:CreateAsset has no resource-level "
-            "permissions either; the role it passes is named exactly, for MediaPackage only.",
+            "permissions (Service Authorization Reference), so it is granted on *; the packaging "
+            "role it passes is named exactly (iam:PassRole), for MediaPackage only.",
         )
         own_assets = f"{contract.asset_id_prefix(config.name)}*"
         packaging.allow_packaging(self.package.policy, asset_ids=own_assets)
@@ -394,6 +398,17 @@ class PipelineStack(cdk.Stack):
             conditions={"StringEquals": {"iam:PassedToService": "rekognition.amazonaws.com"}},
         )
         acknowledge_media_objects(analysis.policy, self.uploads_objects, self.media_objects)
+        analysis.acknowledge_unscoped_actions(
+            "Rekognition's image and video actions (DetectLabels, DetectText, "
+            "DetectModerationLabels, StartLabelDetection, StartTextDetection, "
+            "StartSegmentDetection, and RecognizeCelebrities only where celebrity_recognition is "
+            "on) and Transcribe's StartTranscriptionJob and TagResource support no resource-level "
+            "permissions (Service Authorization Reference), so they are granted on *. "
+            "StartTranscriptionJob is allowed only with transcribe:OutputBucketName = this "
+            "environment's media bucket and transcribe:OutputEncryptionKMSKeyId = its data key "
+            "(job names are not limited); TagResource may set no tag key but media_id "
+            "(aws:TagKeys).",
+        )
 
         self.transcription_state = self._analysis_function(
             "TranscriptionState",
@@ -411,6 +426,11 @@ class PipelineStack(cdk.Stack):
             actions=["transcribe:GetTranscriptionJob"], resources=[self._transcription_jobs_arn()]
         )
         transcripts.allow(actions=self.COMPREHEND_ACTIONS, resources=["*"])
+        transcripts.acknowledge_unscoped_actions(
+            "Comprehend's real-time DetectDominantLanguage, DetectSentiment, DetectEntities and "
+            "DetectKeyPhrases on its built-in models support no resource-level permissions "
+            "(Service Authorization Reference), so they are granted on *.",
+        )
         acknowledge_media_objects(transcripts.policy, self.media_objects)
         self._acknowledge_transcription_jobs(transcripts.policy)
         self._route(
@@ -440,6 +460,11 @@ class PipelineStack(cdk.Stack):
             notifies=False,  # it stores timelines and tags; it never tells the owner anything
         )
         self.video_labels.allow(actions=self.VIDEO_RESULT_ACTIONS, resources=["*"])
+        self.video_labels.acknowledge_unscoped_actions(
+            "Rekognition's GetLabelDetection, GetTextDetection and GetSegmentDetection support no "
+            "resource-level permissions (Service Authorization Reference), so they are granted "
+            "on *; they only read the results of video-analysis jobs.",
+        )
         completion_topic.add_subscription(
             subscriptions.LambdaSubscription(
                 self.video_labels.function,
@@ -505,17 +530,9 @@ class PipelineStack(cdk.Stack):
             asynchronous=asynchronous,
             invoked_by=invoked_by,
             item_families=[*self.ITEM_FAMILIES, "TAG#*", "HASH#*"],
-            unscoped_actions_reason=self.UNSCOPED_ANALYSIS_REASON,
             notifies=notifies,
         )
         return function
-
-    UNSCOPED_ANALYSIS_REASON = (
-        "Rekognition image/video, Comprehend real-time, and Transcribe StartTranscriptionJob "
-        "and TagResource actions have no resource-level permissions (Service Authorization "
-        "Reference; the list is in docs/audit.md). The Transcribe statements are narrowed by "
-        "condition keys to this environment's media bucket and key and the media_id tag."
-    )
 
     def _acknowledge_transcription_jobs(self, policy: iam.ManagedPolicy) -> None:
         acknowledge(
@@ -523,8 +540,10 @@ class PipelineStack(cdk.Stack):
             pack=Pack.AWS_SOLUTIONS,
             rule="IAM5",
             findings=[resource_finding(self, self._transcription_jobs_arn())],
-            reason="GetTranscriptionJob is granted on this environment's job names only "
-            "(snapstream-<env>-<media id>, generated per media).",
+            reason="GetTranscriptionJob supports resource-level permissions and is granted on "
+            "transcription-job/snapstream-<env>-* only, the names this environment gives its "
+            "jobs (snapstream-<env>-<media id>). Starting jobs is not limited by name: see the "
+            "analysis function's StartTranscriptionJob conditions.",
         )
 
     def _route_on_bus(

@@ -8,6 +8,7 @@ from constructs import Construct
 from snapstream_constructs import write_acknowledgments_to_templates
 from stacks.config import EnvironmentConfig
 from stacks.data_stack import DataStack
+from stacks.edge_stack import EdgeStack, needs_edge_stack
 from stacks.operations_stack import OperationsStack
 from stacks.pipeline_stack import PipelineStack
 from stacks.web_stack import WebStack
@@ -22,7 +23,10 @@ class SnapStreamStage(cdk.Stage):
         self.config = config
         self.data = DataStack(self, "Data", config=config)
         self.pipeline = PipelineStack(self, "Pipeline", config=config, data=self.data)
-        self.web = WebStack(self, "Web", config=config, data=self.data, pipeline=self.pipeline)
+        self.edge = EdgeStack(self, "Edge", config=config) if needs_edge_stack(config) else None
+        self.web = WebStack(
+            self, "Web", config=config, data=self.data, pipeline=self.pipeline, edge=self.edge
+        )
         self.operations = OperationsStack(
             self,
             "Operations",

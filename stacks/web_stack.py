@@ -1,4 +1,5 @@
-"""The website of one environment: Flask on EC2 behind an ALB with WAF (docs/web-hosting.md).
+"""The website of one environment: Flask on EC2 behind an internal ALB, reached only through
+CloudFront over HTTPS, with AWS WAF at CloudFront (docs/web-hosting.md).
 
 Stateless like the pipeline: everything the site reads or writes lives in the DataStack. The
 instance role holds exactly what the site does, statement by statement.
@@ -6,10 +7,13 @@ instance role holds exactly what the site does, statement by statement.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3_assets as s3_assets
@@ -18,13 +22,17 @@ from constructs import Construct
 
 from snapstream_constructs import Pack, WebHosting, acknowledge
 from snapstream_constructs.compliance import acknowledge_rotation_by_redeploy
+from snapstream_constructs.delivery import MediaPackageOrigin
+from snapstream_constructs.site_distribution import SiteDistribution
 from snapstream_constructs.tables import GLOBAL_INDEXES
 from stacks.config import EnvironmentConfig
-from stacks.data_stack import DataStack
+from stacks.data_stack import PRICE_CLASSES, DataStack
+from stacks.edge_stack import EdgeStack, site_web_acl
 from stacks.lambda_assets import runtime_bundle
 from stacks.media_objects import MediaObjects, acknowledge_media_objects
 from stacks.pipeline_stack import PipelineStack
 from stacks.runtime_contract import RUNTIME_ROOT, contract
+from stacks.site_cors import UploadsCors
 
 WEB_ROOT = RUNTIME_ROOT.parent / "web"
 _SITE_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.mypy_cache", "**/.pytest_cache"]
@@ -56,12 +64,15 @@ class WebStack(cdk.Stack):
         config: EnvironmentConfig,
         data: DataStack,
         pipeline: PipelineStack,
+        edge: EdgeStack | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
             scope,
             construct_id,
-            description=f"SnapStream {config.name}: website (EC2 behind an ALB with WAF)",
+            description=f"SnapStream {config.name}: website (CloudFront with WAF, EC2 behind an "
+            "internal ALB)",
+            cross_region_references=edge is not None,
             **kwargs,
         )
         self.config = config
@@ -95,27 +106,56 @@ class WebStack(cdk.Stack):
             nat_instance_type=ec2.InstanceType(config.nat_instance_type)
             if config.nat == "instance"
             else None,
-            rate_limit_per_5min=config.web_rate_limit_per_5min,
             deletion_protection=config.retain_data,
+        )
+        self.web_acl = edge.web_acl if edge else site_web_acl(self, config, log_key=data.data_key)
+        self.site = SiteDistribution(
+            self,
+            "Site",
+            load_balancer=self.hosting.load_balancer,
+            web_acl_arn=self.web_acl.arn,
+            access_logs=data.access_logs,
+            log_retention=cdk.Duration.days(config.access_log_retention_days),
+            removal_policy=config.removal_policy,
+            price_class=PRICE_CLASSES[config.cdn_price_class],
+            domain_name=config.site_domain,
             certificate_arn=config.site_certificate_arn,
+            video=MediaPackageOrigin(
+                # an export of the host name: cfn-lint cannot type a Split of another stack's
+                # output, and the Data stack computes it once
+                domain_name=cdk.Fn.import_value(data.packaging_domain_export),
+                cdn_identifier=data.packaging.cdn_identifier_reference(),
+            ),
+            video_signers=cloudfront.KeyGroup.from_key_group_id(
+                self, "PlaybackSigners", data.playback_key.key_group.attr_id
+            ),
+        )
+        self.uploads_cors = UploadsCors(
+            self,
+            "UploadsCors",
+            bucket=data.uploads,
+            origins=self.site_origins(),
+            encryption_key=data.data_key.key,
+            log_retention=config.log_retention,
+            tracing=data.function_tracing,
         )
         self.upload_issuer_policy = self._upload_issuer_policy()
         self.site_policy = self._site_policy()
         for policy in (self.upload_issuer_policy, self.site_policy):
             self.hosting.role.add_managed_policy(policy)
-        dns_name = self.hosting.load_balancer.load_balancer_dns_name
+        cdk.CfnOutput(self, "SiteUrl", description="Where the site answers", value=self.site.url)
         cdk.CfnOutput(
             self,
-            "SiteUrl",
-            description="Where the site answers",
-            value=f"https://{config.site_domain}" if config.site_domain else f"http://{dns_name}",
+            "SiteDistributionDomainName",
+            description="Point site_domain here (CNAME, or a Route 53 alias record)",
+            value=self.site.distribution.distribution_domain_name,
         )
-        cdk.CfnOutput(
-            self,
-            "LoadBalancerDnsName",
-            description="Point the site domain here (CNAME or alias record)",
-            value=dns_name,
-        )
+
+    def site_origins(self) -> list[str]:
+        """Browser origins of the site: its CloudFront name, and any configured extra origins
+        (the custom domain; a developer's loopback outside prod)."""
+        own = f"https://{self.site.distribution.distribution_domain_name}"
+        return [own, *(origin for origin in self.config.site_origins if origin != own)]
 
     def _session_key(self) -> secretsmanager.Secret:
         """The Flask session-signing key: generated, 64 letters and digits, under the data key."""
@@ -158,8 +198,12 @@ class WebStack(cdk.Stack):
             contract.ENV_PACKAGING_GROUP: data.packaging.group.id,
             contract.ENV_DELETION_QUEUE: self.deletion_queue.queue_url,
             contract.ENV_WEB_SECRET_KEY: self.session_key.secret_arn,
-            contract.ENV_WEB_SECURE_COOKIES: "true" if config.site_certificate_arn else "false",
-            contract.ENV_WEB_PROXY_COUNT: "1",
+            # The distribution needs the load balancer the hosting builds from these settings.
+            contract.ENV_SITE_DOMAIN: later(lambda: self.site.domain_name),
+            # Served over HTTPS by CloudFront in every environment (docs/web-hosting.md).
+            contract.ENV_WEB_SECURE_COOKIES: "true",
+            # X-Forwarded-For: the viewer (added by CloudFront), then CloudFront (by the ALB).
+            contract.ENV_WEB_PROXY_COUNT: "2",
             "AWS_DEFAULT_REGION": cdk.Aws.REGION,
         }
 
@@ -253,6 +297,20 @@ class WebStack(cdk.Stack):
             "user opted into, and can name no narrower resource for it.",
         )
         return policy
+
+
+@jsii.implements(cdk.IStableStringProducer)
+class _Later:
+    def __init__(self, produce: Callable[[], str]) -> None:
+        self._produce = produce
+
+    def produce(self) -> str:
+        return self._produce()
+
+
+def later(produce: Callable[[], str]) -> str:
+    """A string token whose value ``produce`` gives at synthesis, once what it names exists."""
+    return cdk.Lazy.string(_Later(produce))
 
 
 def site_bundle(scope: Construct, construct_id: str) -> s3_assets.Asset:

@@ -150,12 +150,69 @@ def open_violations(outdir: Path) -> list[tuple[str, str, str]]:
     return open_
 
 
+def reported_findings(outdir: Path) -> set[tuple[str, str]]:
+    """(rule with its granular finding, construct path of the resource) of every finding a pack
+    raised and an acknowledgment matched, e.g. ``("AwsSolutions-IAM5[Resource::*]", ".../Policy/
+    Resource")``."""
+    found = set()
+    for plugin in validation_report(outdir)["pluginReports"]:
+        for violation in plugin.get("suppressedViolations", []):
+            for construct in violation.get("violatingConstructs", []):
+                found.add((violation["ruleName"], construct["constructPath"]))
+    return found
+
+
 def stale_acknowledgments(outdir: Path) -> list[tuple[str, str]]:
-    """Acknowledgments that no longer match any finding (cdk-nag ignores them silently)."""
+    """(path, acknowledgment id) of every acknowledgment that is not where its finding is.
+
+    Stale is an acknowledgment that matches no finding at all (cdk-nag ignores it silently), and
+    one that covers a resource on which its rule raised no finding: CDK applies an acknowledgment
+    to every resource below the construct that carries it and writes it into each one's template
+    ``Metadata``, so one made on a whole construct (a queue, a subnet) also sits on resources its
+    rule never checks (the queue policy; the subnet's route table, EIP, NAT gateway). Such a
+    cascade is reported at the resource's path.
+    """
     matched = suppressed_violations(outdir)
-    return sorted(
-        (path, ack_id)
-        for stack in stacks(outdir)
-        for path, ack_id, _ in stack.acknowledgments()
-        if (path, ack_id) not in matched
-    )
+    reported = reported_findings(outdir)
+    stale: set[tuple[str, str]] = set()
+    for stack in stacks(outdir):
+        resource_paths = [construct_path(r) for r in stack.resources.values()]
+        for path, ack_id, _ in stack.acknowledgments():
+            if (path, ack_id) not in matched:
+                stale.add((path, ack_id))
+                continue
+            rule = ack_id.partition("::")[2]
+            covered = [p for p in resource_paths if p == path or p.startswith(f"{path}/")]
+            stale.update((p, ack_id) for p in covered if (rule, p) not in reported)
+    return sorted(stale)
+
+
+#: The most AwsSolutions acknowledgments an environment may carry per 100 resources (the test
+#: suite's bound; ``make synth`` prints every pack's figure).
+AWS_SOLUTIONS_PER_100_RESOURCES = 15
+
+
+@dataclass(frozen=True)
+class AcknowledgmentDensity:
+    """One environment's template resources and the acknowledgments written into them, by pack
+    (one per acknowledged finding, as ``Metadata.cdk_nag`` lists them)."""
+
+    stage: str
+    resources: int
+    by_pack: dict[str, int]
+
+    def per_100(self, pack: str) -> float:
+        return 100 * self.by_pack.get(pack, 0) / self.resources if self.resources else 0.0
+
+
+def acknowledgment_density(all_stacks: list[StackArtifact]) -> list[AcknowledgmentDensity]:
+    """Per stage (environment), in order: its resources and acknowledgments by pack."""
+    found = []
+    for stage in sorted({s.stage for s in all_stacks}):
+        resources = [r for s in all_stacks if s.stage == stage for r in s.resources.values()]
+        by_pack: dict[str, int] = {}
+        for resource in resources:
+            for ack in resource_acknowledgments(resource):
+                by_pack[ack.pack] = by_pack.get(ack.pack, 0) + 1
+        found.append(AcknowledgmentDensity(stage, len(resources), dict(sorted(by_pack.items()))))
+    return found

@@ -38,6 +38,8 @@ class LocalResources:
         if isinstance(value, dict) and len(value) == 1:
             ((function, argument),) = value.items()
             if function == "Ref":
+                if argument.startswith("AWS::"):
+                    return self.pseudo_parameters()[argument]
                 return self.refs[argument]
             if function == "Fn::GetAtt":
                 logical_id, attribute = argument
@@ -54,6 +56,14 @@ class LocalResources:
                 separator, parts = argument
                 return separator.join(str(self.resolve(part)) for part in parts)
         return value
+
+    def pseudo_parameters(self) -> dict[str, str]:
+        return {
+            "AWS::AccountId": ACCOUNT,
+            "AWS::Region": self.region,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
 
     def record(self, logical_id: str, *, name: str, arn: str, ref: str) -> None:
         self.names[logical_id], self.arns[logical_id], self.refs[logical_id] = name, arn, ref
@@ -172,7 +182,10 @@ def _buckets(template: Mapping[str, Any], found: LocalResources) -> None:
     s3 = boto3.client("s3", region_name=found.region)
     for logical_id, bucket in _of_type(template, "AWS::S3::Bucket").items():
         props = bucket.get("Properties", {})
-        name = _physical(logical_id)
+        # A name the template fixes is kept (policies may name the bucket by it).
+        name = (
+            found.resolve(props["BucketName"]) if "BucketName" in props else _physical(logical_id)
+        )
         s3.create_bucket(Bucket=name)
         if props.get("VersioningConfiguration", {}).get("Status") == "Enabled":
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})

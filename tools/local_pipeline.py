@@ -7,7 +7,9 @@ handler code Lambda would run, with that function's environment. What AWS alone 
 stood in for, visibly: MediaConvert by :mod:`tools.local_transcoder` (ffmpeg, same job),
 MediaPackage VOD by :mod:`tools.local_mediapackage` (an asset is its HLS output, served by the
 site), and the analysis services by :mod:`tools.local_analysis` (local facts only, labelled as
-such). The deletion queue goes to the real deletion handler, as Lambda's SQS poller would.
+such). The deletion queue goes to the real deletion handler, as Lambda's SQS poller would. A
+scheduled rule (the stuck-media sweeper's) invokes its function at the template's own rate with
+the event EventBridge sends (``Scheduled Event``), counted from the platform's start.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import json
 import logging
 import os
 import queue
+import re
+import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,6 +61,19 @@ class Route:
     through_queue: bool
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """A scheduled rule: its function runs every ``every_seconds``."""
+
+    rule: str
+    function: str
+    every_seconds: int
+
+
+_RATE = re.compile(r"^rate\((?P<count>\d+) (?P<unit>minute|hour|day)s?\)$")
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
 def resolve_deep(value: Any, resources: LocalResources) -> Any:
     if isinstance(value, dict):
         if len(value) == 1 and next(iter(value)).startswith(("Fn::", "Ref")):
@@ -84,7 +102,7 @@ def routes(template: Mapping[str, Any], resources: LocalResources) -> list[Route
     }
     found = []
     for logical_id, resource in template["Resources"].items():
-        if resource["Type"] != "AWS::Events::Rule":
+        if resource["Type"] != "AWS::Events::Rule" or "EventPattern" not in resource["Properties"]:
             continue
         pattern = resolve_deep(resource["Properties"]["EventPattern"], resources)
         for target in resource["Properties"].get("Targets", []):
@@ -95,6 +113,40 @@ def routes(template: Mapping[str, Any], resources: LocalResources) -> list[Route
             elif json.dumps(arn) in consumers:
                 found.append(Route(logical_id, pattern, consumers[json.dumps(arn)], True))
     return found
+
+
+def schedules(template: Mapping[str, Any]) -> list[Schedule]:
+    """The template's scheduled rules (``rate(...)``) that invoke a function."""
+    found = []
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Events::Rule":
+            continue
+        expression = resource["Properties"].get("ScheduleExpression", "")
+        if not expression:
+            continue
+        rate = _RATE.match(expression)
+        if rate is None:
+            raise ValueError(f"{logical_id}: only rate() schedules run locally, not {expression}")
+        every = int(rate["count"]) * _UNIT_SECONDS[rate["unit"]]
+        for target in resource["Properties"].get("Targets", []):
+            [target_id, _] = target["Arn"]["Fn::GetAtt"]
+            found.append(Schedule(logical_id, target_id, every))
+    return found
+
+
+def scheduled_event(rule: str, moment: float) -> dict[str, Any]:
+    """What EventBridge passes a function for one run of a scheduled rule."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": ACCOUNT,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment)),
+        "region": "us-east-1",
+        "resources": [f"arn:aws:events:us-east-1:{ACCOUNT}:rule/{rule}"],
+        "detail": {},
+    }
 
 
 def matches(pattern: Any, event: Any) -> bool:
@@ -153,6 +205,9 @@ class LocalPipeline:
             self._environment("PackageFunction").get("PACKAGING_CONFIGURATIONS", "{}")
         )
         self.deletion = self._consumer("DeletionFunction")
+        self.schedules = schedules(self.template)
+        started = time.time()
+        self.due = {s.rule: started + s.every_seconds for s in self.schedules}
 
     def _tap(self, resources: LocalResources) -> str:
         """A queue receiving every SnapStream event on the local bus."""
@@ -249,6 +304,22 @@ class LocalPipeline:
         function, url, arn = self.deletion
         return deliver_queue(url, arn, lambda event: self._invoke(function, event), retry_after=2)
 
+    def run_schedules(self, now: float | None = None) -> int:
+        """Invoke each scheduled rule's function whose time has come (``now``: epoch seconds);
+        returns how many ran. A failing run is logged; the next comes at the rule's rate."""
+        moment = time.time() if now is None else now
+        ran = 0
+        for schedule in self.schedules:
+            if moment < self.due[schedule.rule]:
+                continue
+            self.due[schedule.rule] = moment + schedule.every_seconds
+            ran += 1
+            try:
+                self._invoke(schedule.function, scheduled_event(schedule.rule, moment))
+            except Exception:
+                log.exception("scheduled %s failed", schedule.rule)
+        return ran
+
     def step(self) -> int:
         """Drain the bus tap, the transcoder's reports and the deletion queue once; returns
         events handled."""
@@ -277,4 +348,4 @@ class LocalPipeline:
             )
             handled += 1
         handled += len(self.deliver_deletions())
-        return handled
+        return handled + self.run_schedules()

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from tools.assembly import (
+    AWS_SOLUTIONS_PER_100_RESOURCES,
     StackArtifact,
+    acknowledgment_density,
     open_violations,
     stacks,
     stale_acknowledgments,
@@ -64,6 +66,30 @@ def alarm_lines(all_stacks: list[StackArtifact]) -> list[str]:
     return lines
 
 
+def density_lines(all_stacks: list[StackArtifact]) -> list[tuple[str, list[str]]]:
+    """Per environment, its acknowledgments per 100 resources for each pack (one per
+    acknowledged finding, as the templates' ``Metadata.cdk_nag`` lists them); with the
+    environments whose AwsSolutions figure is over the bound."""
+    lines = []
+    for density in acknowledgment_density(all_stacks):
+        packs = ", ".join(
+            f"{pack} {count} ({density.per_100(pack):.1f} per 100 resources)"
+            for pack, count in density.by_pack.items()
+        )
+        # the bound is per environment (a stage), not for the optional delivery pipeline stack
+        over = bool(density.stage) and (
+            density.per_100("AwsSolutions") > AWS_SOLUTIONS_PER_100_RESOURCES
+        )
+        lines.append(
+            (
+                f"{density.stage or 'app'}: {density.resources} resources; nag acknowledgments "
+                f"in its templates: {packs or 'none'}",
+                [density.stage] if over else [],
+            )
+        )
+    return lines
+
+
 def main() -> int:
     outdir = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "cdk.out"
     all_stacks = stacks(outdir)
@@ -87,25 +113,38 @@ def main() -> int:
         "  acknowledged findings by pack: "
         + (", ".join(f"{k} {v}" for k, v in sorted(suppressed.items())) or "none")
     )
+    dense = []
+    for line, over in density_lines(all_stacks):
+        print(f"  {line}")
+        dense += over
 
     for line in alarm_lines(all_stacks):
         print(f"  {line}")
 
-    failures = 0
     open_ = open_violations(outdir)
     for pack, rule, path in open_:
         print(f"  OPEN nag finding {pack} {rule} at {path}")
     stale = stale_acknowledgments(outdir)
     for path, ack_id in stale:
-        print(f"  STALE acknowledgment {ack_id} at {path} matches no finding: remove it")
+        print(
+            f"  STALE acknowledgment {ack_id} at {path} matches no finding of that resource: "
+            "remove it, or acknowledge only the resource that raises the finding"
+        )
     matches = lint(outdir)
     for match in matches:
         rule, where = match["Rule"]["Id"], match["Filename"]
         print(f"  cfn-lint {match['Level']} {rule} {where}: {match['Message']}")
-    failures = len(open_) + len(stale) + len(matches)
+    for stage in dense:
+        print(
+            f"  TOO MANY AwsSolutions acknowledgments in {stage}: more than "
+            f"{AWS_SOLUTIONS_PER_100_RESOURCES} per 100 resources (fix the resources instead)"
+        )
+    failures = len(open_) + len(stale) + len(matches) + len(dense)
     print(
         f"  gates: {len(open_)} open nag findings, {len(stale)} stale acknowledgments, "
-        f"{len(matches)} cfn-lint findings -> {'FAIL' if failures else 'PASS'}\n"
+        f"{len(dense)} environments over {AWS_SOLUTIONS_PER_100_RESOURCES} AwsSolutions "
+        f"acknowledgments per 100 resources, {len(matches)} cfn-lint findings "
+        f"-> {'FAIL' if failures else 'PASS'}\n"
     )
     return 1 if failures else 0
 

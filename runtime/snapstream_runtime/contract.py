@@ -27,10 +27,12 @@ TRANSCODE_SUBMIT_HANDLER = "snapstream_runtime.handlers.transcode_submit.handler
 TRANSCODE_STATE_HANDLER = "snapstream_runtime.handlers.transcode_state.handler"
 PACKAGE_HANDLER = "snapstream_runtime.handlers.package.handler"
 PLAYBACK_KEYS_HANDLER = "snapstream_runtime.handlers.playback_keys.handler"
+BUCKET_CORS_HANDLER = "snapstream_runtime.handlers.bucket_cors.handler"
 ANALYSIS_HANDLER = "snapstream_runtime.handlers.analysis.handler"
 TRANSCRIPTION_STATE_HANDLER = "snapstream_runtime.handlers.transcription_state.handler"
 VIDEO_LABELS_HANDLER = "snapstream_runtime.handlers.video_labels.handler"
 DELETION_HANDLER = "snapstream_runtime.handlers.deletion.handler"
+STUCK_MEDIA_HANDLER = "snapstream_runtime.handlers.stuck_media.handler"
 #: The analysis queue's redrive limit: the last attempt gives up and records why.
 ANALYSIS_MAX_ATTEMPTS = 5
 #: The deletion queue's redrive limit: a deletion that fails this often waits in its DLQ.
@@ -66,6 +68,8 @@ ENV_PACKAGING_ROLE = "PACKAGING_ROLE_ARN"
 #: JSON object: playback format ("hls", "dash", "cmaf") -> packaging configuration id.
 ENV_PACKAGING_CONFIGURATIONS = "PACKAGING_CONFIGURATIONS"
 ENV_CDN_DOMAIN = "CDN_DOMAIN"
+#: The site's public host name (its CloudFront name or custom domain): video plays from there.
+ENV_SITE_DOMAIN = "SITE_DOMAIN"
 ENV_PLAYBACK_KEY_PAIR_ID = "PLAYBACK_KEY_PAIR_ID"
 ENV_PLAYBACK_KEY_SECRET = "PLAYBACK_KEY_SECRET_ARN"  # noqa: S105 (a variable name)
 ENV_PLAYBACK_TTL = "PLAYBACK_TTL_SECONDS"
@@ -78,13 +82,17 @@ ENV_VIDEO_ANALYSIS_ROLE = "VIDEO_ANALYSIS_ROLE_ARN"
 #: The deletion queue (the site and the deletion function send to it; pipeline functions
 #: send a sweep when a job's late output lands for a media being deleted or gone).
 ENV_DELETION_QUEUE = "DELETION_QUEUE_URL"
+#: JSON object: status ("uploaded", "processing", "deleting") -> seconds a media may sit in it
+#: before the stuck-media sweeper re-drives it (and, after as long again, fails it).
+ENV_STUCK_DEADLINES = "STUCK_DEADLINES"
 
 # -- the web tier (Flask on EC2 behind the ALB) ----------------------------------------------
 #: Secrets Manager secret whose SecretString is the Flask session-signing key.
 ENV_WEB_SECRET_KEY = "WEB_SECRET_KEY_ARN"  # noqa: S105 (a variable name)
 #: "true" when the site is served over HTTPS (Secure cookies); "false" only for plain-HTTP setups.
 ENV_WEB_SECURE_COOKIES = "WEB_SECURE_COOKIES"
-#: Number of proxies in front of gunicorn whose X-Forwarded-* headers are trusted (the ALB: 1).
+#: Number of proxies in front of gunicorn whose X-Forwarded-For entries are trusted (CloudFront
+#: and the ALB: 2).
 ENV_WEB_PROXY_COUNT = "WEB_PROXY_COUNT"
 WEB_PORT = 8000
 WEB_HEALTH_PATH = "/healthz"

@@ -42,6 +42,11 @@ def deleting_owner_index_pk(user_id: str) -> str:
     return f"DELETING#{user_id}"
 
 
+def watch_index_pk(status: str) -> str:
+    """GSI3 partition (sparse) of the media in a status the stuck-media sweeper watches."""
+    return f"WATCH#{status}"
+
+
 def email_key(email: str) -> dict[str, str]:
     """The claim that makes an (already normalized) e-mail address unique."""
     return {"pk": f"EMAIL#{email}", "sk": "EMAIL"}

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from snapstream_runtime import keys
+from snapstream_runtime import keys, watch
 from snapstream_runtime.adapters.table import (
     ConditionFailed,
     Item,
@@ -256,11 +256,14 @@ def transition(
     reason: str | None = None,
     fields: Mapping[str, Any] | None = None,
     notification_ttl_days: int = 180,
+    require: Mapping[str, Any] | None = None,
 ) -> None:
-    """Move ``media`` to ``target`` with counters and the owner's notification, atomically.
+    """Move ``media`` to ``target`` with counters and the owner's notification, atomically,
+    and onto (or off) the stuck-media sweeper's index (:mod:`snapstream_runtime.watch`).
 
     Raises :class:`IllegalTransition` for a move the machine forbids and
-    :class:`StaleTransition` when the stored record is no longer in ``media.status``.
+    :class:`StaleTransition` when the stored record is no longer in ``media.status`` (or no
+    longer holds the values of ``require``).
     """
     check_transition(media.status, target)
     if target is Status.DELETING:
@@ -279,10 +282,10 @@ def transition(
         .require_equal("status", media.status.value)
         .require_equal("owner_id", media.owner_id)
     )
+    watch.track(record, target.value, now, media.media_id)
     if reason:
         record.set("status_reason", reason)
-    for name, value in (fields or {}).items():
-        record.set(name, value)
+    _set_and_require(record, fields, require)
     if media.status is Status.AWAITING_UPLOAD:
         record.remove("expires_at")
 
@@ -334,6 +337,15 @@ def transition(
             f"media {media.media_id} is no longer {media.status}; not moved to {target}"
         )
         raise gone_unless_changed(table, media.media_id, stale, owner_id=media.owner_id) from error
+
+
+def _set_and_require(
+    record: Update, fields: Mapping[str, Any] | None, require: Mapping[str, Any] | None
+) -> None:
+    for name, value in (fields or {}).items():
+        record.set(name, value)
+    for name, value in (require or {}).items():
+        record.require_equal(name, value)
 
 
 def clear_announcement(table: Table, media_id: str, announced: Status) -> None:
@@ -396,7 +408,8 @@ def deleting_updates(media: Media, *, requested_by: str, now: str) -> tuple[Upda
     """The record's and the owner profile's updates that mark ``media`` deleting, for one
     transaction (the caller may add to both): status ``deleting`` if still in ``media.status``,
     off the owner's library (GSI1 ``DELETING#<owner>`` instead) and the admins' months (GSI2
-    ``DELETING`` instead), no expiry by TTL, and the owner's counters as if it were gone."""
+    ``DELETING`` instead), on the sweeper's index as ``deleting``, no expiry by TTL, and the
+    owner's counters as if it were gone."""
     check_transition(media.status, Status.DELETING)
     record = (
         Update()
@@ -413,6 +426,7 @@ def deleting_updates(media: Media, *, requested_by: str, now: str) -> tuple[Upda
         .require_equal("status", media.status.value)
         .require_equal("owner_id", media.owner_id)
     )
+    watch.track(record, Status.DELETING.value, now, media.media_id)
     profile = Update().add(DELETING_COUNTER, 1)
     if media.status is not Status.AWAITING_UPLOAD:
         profile.add(UPLOADS_COUNTER, -1)

@@ -66,12 +66,18 @@ def signed_playback(
     viewer_id: str,
     viewer_is_admin: bool,
     cdn_domain: str,
+    video_domain: str | None = None,
     key_pair_id: str,
     private_key_pem: str,
     ttl_seconds: int = 300,
     now: float | None = None,
 ) -> SignedPlayback:
-    """Signed URLs for ``media`` (its owner or an admin only), valid ``ttl_seconds``."""
+    """Signed URLs for ``media`` (its owner or an admin only), valid ``ttl_seconds``.
+
+    Video manifests are signed for ``video_domain`` (the site's own distribution, which serves
+    ``/out/*`` too, so a player fetches them same-origin) when given, else for ``cdn_domain``;
+    the MP4 and the poster always come from ``cdn_domain``.
+    """
     if media.owner_id != viewer_id and not viewer_is_admin:
         raise PlaybackDenied("only the owner of this media can play it")
     playback: dict[str, str] = media.item.get("playback") or {}
@@ -86,7 +92,8 @@ def signed_playback(
 
     signer = CloudFrontSigner(key_pair_id, sign)
     expires_at = int((now if now is not None else time.time()) + ttl_seconds)
-    base = f"https://{cdn_domain}"
+    files_base = f"https://{cdn_domain}"
+    video_base = f"https://{video_domain or cdn_domain}"
     # Each format is signed for its own manifest's folder only (MediaPackage puts an asset's
     # manifests and segments under asset-specific folders), never for a shared prefix.
     paths = {name: path for name, path in playback.items() if name in VIDEO_FORMATS}
@@ -94,7 +101,9 @@ def signed_playback(
     urls: dict[str, str] = {}
     queries: dict[str, str] = {}
     resources: dict[str, str] = {}
+    bases = {**dict.fromkeys(paths, video_base), **dict.fromkeys(files, files_base)}
     for name, path in {**paths, **files}.items():
+        base = bases[name]
         resource = f"{base}{path[: path.rfind('/') + 1]}*"
         url = signer.generate_presigned_url(f"{base}{path}", policy=_policy(resource, expires_at))
         urls[name], queries[name], resources[name] = url, url.split("?", 1)[1], resource
@@ -110,6 +119,7 @@ def playback_for_viewer(
         viewer_id=viewer_id,
         viewer_is_admin=viewer_is_admin,
         cdn_domain=settings.cdn_domain,
+        video_domain=settings.site_domain or None,
         key_pair_id=settings.playback_key_pair_id,
         private_key_pem=secret_string(settings.playback_key_secret_arn),
         ttl_seconds=settings.playback_ttl_seconds,

@@ -40,6 +40,8 @@ class Settings:
     #: playback format -> MediaPackage packaging configuration id.
     packaging_configurations: Mapping[str, str] = field(default_factory=dict)
     cdn_domain: str = ""
+    #: the site's own host name: video (``/out/*``) plays from there, same-origin (no CORS).
+    site_domain: str = ""
     playback_key_pair_id: str = ""
     playback_key_secret_arn: str = ""
     playback_ttl_seconds: int = 300
@@ -50,6 +52,8 @@ class Settings:
     video_analysis_topic_arn: str = ""
     video_analysis_role_arn: str = ""
     deletion_queue_url: str = ""
+    #: status -> seconds a media may sit in it before the stuck-media sweeper acts.
+    stuck_deadlines: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -79,6 +83,7 @@ class Settings:
                 environ.get(contract.ENV_PACKAGING_CONFIGURATIONS) or "{}"
             ),
             cdn_domain=environ.get(contract.ENV_CDN_DOMAIN, ""),
+            site_domain=environ.get(contract.ENV_SITE_DOMAIN, ""),
             playback_key_pair_id=environ.get(contract.ENV_PLAYBACK_KEY_PAIR_ID, ""),
             playback_key_secret_arn=environ.get(contract.ENV_PLAYBACK_KEY_SECRET, ""),
             playback_ttl_seconds=int(environ.get(contract.ENV_PLAYBACK_TTL, "300")),
@@ -89,6 +94,7 @@ class Settings:
             video_analysis_topic_arn=environ.get(contract.ENV_VIDEO_ANALYSIS_TOPIC, ""),
             video_analysis_role_arn=environ.get(contract.ENV_VIDEO_ANALYSIS_ROLE, ""),
             deletion_queue_url=environ.get(contract.ENV_DELETION_QUEUE, ""),
+            stuck_deadlines=json.loads(environ.get(contract.ENV_STUCK_DEADLINES) or "{}"),
         )
 
 

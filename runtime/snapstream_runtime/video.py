@@ -18,7 +18,7 @@ from snapstream_runtime.adapters import storage
 from snapstream_runtime.adapters.publishing import put_event
 from snapstream_runtime.adapters.table import ConditionFailed, Table
 from snapstream_runtime.adapters.video_services import create_or_get_asset, create_transcode_job
-from snapstream_runtime.announcements import finish_announcement, move_and_announce
+from snapstream_runtime.announcements import fail_step, finish_announcement, move_and_announce
 from snapstream_runtime.contract import MEDIA_TRANSCODED, asset_id
 from snapstream_runtime.deletion_requests import stops_when_deleted
 from snapstream_runtime.lifecycle import Media, MediaGone, StaleTransition, Status, StepState
@@ -48,14 +48,7 @@ class VideoOutcome(StrEnum):
 
 def _fail(table: Table, media: Media, settings: Settings, step: str, reason: str) -> None:
     """The media ``failed`` with ``reason`` (also on its step), and its owner told."""
-    move_and_announce(
-        table,
-        media,
-        Status.FAILED,
-        settings.notifications_topic_arn,
-        reason=reason,
-        fields={f"steps.{step}": lifecycle.step_value(StepState.FAILED, reason)},
-    )
+    fail_step(table, media, settings.notifications_topic_arn, step, reason)
 
 
 def output_prefix(media: Media) -> str:
@@ -231,16 +224,17 @@ def _transcoded(
             table, media.media_id, TRANSCODE, StepState.COMPLETE, fields={"outputs": outputs}
         )
     # Published on every COMPLETE delivery: packaging is idempotent, a lost event is not.
-    put_event(
-        settings.event_bus_name,
-        MEDIA_TRANSCODED,
-        {
-            "media_id": media.media_id,
-            "owner_id": media.owner_id,
-            "environment": settings.environment,
-        },
-    )
+    put_event(settings.event_bus_name, MEDIA_TRANSCODED, media_transcoded_detail(media, settings))
     return VideoOutcome.TRANSCODED
+
+
+def media_transcoded_detail(media: Media, settings: Settings) -> dict[str, Any]:
+    """The ``MediaTranscoded`` event: the media to package (its outputs are on its record)."""
+    return {
+        "media_id": media.media_id,
+        "owner_id": media.owner_id,
+        "environment": settings.environment,
+    }
 
 
 @stops_when_deleted

@@ -159,13 +159,30 @@ def test_the_site_deletes_nothing_itself(dev: Environment) -> None:
         assert not dev.evaluate(Request(site, action, resource)).allowed, action
 
 
-def test_uploads_reach_the_ingest_queue_only_from_this_account(dev: Environment) -> None:
+def test_uploads_reach_the_ingest_queue_only_from_this_environments_uploads_bucket(
+    dev: Environment, prod: Environment
+) -> None:
+    """The ingest queue admits S3 for exactly one bucket (``aws:SourceArn``) in this account
+    (``aws:SourceAccount``): not another account, not this environment's other buckets, not
+    another environment's uploads bucket, not a look-alike name."""
     from tools.authority import ServicePrincipal
 
     queue = _arn(dev, "Data", "IngestQueue", "AWS::SQS::Queue")
     bucket = _arn(dev, "Data", "UploadsBucket", "AWS::S3::Bucket")
+    assert bucket == f"arn:aws:s3:::snapstream-dev-uploads-{dev.account}-{dev.region}"
     s3 = ServicePrincipal("s3.amazonaws.com")
     own = {"aws:SourceAccount": dev.account, "aws:SourceArn": bucket}
-    foreign = {**own, "aws:SourceAccount": "999999999999"}
     assert dev.evaluate(Request(s3, "sqs:SendMessage", queue, own)).allowed
+    others = [
+        _arn(dev, "Data", "MediaBucket", "AWS::S3::Bucket"),
+        _arn(prod, "Data", "UploadsBucket", "AWS::S3::Bucket"),
+        f"{bucket}-copy",
+        "arn:aws:s3:::someone-elses-bucket",
+    ]
+    for other in others:
+        context = {**own, "aws:SourceArn": other}
+        assert not dev.evaluate(Request(s3, "sqs:SendMessage", queue, context)).allowed, other
+    foreign = {**own, "aws:SourceAccount": "999999999999"}
     assert not dev.evaluate(Request(s3, "sqs:SendMessage", queue, foreign)).allowed
+    without_source = {"aws:SourceAccount": dev.account}
+    assert not dev.evaluate(Request(s3, "sqs:SendMessage", queue, without_source)).allowed

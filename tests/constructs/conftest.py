@@ -117,7 +117,7 @@ def bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[s
         web=WebTier(
             load_balancer_full_name="app/site/123", target_group_full_name="targetgroup/site/456"
         ),
-        distribution_id="E2EXAMPLE",
+        distributions={"CloudFront": "E2EXAMPLE"},
         alarm_on_distribution=True,
         aged_queues={"Work": AgedQueue(queue_name="work-queue", max_age_seconds=420)},
         rules={
@@ -179,6 +179,7 @@ def pipeline_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[st
         register_compliance_packs,
         resource_finding,
     )
+    from snapstream_constructs.storage import account_bucket_name
 
     outdir = tmp_path_factory.mktemp("bare-pipeline")
     app = new_app(outdir)
@@ -198,6 +199,7 @@ def pipeline_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[st
         encryption_key=key.key,
         access_logs=logs,
         access_log_prefix="u/",
+        bucket_name=account_bucket_name("alone", "uploads"),
         removal_policy=destroy,
         noncurrent_version_expiration=cdk.Duration.days(3),
     ).bucket
@@ -213,6 +215,7 @@ def pipeline_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[st
     bus_stack = cdk.Stack(app, "BusAlone")
     bus_key = DataKey(bus_stack, "Key", description="k", removal_policy=destroy)
     bus_key.allow_cloudwatch_logs()
+    bus_key.allow_service("events.amazonaws.com")  # the route's DLQ is the function's
     bus = MediaEventBus(
         bus_stack,
         "Bus",
@@ -359,13 +362,13 @@ def _web_hosting_props(tmp_path: Path) -> dict[str, Any]:
         "min_capacity": 2,
         "max_capacity": 2,
         "nat_gateways": 2,
-        "rate_limit_per_5min": 500,
     }
 
 
 @pytest.fixture(scope="session")
 def web_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    """WebHosting alone, with HTTPS, a customer-managed volume key and a fixed worker count."""
+    """WebHosting with a narrower origin peer, a customer-managed volume key and a fixed worker
+    count, behind a SiteDistribution with its SiteWebAcl (CLOUDFRONT scope: us-east-1)."""
     import aws_cdk as cdk
     from aws_cdk import aws_ec2 as ec2
     from aws_cdk import aws_kms as kms
@@ -378,13 +381,15 @@ def web_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, di
         WebHosting,
         register_compliance_packs,
     )
+    from snapstream_constructs.site_distribution import SiteDistribution
+    from snapstream_constructs.site_web_acl import SiteWebAcl, WebAclScope
 
     outdir = tmp_path_factory.mktemp("bare-web")
     site = tmp_path_factory.mktemp("site")
     app = new_app(outdir)
     register_compliance_packs(app)
     # ELB access logging needs a concrete Region (its log-delivery principal is per Region).
-    stack = cdk.Stack(app, "WebAlone", env=cdk.Environment(region="eu-west-1"))
+    stack = cdk.Stack(app, "WebAlone", env=cdk.Environment(region="us-east-1"))
     key = DataKey(stack, "Key", description="k", removal_policy=cdk.RemovalPolicy.DESTROY)
     key.allow_cloudwatch_logs()
     logs = AccessLogBucket(
@@ -401,7 +406,7 @@ def web_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, di
         noncurrent_version_expiration=cdk.Duration.days(3),
     )
     volume_key = kms.Key(stack, "VolumeKey", enable_key_rotation=True)
-    WebHosting(
+    hosting = WebHosting(
         stack,
         "Site",
         site_bundle=s3_assets.Asset(stack, "Bundle", path=str(site)),
@@ -411,9 +416,26 @@ def web_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, di
         log_retention=cdk.aws_logs.RetentionDays.ONE_WEEK,
         instance_type=ec2.InstanceType("m7g.large"),
         deletion_protection=True,
-        certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        origin_peer=ec2.Peer.ipv4("10.0.8.0/21"),
         workers=3,
         volume_size_gib=30,
         volume_encryption_key=volume_key,
+    )
+    web_acl = SiteWebAcl(
+        stack,
+        "WebAcl",
+        web_acl_scope=WebAclScope.CLOUDFRONT,
+        rate_limit_per_5min=500,
+        log_encryption_key=key.key,
+        log_retention=cdk.aws_logs.RetentionDays.ONE_WEEK,
+    )
+    SiteDistribution(
+        stack,
+        "Edge",
+        load_balancer=hosting.load_balancer,
+        web_acl_arn=web_acl.arn,
+        access_logs=logs,
+        log_retention=cdk.Duration.days(5),
+        removal_policy=cdk.RemovalPolicy.DESTROY,
     )
     return _synthesized_templates(app, outdir)

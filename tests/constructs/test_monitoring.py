@@ -110,7 +110,7 @@ def test_dashboard_shows_every_section(bare_templates: Templates) -> None:
         "Dead-letter queue messages",
         "MediaConvert jobs (AWS/MediaConvert)",
         "Site 5xx",
-        "CDN error rates",
+        "CloudFront error rates",
         "DynamoDB throttled requests",
         "Alarms",
     ):

@@ -1,4 +1,5 @@
-"""WebHosting alone in a bare stack: props reach the template, bad props are refused."""
+"""WebHosting (behind SiteDistribution and SiteWebAcl) in a bare stack: props reach the template,
+bad props are refused."""
 
 from __future__ import annotations
 
@@ -36,11 +37,15 @@ def test_props_reach_the_template(web_bare_templates: dict[str, dict[str, Any]])
     attributes = {a["Key"]: a["Value"] for a in balancer["Properties"]["LoadBalancerAttributes"]}
     assert attributes["deletion_protection.enabled"] == "true"
     assert attributes["access_logs.s3.prefix"] == "lb"  # ELB adds the slash itself
-    ports = {
-        r["Properties"]["Port"]
-        for r in resources_of_type(template, "AWS::ElasticLoadBalancingV2::Listener").values()
-    }
-    assert ports == {80, 443}
+    assert balancer["Properties"]["Scheme"] == "internal"
+    [listener] = resources_of_type(template, "AWS::ElasticLoadBalancingV2::Listener").values()
+    assert (listener["Properties"]["Port"], listener["Properties"]["Protocol"]) == (80, "HTTP")
+    ingress = [
+        (rule["CidrIp"], rule["FromPort"])
+        for group in resources_of_type(template, "AWS::EC2::SecurityGroup").values()
+        for rule in group["Properties"].get("SecurityGroupIngress", [])
+    ]
+    assert ("10.0.8.0/21", 80) in ingress and all(c != "0.0.0.0/0" for c, _ in ingress)
     [rate] = [
         r
         for r in only_resource(template, "AWS::WAFv2::WebACL")["Properties"]["Rules"]

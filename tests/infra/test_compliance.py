@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from stacks.config import ENVIRONMENTS
 from tests.cdk_support import new_app
 from tools.assembly import (
+    AWS_SOLUTIONS_PER_100_RESOURCES,
     StackArtifact,
+    acknowledgment_density,
+    construct_path,
     open_violations,
     stale_acknowledgments,
     suppressed_violations,
 )
+from tools.authority import environment_of
 from tools.cfn_lint_gate import lint
 
 
@@ -42,21 +48,64 @@ def test_acknowledgments_are_per_resource_with_a_prefixed_id(
         assert len(reason) >= 40
 
 
-def test_every_acknowledgment_and_its_reason_is_written_into_the_template(
+def test_every_acknowledgment_and_its_reason_is_written_into_its_one_resource(
     stack_artifacts: list[StackArtifact],
 ) -> None:
+    """Each acknowledgment is made on the one resource its finding is reported on (never on a
+    construct whose other resources would inherit it) and written into that resource's template
+    ``Metadata`` with its reason."""
     for stack in stack_artifacts:
         resources = stack.resources.values()
         for path, ack_id, reason in stack.acknowledgments():
             covered = [
                 r
                 for r in resources
-                if r.get("Metadata", {}).get("aws:cdk:path", "").startswith(f"{path}/")
+                if construct_path(r) == path or construct_path(r).startswith(f"{path}/")
             ]
-            assert covered, path
-            for resource in covered:
-                rules = resource["Metadata"]["cdk_nag"]["rules_to_suppress"]
-                assert {"id": ack_id, "reason": reason} in rules
+            assert [construct_path(r) for r in covered] == [path], (ack_id, path)
+            rules = covered[0]["Metadata"]["cdk_nag"]["rules_to_suppress"]
+            assert {"id": ack_id, "reason": reason} in rules
+
+
+def test_aws_solutions_acknowledgments_stay_within_15_per_100_resources(
+    stack_artifacts: list[StackArtifact],
+) -> None:
+    """Counted as the templates list them (one per acknowledged finding and resource)."""
+    densities = {d.stage: d for d in acknowledgment_density(stack_artifacts)}
+    assert set(densities) == {f"SnapStream-{env}" for env in ENVIRONMENTS}
+    for stage, density in densities.items():
+        per_100 = density.per_100("AwsSolutions")
+        assert 0 < per_100 <= AWS_SOLUTIONS_PER_100_RESOURCES, (stage, density)
+
+
+def test_every_function_traces_through_one_shared_tracing_policy(
+    templates: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    """X-Ray's "*" grant is written (and acknowledged) once, in a FunctionTracing policy, never
+    in a function's own policy; every SnapStream function's role attaches one."""
+    for env in ENVIRONMENTS:
+        authority = environment_of(templates, env)
+        for (template_env, stack), template in templates.items():
+            if template_env != env:
+                continue
+            for logical_id, resource in template["Resources"].items():
+                handler = resource.get("Properties", {}).get("Handler", "")
+                if resource["Type"] != "AWS::Lambda::Function" or "snapstream_" not in handler:
+                    continue
+                role = authority.function_role(stack, logical_id)
+                tracing = [
+                    statement
+                    for statement in authority.documents(role).identity
+                    if any(action.startswith("xray:") for action in statement.actions)
+                ]
+                assert [s.ref.policy[: len("FunctionTracingPolicy")] for s in tracing] == [
+                    "FunctionTracingPolicy"
+                ], (env, logical_id)
+                assert set(tracing[0].actions) == {
+                    "xray:PutTraceSegments",
+                    "xray:PutTelemetryRecords",
+                }
+                assert tracing[0].resources == ("*",)
 
 
 def test_cfn_lint_reports_nothing(cloud_assembly: Path) -> None:

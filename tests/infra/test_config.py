@@ -49,6 +49,16 @@ def test_context_overrides_win_over_defaults() -> None:
         ({"dev": {"account": "12"}}, None, "must be 12 digits"),
         ({"dev": {"uploads_infrequent_access_after_days": 7}}, None, ">= 30"),
         ({"dev": {"site_domain": "media.example.com"}}, None, "go together"),
+        (
+            {
+                "dev": {
+                    "site_domain": "media.example.com",
+                    "site_certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+                }
+            },
+            None,
+            "site_certificate_arn must be an ACM certificate in us-east-1",
+        ),
         ({"dev": {"web_min_capacity": 3, "web_max_capacity": 2}}, None, "web_min_capacity"),
         ({"dev": {"nat_gateways": 0}}, None, "nat_gateways must be 1 or 2"),
         ({"dev": {"nat_gateways": 3}}, None, "nat_gateways must be 1 or 2"),

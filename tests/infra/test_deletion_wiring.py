@@ -63,8 +63,6 @@ def test_the_deletion_role_holds_exactly_the_deleting(templates: Templates, env:
     assert _actions(statements) == {
         "logs:CreateLogStream",
         "logs:PutLogEvents",
-        "xray:PutTelemetryRecords",
-        "xray:PutTraceSegments",
         "sns:Unsubscribe",
         "sns:Publish",
         "dynamodb:BatchWriteItem",
@@ -105,7 +103,7 @@ def test_the_deletion_role_holds_exactly_the_deleting(templates: Templates, env:
         "LOGIN#*",
     ]
     star = {a for a, s in by_action.items() if s["Resource"] == "*"}
-    assert star == {"sns:Unsubscribe", "xray:PutTelemetryRecords", "xray:PutTraceSegments"}
+    assert star == {"sns:Unsubscribe"}  # X-Ray: the shared FunctionTracing policy
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -140,7 +138,8 @@ def test_functions_whose_jobs_finish_late_may_ask_for_a_sweep(
         if contract.ENV_DELETION_QUEUE in variables:
             assert variables[contract.ENV_DELETION_QUEUE] == {"Ref": queue_id}
             senders.add(logical_id.removesuffix(logical_id[-8:]).removesuffix("Function"))
-    assert senders == {*SWEEPERS, "Deletion"}
+    # The deletion function re-sends an account's; the stuck-media sweeper a stuck deletion's.
+    assert senders == {*SWEEPERS, "Deletion", "StuckMedia"}
     queue_arn = json.dumps({"Fn::GetAtt": [queue_id, "Arn"]})
     for name in SWEEPERS:
         statements = _statements(pipeline, f"{name}Policy")

@@ -33,16 +33,54 @@ def test_uploads_bucket_notifies_the_ingest_queue_without_a_custom_resource(
     assert not any("BucketNotificationsHandler" in logical_id for logical_id in functions)
 
 
+#: The uploads bucket's name, fixed at synthesis from the environment and pseudo parameters.
+def _uploads_bucket_name(env: str) -> dict[str, Any]:
+    return {
+        "Fn::Join": [
+            "",
+            [f"snapstream-{env}-uploads-", {"Ref": "AWS::AccountId"}, "-", {"Ref": "AWS::Region"}],
+        ]
+    }
+
+
 @pytest.mark.parametrize("env", ENVS)
-def test_only_s3_of_this_account_may_send_to_the_ingest_queue(
+def test_the_uploads_bucket_is_named_from_the_environment_and_pseudo_parameters(
     templates: Templates, env: str
 ) -> None:
-    _, policy = named_resource(templates[env, "Data"], "AWS::SQS::QueuePolicy", "IngestQueuePolicy")
+    _, uploads = named_resource(templates[env, "Data"], "AWS::S3::Bucket", "UploadsBucket")
+    assert uploads["Properties"]["BucketName"] == _uploads_bucket_name(env)
+    # S3's limit, with a 12-digit account and the longest Region codes (14 characters).
+    assert len(f"snapstream-{env}-uploads-123456789012-ap-southeast-7") <= 63
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_only_this_environments_uploads_bucket_may_send_to_the_ingest_queue(
+    templates: Templates, env: str
+) -> None:
+    data = templates[env, "Data"]
+    _, policy = named_resource(data, "AWS::SQS::QueuePolicy", "IngestQueuePolicy")
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     [allow] = [s for s in statements if s["Effect"] == "Allow"]
     assert allow["Principal"] == {"Service": "s3.amazonaws.com"}
     assert allow["Action"] == "sqs:SendMessage"
-    assert allow["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    # The bucket's ARN from the same pieces as its name, not a reference to the bucket (which
+    # would be a cycle: the bucket waits for this policy before it sends its test event).
+    assert allow["Condition"] == {
+        "ArnEquals": {
+            "aws:SourceArn": {
+                "Fn::Join": [
+                    "",
+                    [
+                        f"arn:aws:s3:::snapstream-{env}-uploads-",
+                        {"Ref": "AWS::AccountId"},
+                        "-",
+                        {"Ref": "AWS::Region"},
+                    ],
+                ]
+            }
+        },
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+    }
     [deny] = [s for s in statements if s["Effect"] == "Deny"]
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
@@ -145,7 +183,6 @@ def test_ingest_role_has_exactly_these_permissions(templates: Templates, env: st
     statements = _statements(pipeline)
     assert set(statements) == {
         "logs:CreateLogStream,logs:PutLogEvents",
-        "xray:PutTelemetryRecords,xray:PutTraceSegments",
         "s3:DeleteObjectVersion,s3:GetObject,s3:GetObjectVersion",
         "dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem",
         "events:PutEvents",
@@ -164,11 +201,11 @@ def test_ingest_role_has_exactly_these_permissions(templates: Templates, env: st
     assert dynamodb["Condition"] == {
         "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["MEDIA#*", "USER#*"]}
     }
-    assert statements["xray:PutTelemetryRecords,xray:PutTraceSegments"]["Resource"] == "*"
     for name, statement in statements.items():
         assert statement["Effect"] == "Allow"
-        if not name.startswith("xray:"):
-            assert statement["Resource"] != "*", name
+        assert statement["Resource"] != "*", name
+    # Its own policy, and the environment's X-Ray policy (test_every_function_traces_through_...).
+    assert len(role["ManagedPolicyArns"]) == 2
 
 
 @pytest.mark.parametrize("env", ENVS)

@@ -24,8 +24,10 @@ STATEFUL_TYPES = {
     "AWS::SecretsManager::Secret",
     "AWS::MediaPackage::PackagingGroup",
     "AWS::CloudFront::Distribution",
-    # Web: replacing the load balancer changes the DNS name the site domain points at, replacing
-    # the session key logs every user out (only a raised web_session_key_generation may).
+    # Web: replacing the site's distribution changes the *.cloudfront.net name users and the
+    # site domain's DNS record know, replacing the load balancer makes CloudFront re-create its
+    # VPC origin, replacing the session key logs every user out (only a raised
+    # web_session_key_generation may).
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
 }
 
@@ -53,6 +55,9 @@ PINNED_DATA_STACK = {
 PINNED_WEB_STACK = {
     "SessionKeyG160D19B8C": "AWS::SecretsManager::Secret",
     "HostingLoadBalancer4CEEB66C": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "SiteDistribution390DED28": "AWS::CloudFront::Distribution",
+    "SiteLogsBCCC85C3": "AWS::S3::Bucket",
+    "UploadsCorsFunctionFailures43AAD8AD": "AWS::SQS::Queue",
 }
 
 

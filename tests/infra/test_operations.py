@@ -232,6 +232,8 @@ def test_thresholds_come_from_the_environment(templates: Templates, env: str) ->
     assert alarms[f"{prefix}-WebTargets-unhealthy"]["Threshold"] == thresholds.unhealthy_hosts
     assert alarms[f"{prefix}-MediaConvert-job-errors"]["Threshold"] == thresholds.transcode_errors
     assert alarms[f"{prefix}-CloudFront-5xx-rate"]["Threshold"] == thresholds.cdn_5xx_rate_percent
+    site_5xx = alarms[f"{prefix}-SiteCloudFront-5xx-rate"]["Threshold"]
+    assert site_5xx == thresholds.cdn_5xx_rate_percent
     assert (
         alarms[f"{prefix}-Data-IngestQueue-oldest-message"]["Threshold"]
         == thresholds.ingest_queue_age_seconds
@@ -352,6 +354,7 @@ def test_the_documented_thresholds_are_the_configured_ones() -> None:
         "analysis_queue_age_seconds": rows["`Pipeline-AnalysisQueue-oldest-message`"],
         "rule_failed_invocations": rows["each EventBridge rule `…-failed-invocations`"],
         "rule_dead_letter_failures": rows["each EventBridge rule `…-dlq-failures`"],
+        "stuck_media": rows["`StuckMedia-found`"],
     }
     documented_names = set(documented) | {"evaluation_periods"}
     assert documented_names == {f.name for f in dataclasses.fields(AlarmThresholds)}

@@ -11,14 +11,11 @@ import pytest
 
 from stacks.config import ENVIRONMENTS
 from stacks.runtime_contract import contract
-from tests.cdk_support import named_resource, new_app, only_resource, resources_of_type
-from tools.assembly import StackArtifact, open_violations, stale_acknowledgments
-from tools.cfn_lint_gate import lint
+from tests.cdk_support import named_resource, only_resource, resources_of_type
+from tools.assembly import StackArtifact
 
 ENVS = list(ENVIRONMENTS)
 Templates = dict[tuple[str, str], dict[str, Any]]
-CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d"
-SITE_DOMAIN = "media.example.com"
 #: Every setting the site reads from /etc/snapstream/web.env, by the contract's names.
 SITE_SETTINGS = {
     contract.ENV_ENVIRONMENT,
@@ -30,6 +27,7 @@ SITE_SETTINGS = {
     contract.ENV_MEDIA_BUCKET,
     contract.ENV_NOTIFICATIONS_TOPIC,
     contract.ENV_CDN_DOMAIN,
+    contract.ENV_SITE_DOMAIN,
     contract.ENV_PLAYBACK_KEY_PAIR_ID,
     contract.ENV_PLAYBACK_KEY_SECRET,
     contract.ENV_PACKAGING_GROUP,
@@ -39,30 +37,6 @@ SITE_SETTINGS = {
     contract.ENV_WEB_PROXY_COUNT,
     "AWS_DEFAULT_REGION",
 }
-
-
-@pytest.fixture(scope="module")
-def https_web(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """dev with a site certificate, synthesized once (a failing nag gate raises)."""
-    from stacks.application import build_app
-    from stacks.config import resolve_environments
-
-    outdir = tmp_path_factory.mktemp("https-web")
-    app = new_app(outdir)
-    overrides = {"dev": {"site_domain": SITE_DOMAIN, "site_certificate_arn": CERTIFICATE_ARN}}
-    build_app(
-        app,
-        resolve_environments(
-            overrides=overrides, default_account=None, default_region=None, selected="dev"
-        ),
-    )
-    app.synth()
-    assert open_violations(outdir) == []
-    assert stale_acknowledgments(outdir) == []
-    assert lint(outdir) == []
-    [template] = (outdir / "assembly-SnapStream-dev").glob("*Web*.template.json")
-    web: dict[str, Any] = json.loads(template.read_text())
-    return web
 
 
 def _web(templates: Templates, env: str) -> dict[str, Any]:
@@ -268,8 +242,12 @@ def test_env_file_names_every_setting_the_site_reads(templates: Templates, env: 
     assert settings[contract.ENV_ENVIRONMENT] == env
     assert settings[contract.ENV_MAX_UPLOAD_BYTES] == str(config.max_upload_bytes)
     assert settings[contract.ENV_PRESIGN_EXPIRY] == str(config.presign_expiry_seconds)
-    assert settings[contract.ENV_WEB_PROXY_COUNT] == "1"
-    assert settings[contract.ENV_WEB_SECURE_COOKIES] == "false"  # no site certificate
+    # CloudFront adds the viewer to X-Forwarded-For, the load balancer adds CloudFront.
+    assert settings[contract.ENV_WEB_PROXY_COUNT] == "2"
+    # HTTPS in every environment, through CloudFront: Secure cookies and HSTS everywhere.
+    assert settings[contract.ENV_WEB_SECURE_COOKIES] == "true"
+    site_domain = settings[contract.ENV_SITE_DOMAIN]
+    assert re.fullmatch(r"<SiteDistribution[0-9A-F]{8}\.DomainName>", site_domain)
     assert settings["AWS_DEFAULT_REGION"] == "<AWS::Region>"
     data = f"<SnapStream-{env}-Data:PublishOutput"
     for name in (contract.ENV_TABLE, contract.ENV_UPLOADS_BUCKET, contract.ENV_MEDIA_BUCKET):
@@ -318,7 +296,9 @@ def test_load_balancer_drops_invalid_headers_and_logs_access(
 ) -> None:
     web = _web(templates, env)
     props = only_resource(web, "AWS::ElasticLoadBalancingV2::LoadBalancer")["Properties"]
-    assert props["Scheme"] == "internet-facing"
+    assert props["Scheme"] == "internal"
+    subnets = {_text(subnet) for subnet in props["Subnets"]}
+    assert subnets and all(subnet.startswith("<HostingVpcPrivateSubnet") for subnet in subnets)
     attributes = {a["Key"]: a["Value"] for a in props["LoadBalancerAttributes"]}
     assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
     assert attributes["access_logs.s3.enabled"] == "true"
@@ -340,37 +320,16 @@ def test_load_balancer_drops_invalid_headers_and_logs_access(
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_without_a_certificate_the_site_is_plain_http(templates: Templates, env: str) -> None:
+def test_the_load_balancer_listens_only_inside_the_vpc(templates: Templates, env: str) -> None:
+    """One HTTP listener on the internal load balancer; the only way in is CloudFront (the
+    no-plain-HTTP proof for every listener and origin is in test_site_edge.py)."""
     web = _web(templates, env)
     listeners = _listeners(web)
     assert set(listeners) == {80}
     assert listeners[80]["Protocol"] == "HTTP"
     [action] = listeners[80]["DefaultActions"]
     assert action["Type"] == "forward"
-    assert web["Outputs"]["SiteUrl"]["Value"]["Fn::Join"][1][0] == "http://"
-
-
-def test_with_a_certificate_http_redirects_to_https(https_web: dict[str, Any]) -> None:
-    listeners = _listeners(https_web)
-    assert set(listeners) == {80, 443}
-    https = listeners[443]
-    assert https["Protocol"] == "HTTPS"
-    assert https["Certificates"] == [{"CertificateArn": CERTIFICATE_ARN}]
-    assert https["SslPolicy"].startswith("ELBSecurityPolicy-TLS13-1-2")
-    [forward] = https["DefaultActions"]
-    assert forward["Type"] == "forward"
-    [redirect] = listeners[80]["DefaultActions"]
-    assert redirect == {
-        "Type": "redirect",
-        "RedirectConfig": {"Port": "443", "Protocol": "HTTPS", "StatusCode": "HTTP_301"},
-    }
-    assert _settings(https_web)[contract.ENV_WEB_SECURE_COOKIES] == "true"
-    assert https_web["Outputs"]["SiteUrl"]["Value"] == f"https://{SITE_DOMAIN}"
-    _, alb_group = named_resource(
-        https_web, "AWS::EC2::SecurityGroup", "HostingLoadBalancerSecurityGroup"
-    )
-    ports = {r["FromPort"] for r in alb_group["Properties"]["SecurityGroupIngress"]}
-    assert ports == {80, 443}
+    assert not resources_of_type(web, "AWS::WAFv2::WebACLAssociation")
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -413,57 +372,12 @@ def test_instances_accept_only_the_load_balancer_on_the_app_port(
     ]
     [egress] = instance_group["Properties"]["SecurityGroupEgress"]
     assert (egress["CidrIp"], egress["FromPort"], egress["ToPort"]) == ("0.0.0.0/0", 443, 443)
-    public = alb_group["Properties"]["SecurityGroupIngress"]
-    assert [(r["CidrIp"], r["FromPort"], r["ToPort"]) for r in public] == [("0.0.0.0/0", 80, 80)]
+    # From inside the VPC only, where CloudFront's VPC origin places its network interfaces.
+    origin = alb_group["Properties"]["SecurityGroupIngress"]
+    assert [(r["CidrIp"], r["FromPort"], r["ToPort"]) for r in origin] == [("10.0.0.0/16", 80, 80)]
     for group in resources_of_type(web, "AWS::EC2::SecurityGroup").values():
         for rule in group["Properties"].get("SecurityGroupIngress", []):
             assert rule["FromPort"] != 22
-
-
-@pytest.mark.parametrize("env", ENVS)
-def test_waf_guards_the_load_balancer(templates: Templates, env: str) -> None:
-    web = _web(templates, env)
-    acl_id, acl = named_resource(web, "AWS::WAFv2::WebACL", "HostingWebAcl")
-    props = acl["Properties"]
-    assert props["Scope"] == "REGIONAL"
-    assert props["DefaultAction"] == {"Allow": {}}
-    rules = {rule["Name"]: rule for rule in props["Rules"]}
-    managed = {
-        name: rule["Statement"]["ManagedRuleGroupStatement"]
-        for name, rule in rules.items()
-        if "ManagedRuleGroupStatement" in rule["Statement"]
-    }
-    assert managed == {
-        name: {"VendorName": "AWS", "Name": name}
-        for name in (
-            "AWSManagedRulesCommonRuleSet",
-            "AWSManagedRulesKnownBadInputsRuleSet",
-            "AWSManagedRulesAmazonIpReputationList",
-            "AWSManagedRulesSQLiRuleSet",
-        )
-    }
-    for name in managed:
-        assert rules[name]["OverrideAction"] == {"None": {}}
-    rate = rules["RateLimitPerIp"]
-    assert rate["Action"] == {"Block": {}}
-    assert rate["Statement"]["RateBasedStatement"] == {
-        "AggregateKeyType": "IP",
-        "Limit": ENVIRONMENTS[env].web_rate_limit_per_5min,
-        "EvaluationWindowSec": 300,
-    }
-    association = only_resource(web, "AWS::WAFv2::WebACLAssociation")["Properties"]
-    [alb_id] = resources_of_type(web, "AWS::ElasticLoadBalancingV2::LoadBalancer")
-    assert association == {
-        "ResourceArn": {"Ref": alb_id},
-        "WebACLArn": {"Fn::GetAtt": [acl_id, "Arn"]},
-    }
-    logging = only_resource(web, "AWS::WAFv2::LoggingConfiguration")["Properties"]
-    assert logging["ResourceArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
-    [destination] = logging["LogDestinationConfigs"]
-    log_group_id, log_group = named_resource(web, "AWS::Logs::LogGroup", "HostingWafLogs")
-    assert _text(destination).endswith(f":log-group:<{log_group_id}>")
-    assert log_group["Properties"]["LogGroupName"].startswith("aws-waf-logs-")
-    assert {"SingleHeader": {"Name": "cookie"}} in logging["RedactedFields"]
 
 
 # -- IAM -------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from snapstream_runtime import settings as settings_module
 from snapstream_runtime.adapters import clients
 from snapstream_runtime.contract import ENV_UPLOADS_BUCKET
 from snapstream_runtime.settings import Settings
+from tests.runtime.custom_resources import cloudformation  # noqa: F401 (a shared fixture)
 from tools.authority.proof import Authority
 from tools.local_aws import LocalResources, function_environment, provision
 

@@ -50,12 +50,13 @@ def _media(status: Status = Status.READY) -> Media:
     )
 
 
-def _sign(media: Media, viewer: str, admin: bool = False) -> Any:
+def _sign(media: Media, viewer: str, admin: bool = False, video_domain: str | None = None) -> Any:
     return signed_playback(
         media,
         viewer_id=viewer,
         viewer_is_admin=admin,
         cdn_domain=CDN,
+        video_domain=video_domain,
         key_pair_id="K2JCJMDEHXQW5F",
         private_key_pem=KEYS.private_pem,
         ttl_seconds=300,
@@ -154,3 +155,16 @@ def test_the_deployed_key_is_read_from_secrets_manager(
     )
     with pytest.raises(PlaybackDenied):
         playback_for_viewer(_media(), viewer_id=OTHER, viewer_is_admin=False, settings=deployed)
+
+
+def test_video_plays_from_the_site_itself_and_files_from_the_cdn() -> None:
+    """Deployed, the site's own distribution serves /out/* too: a player fetches manifests
+    same-origin (no CORS), each signed for that host; the MP4 and poster stay on the CDN."""
+    site = "d2site.cloudfront.net"
+    playback = _sign(_media(), OWNER, video_domain=site)
+    for name in ("hls", "dash", "cmaf"):
+        assert playback.urls[name].startswith(f"https://{site}/out/"), name
+        [statement] = _verified_policy(playback.urls[name])["Statement"]
+        assert statement["Resource"].startswith(f"https://{site}/out/")
+    for name in ("mp4", "poster"):
+        assert playback.urls[name].startswith(f"https://{CDN}/media/"), name

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import boto3
@@ -13,36 +10,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from snapstream_runtime.handlers import playback_keys
+from tests.runtime.custom_resources import deployment_context
 from tools.authority.proof import Authority
 
-
-class _Context:
-    function_name = "playback-keys"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:playback-keys"
-    aws_request_id = "request-keys"
-
-
-@pytest.fixture
-def cloudformation() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """A local stand-in for CloudFormation's pre-signed response URL, recording every response."""
-    responses: list[dict[str, Any]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:
-            length = int(self.headers["Content-Length"])
-            responses.append(json.loads(self.rfile.read(length)))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *_: Any) -> None:
-            return
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/response", responses
-    server.shutdown()
+_Context = deployment_context("playback-keys")
 
 
 def _event(request_type: str, url: str, secret_arn: str) -> dict[str, Any]:

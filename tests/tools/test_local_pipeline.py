@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tools.local_aws import LocalResources
-from tools.local_pipeline import add_stand_ins, matches, routes
+from tools.local_pipeline import add_stand_ins, matches, routes, scheduled_event, schedules
 
 
 @pytest.mark.parametrize(
@@ -72,3 +72,27 @@ def test_routes_are_the_pipeline_rules(templates: dict[tuple[str, str], dict[str
 
 def _stack_outputs(template: dict[str, Any]) -> list[str]:
     return list(template.get("Outputs", {}))
+
+
+def test_scheduled_rules_run_their_function_at_the_templates_rate(
+    templates: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    """make dev's stand-in for the EventBridge schedule (tests/runtime/test_stuck_media.py runs
+    it against the real handler)."""
+    [schedule] = schedules(templates["dev", "Pipeline"])
+    assert schedule.rule.startswith("StuckMediaScheduleRule")
+    assert schedule.function.startswith("StuckMediaFunction")
+    assert schedule.every_seconds == 15 * 60
+    event = scheduled_event(schedule.rule, 1_796_000_000.0)
+    assert event["detail-type"] == "Scheduled Event" and event["source"] == "aws.events"
+    assert event["time"] == "2026-11-30T00:53:20Z"
+    bad = {
+        "Resources": {
+            "R": {
+                "Type": "AWS::Events::Rule",
+                "Properties": {"ScheduleExpression": "cron(0 12 * * ? *)", "Targets": []},
+            }
+        }
+    }
+    with pytest.raises(ValueError, match="only rate"):
+        schedules(bad)

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import dataclasses
+import hashlib
+import re
+from pathlib import Path
 
+from flask import Flask, request
+
+from snapstream_runtime.settings import Settings
+from snapstream_web import create_app
+from snapstream_web.config import WebConfig
 from tests.web.browser import BASE, Browser, BrowserFactory
+
+STATIC = Path(__file__).resolve().parents[2] / "web" / "snapstream_web" / "static"
 
 
 def test_forms_and_api_calls_without_the_csrf_token_are_refused(
@@ -56,6 +66,54 @@ def test_security_headers(browser: Browser) -> None:
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Strict-Transport-Security"].startswith("max-age=")
     assert "<script>" not in response.get_data(as_text=True)  # no inline scripts (CSP)
+
+
+def test_the_csp_names_this_environments_buckets_and_no_other_aws_host(
+    browser: Browser, web_settings: Settings
+) -> None:
+    policy = browser.get("/login").headers["Content-Security-Policy"]
+    connect = next(d for d in policy.split("; ") if d.startswith("connect-src "))
+    sources = connect.split()[1:]
+    assert "https://*.amazonaws.com" not in policy
+    uploads = web_settings.uploads_bucket
+    assert f"https://{uploads}.s3.amazonaws.com" in sources
+    assert f"https://{uploads}.s3.us-east-1.amazonaws.com" in sources
+    assert f"https://{web_settings.media_bucket}.s3.us-east-1.amazonaws.com" in sources
+    aws_hosts = [s for s in sources if s.endswith(".amazonaws.com")]
+    assert all(
+        host.removeprefix("https://").split(".s3.")[0] in {uploads, web_settings.media_bucket}
+        for host in aws_hosts
+    )
+
+
+def test_static_urls_are_fingerprinted_and_cached_for_a_year(browser: Browser) -> None:
+    page = browser.get("/login").get_data(as_text=True)
+    match = re.search(r'href="(/static/app\.css\?v=([0-9a-f]{16}))"', page)
+    assert match is not None, "the stylesheet URL carries its content hash"
+    url, version = match.groups()
+    assert version == hashlib.sha256(STATIC.joinpath("app.css").read_bytes()).hexdigest()[:16]
+    response = browser.get(url)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    # A stale or forged version is served, but never cached as if it were this content.
+    stale = browser.get("/static/app.css?v=0000000000000000")
+    assert "immutable" not in stale.headers.get("Cache-Control", "")
+    assert "immutable" not in browser.get("/static/app.css").headers.get("Cache-Control", "")
+
+
+def test_deployed_the_site_builds_https_urls_behind_its_proxies(web_config: WebConfig) -> None:
+    """Through CloudFront and the internal load balancer the request arrives as plain HTTP
+    with two X-Forwarded-For entries; the site still knows it is served over HTTPS."""
+    app = create_app(dataclasses.replace(web_config, proxy_count=2))
+
+    @app.get("/_probe")
+    def probe() -> dict[str, str]:
+        return {"scheme": request.scheme, "remote": str(request.remote_addr)}
+
+    response = app.test_client().get(
+        "/_probe", headers={"X-Forwarded-For": "203.0.113.7, 10.0.3.4"}
+    )
+    assert response.get_json() == {"scheme": "https", "remote": "203.0.113.7"}
 
 
 def test_health_check_needs_no_session_and_no_aws(app: Flask) -> None:

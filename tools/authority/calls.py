@@ -209,6 +209,14 @@ def _list(call: Call, principal: RolePrincipal, index: ResourceIndex) -> Iterato
     yield Request(principal, action, found.arn, {"s3:prefix": call.params.get("Prefix", "")})
 
 
+@_maps("s3", "PutBucketCors", "DeleteBucketCors")
+def _bucket_cors(call: Call, principal: RolePrincipal, index: ResourceIndex) -> Iterator[Request]:
+    """Setting and deleting a bucket's CORS rules both need s3:PutBucketCORS (Service
+    Authorization Reference: DeleteBucketCors has no action of its own)."""
+    found = index.lookup(call.params["Bucket"], "AWS::S3::Bucket")
+    yield Request(principal, "s3:PutBucketCORS", found.arn)
+
+
 # -- messaging --------------------------------------------------------------------------------
 
 

@@ -1,11 +1,12 @@
 """Resolve CloudFormation intrinsic functions to concrete values across one environment's stacks.
 
-Physical names: a ``physical_name(stack, logical_id, resource_type)`` callback given by the
-caller names the resources it returns a name for (a local environment names what it creates its
-own way, whatever the template says); it returns None for the rest. Then a name the template
-sets explicitly (``RoleName``, an event bus's ``Name``, a packaging group's ``Id`` ...) is used,
-and every other resource gets ``snapstream-<env>-<logical id lowercased>`` (at most 63
-characters).
+Physical names: a ``physical_name(stack, logical_id, resource_type, properties)`` callback given
+by the caller names the resources it returns a name for (a local environment names what it
+creates its own way, whatever the template says; ``properties`` are the resource's template
+properties, unresolved); it returns None for the rest. Then a name the template sets explicitly
+(``RoleName``, a bucket's ``BucketName``, a packaging group's ``Id`` ...) is used, resolved like
+any other value, and every other resource gets ``snapstream-<env>-<logical id lowercased>`` (at
+most 63 characters).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from tools.authority.attributes import ATTRIBUTES, NAME_PROPERTY, Named
 from tools.authority.model import Unresolvable
 
-PhysicalName = Callable[[str, str, str], str | None]
+PhysicalName = Callable[[str, str, str, Mapping[str, Any]], str | None]
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -169,7 +170,9 @@ class Resolver:
         properties = resource.get("Properties", {})
         explicit = properties.get(NAME_PROPERTY.get(resource_type, ""))
         # a callback's name first (the tests' moto resources), then the template's own name
-        chosen = self._chosen_names and self._chosen_names(stack, logical_id, resource_type)
+        chosen = self._chosen_names and self._chosen_names(
+            stack, logical_id, resource_type, properties
+        )
         if chosen:
             return chosen
         if explicit is not None:

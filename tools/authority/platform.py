@@ -132,7 +132,9 @@ def _role_by_arn(env: Environment, arn: str) -> RolePrincipal:
 
 def cdn_authorization(env: Environment, index: ResourceIndex) -> Iterator[Request]:
     """MediaPackage reads a packaging group's CDN identifier secret through the group's
-    ``SecretsRoleArn``; its documented requirements are these secret, role and key calls."""
+    ``SecretsRoleArn``; its documented requirements are these secret, role and key calls.
+    (The guide also lists ``secretsmanager:ListSecrets``, but its own policy grants it on the
+    secret's ARN only, which IAM never matches for that action: MediaPackage does not need it.)"""
     for stack, template in index.templates.items():
         for _, props in _of_type(template, "AWS::MediaPackage::PackagingGroup"):
             authorization = props.get("Authorization")
@@ -150,7 +152,6 @@ def cdn_authorization(env: Environment, index: ResourceIndex) -> Iterator[Reques
                 "secretsmanager:ListSecretVersionIds",
             ):
                 yield Request(role, action, secret.arn)
-            yield Request(role, "secretsmanager:ListSecrets", "*")
             yield Request(role, "iam:GetRole", role.arn)
             passed = {"iam:PassedToService": "mediapackage.amazonaws.com"}
             yield Request(role, "iam:PassRole", role.arn, passed)

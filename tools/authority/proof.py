@@ -33,8 +33,13 @@ LOCAL_TYPES = frozenset(
 )
 
 
-def local_names(stack: str, logical_id: str, resource_type: str) -> str | None:
-    """How tools/local_aws names what it creates in moto (the tests' environment)."""
+def local_names(
+    stack: str, logical_id: str, resource_type: str, properties: Mapping[str, Any]
+) -> str | None:
+    """How tools/local_aws names what it creates in moto (the tests' environment): a bucket the
+    template names keeps that name (a policy may name it, e.g. the ingest queue's)."""
+    if resource_type == "AWS::S3::Bucket" and "BucketName" in properties:
+        return None
     if resource_type in LOCAL_TYPES:
         return f"local-{logical_id.lower()}"[:63]
     return None

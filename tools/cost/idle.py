@@ -364,12 +364,14 @@ def custom_metrics(env: Environment) -> int:
     from snapstream_runtime.deletion import DeletionOutcome
     from snapstream_runtime.deletion_requests import Gone
     from snapstream_runtime.ingest import Outcome as IngestOutcome
+    from snapstream_runtime.stuck_media import SweepOutcome
     from snapstream_runtime.video import VideoOutcome
 
     # Video and analysis logic also ends "deleted" (Gone) for a media being deleted.
     video, analysis = len(VideoOutcome) + len(Gone) + 1, len(AnalysisOutcome) + len(Gone) + 1
     published = {
         "playback-keys": 0,  # a CloudFormation custom resource: logs only
+        "bucket-cors": 0,  # a CloudFormation custom resource: logs only
         "ingest": len(IngestOutcome) + 1,
         "transcode-submit": video,
         "transcode-state": video,
@@ -378,6 +380,8 @@ def custom_metrics(env: Environment) -> int:
         "transcription-state": analysis,
         "video-labels": analysis,
         "deletion": len(DeletionOutcome) + 1,
+        # per sweep: each outcome, the failed count, StuckMedia itself and the duration
+        "stuck-media": len(SweepOutcome) + 3,
     }
     services = [
         variables["POWERTOOLS_SERVICE_NAME"]

@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.contract import WEB_HEALTH_PATH
-from snapstream_web import accounts, security
+from snapstream_web import accounts, security, static_files
 from snapstream_web.config import WebConfig
 
 MAX_REQUEST_BYTES = 64 * 1024  # forms and JSON only: files go straight to S3
@@ -35,8 +35,12 @@ def create_app(config: WebConfig | None = None) -> Flask:
     app.extensions["snapstream"] = config
     if config.proxy_count:
         n = config.proxy_count
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n)  # type: ignore[method-assign]
+    if config.secure_cookies:
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+        app.wsgi_app = _served_over_https(app.wsgi_app)  # type: ignore[method-assign]
     security.install(app)
+    static_files.install(app)
 
     from snapstream_web.views import accounts_views, admin_views, api, local_media, pages
 
@@ -62,6 +66,18 @@ def create_app(config: WebConfig | None = None) -> Flask:
 
     app.register_error_handler(HTTPException, _error)
     logging.getLogger("snapstream_web").setLevel(logging.INFO)
+    return app
+
+
+def _served_over_https(wsgi_app: Any) -> Any:
+    """Deployed, the site is reachable only through CloudFront, which redirects HTTP to HTTPS;
+    the hop from CloudFront to the internal load balancer is HTTP inside the VPC, so no
+    forwarded-protocol header tells the truth. Every request came over HTTPS."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        environ["wsgi.url_scheme"] = "https"
+        return wsgi_app(environ, start_response)
+
     return app
 
 

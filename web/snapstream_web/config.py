@@ -16,8 +16,10 @@ class WebConfig:
     settings: Settings
     #: signs the session cookie; from Secrets Manager when deployed.
     secret_key: str
+    #: the site is served over HTTPS (deployed: through CloudFront): Secure cookies, HSTS,
+    #: https URLs. Off only on the loopback of ``make dev``.
     secure_cookies: bool = True
-    #: proxies whose X-Forwarded-* headers are trusted (the ALB is exactly one).
+    #: proxies whose X-Forwarded-For entries are trusted (deployed: CloudFront and the ALB).
     proxy_count: int = 0
     #: failed logins before an e-mail address is locked, and for how long.
     max_failed_logins: int = 5

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 import hmac
+import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -81,15 +82,34 @@ def _check_csrf() -> None:
         abort(400, description="the form has expired or the CSRF token is missing; reload the page")
 
 
-def _content_security_policy() -> str:
+def bucket_origins(buckets: Iterable[str], region: str) -> list[str]:
+    """The https origins a browser reaches ``buckets`` at with presigned URLs and POSTs: the
+    virtual-hosted name, global and Regional (boto3 signs for either, by Region and version)."""
+    origins = []
+    for bucket in buckets:
+        if bucket:
+            origins += [
+                f"https://{bucket}.s3.amazonaws.com",
+                f"https://{bucket}.s3.{region}.amazonaws.com",
+            ]
+    return origins
+
+
+def _remote_sources() -> list[str]:
+    """This environment's buckets and media distribution, and nothing else of AWS's."""
     settings = web_config().settings
-    sources = ["'self'", "https://*.amazonaws.com"]
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    sources = ["'self'", *bucket_origins((settings.uploads_bucket, settings.media_bucket), region)]
     if settings.cdn_domain:
         sources.append(f"https://{settings.cdn_domain}")
     endpoint = current_app.config.get("AWS_BROWSER_ORIGIN")
     if endpoint:
         sources.append(str(endpoint))
-    remote = " ".join(sources)
+    return sources
+
+
+def _content_security_policy() -> str:
+    remote = " ".join(_remote_sources())
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
         f"img-src 'self' data: {remote}; media-src 'self' blob: {remote}; "

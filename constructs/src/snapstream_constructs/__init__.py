@@ -11,16 +11,20 @@ from snapstream_constructs.compliance import (
     resource_finding,
     write_acknowledgments_to_templates,
 )
-from snapstream_constructs.delivery import MediaDistribution, PlaybackSigningKey
+from snapstream_constructs.delivery import (
+    MediaDistribution,
+    MediaPackageOrigin,
+    PlaybackSigningKey,
+)
 from snapstream_constructs.encryption import DataKey
 from snapstream_constructs.event_bus import MediaEventBus
-from snapstream_constructs.functions import PipelineFunction
+from snapstream_constructs.functions import FunctionTracing, PipelineFunction
 from snapstream_constructs.messaging import SecureTopic
-from snapstream_constructs.monitoring import (
+from snapstream_constructs.monitoring import OperationsMonitoring
+from snapstream_constructs.monitoring_inputs import (
     AgedQueue,
     AlarmThresholds,
     DeliveryRule,
-    OperationsMonitoring,
     PipelineMetrics,
     WebTier,
 )
@@ -32,6 +36,8 @@ from snapstream_constructs.queues import (
     is_dead_letter_queue,
     notify_queue_of_object_created,
 )
+from snapstream_constructs.site_distribution import SiteDistribution
+from snapstream_constructs.site_web_acl import SiteWebAcl, WebAclScope
 from snapstream_constructs.storage import AccessLogBucket, SecureBucket
 from snapstream_constructs.tables import IdempotencyTable, MediaTable
 from snapstream_constructs.transcoding import MediaConvertTranscoding
@@ -43,10 +49,12 @@ __all__ = [
     "AlarmThresholds",
     "DataKey",
     "DeliveryRule",
+    "FunctionTracing",
     "IdempotencyTable",
     "MediaConvertTranscoding",
     "MediaDistribution",
     "MediaEventBus",
+    "MediaPackageOrigin",
     "MediaTable",
     "OperationsMonitoring",
     "Pack",
@@ -56,7 +64,10 @@ __all__ = [
     "QueueWithDeadLetters",
     "SecureBucket",
     "SecureTopic",
+    "SiteDistribution",
+    "SiteWebAcl",
     "VodPackaging",
+    "WebAclScope",
     "WebHosting",
     "WebTier",
     "acknowledge",

@@ -3,9 +3,13 @@
 cdk-nag 3 runs on CDK's policy-validation framework. An acknowledgment only takes effect when its
 id is *prefixed* with the pack name and names the granular finding, e.g.
 ``AwsSolutions::AwsSolutions-IAM5[Resource::<Bucket.Arn>/*]``; anything else is silently ignored.
-:func:`acknowledge` builds that id, so callers name pack, rule and finding separately. CDK records
-each acknowledgment (``aws:cdk:acknowledged-rules``) in the assembly's metadata and each one that
-matched a finding in ``validation-report.json``, so a test can prove that none is stale.
+:func:`acknowledge` builds that id, so callers name pack, rule and finding separately, and places
+it on the CloudFormation resource(s) the rule reports on, never on a whole construct: CDK applies
+an acknowledgment to everything below the construct that carries it, and writes it into every one
+of those resources' template ``Metadata``, so one on a queue would also sit on its queue policy,
+where no queue rule ever fires. CDK records each acknowledgment (``aws:cdk:acknowledged-rules``)
+in the assembly's metadata and each finding it matched in ``validation-report.json``, so a test
+can prove that none is stale on any resource it covers (``tools.assembly.stale_acknowledgments``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from cdk_nag import (
     WriteNagSuppressionsToCloudFormationAspect,
 )
 from constructs import IConstruct
+
+from snapstream_constructs.nag_rule_types import REPORTED_ON
 
 
 class Pack(StrEnum):
@@ -102,17 +108,47 @@ def acknowledge(
     reason: str,
     findings: Sequence[str] = (),
 ) -> None:
-    """Acknowledge one rule on ``scope`` (and its children) with a reason an auditor can read.
+    """Acknowledge one rule where it reports, with a reason an auditor can read.
 
-    ``findings`` lists the granular findings for rules that report them (IAM5's resources and
-    actions); pass none for rules that report the resource as a whole.
+    ``scope`` is the resource or the construct holding it: the acknowledgment is placed on each
+    CloudFormation resource below ``scope`` of a type the rule reports findings on
+    (:data:`~snapstream_constructs.nag_rule_types.REPORTED_ON`, read from cdk-nag), e.g. only the
+    ``AWS::SQS::Queue`` of a queue construct, not its queue policy; only the ``AWS::EC2::Route``
+    of a public subnet. A CloudFormation resource passed as ``scope`` is taken as it is (a role
+    whose inline policies raise IAM5). ``findings`` lists the granular findings for rules that
+    report them (IAM5's resources and actions); pass none for rules that report the resource as a
+    whole.
     """
     if len(reason.strip()) < 20:
         raise ValueError(f"acknowledging {rule} on {scope.node.path} needs a real reason")
-    validations = _validations_of(scope)
-    for finding in findings or (None,):
-        ack_id = acknowledgment_id(pack, rule, finding)
-        validations.acknowledge(cdk.Acknowledgment(id=ack_id, reason=reason))
+    for target in reported_on(scope, pack, rule):
+        validations = _validations_of(target)
+        for finding in findings or (None,):
+            ack_id = acknowledgment_id(pack, rule, finding)
+            validations.acknowledge(cdk.Acknowledgment(id=ack_id, reason=reason))
+
+
+def reported_on(scope: IConstruct, pack: Pack, rule: str) -> list[IConstruct]:
+    """The resources at or below ``scope`` where ``pack``'s ``rule`` reports its findings.
+
+    Raises ValueError when there is none (a construct the rule never checks, or an
+    acknowledgment made before its resource exists): such an acknowledgment would match nothing.
+    """
+    if isinstance(scope, cdk.CfnResource):
+        return [scope]
+    types = REPORTED_ON.get(f"{pack.value}-{rule}")
+    if types is None:
+        raise ValueError(f"{pack.value} has no rule {rule} (cdk-nag: see nag_rule_types.py)")
+    found: list[IConstruct] = [
+        construct
+        for construct in scope.node.find_all()
+        if isinstance(construct, cdk.CfnResource) and construct.cfn_resource_type in types
+    ]
+    if not found:
+        raise ValueError(
+            f"{pack.value}-{rule} reports on {', '.join(types)}; {scope.node.path} holds none"
+        )
+    return found
 
 
 #: ``Validations.of(scope)`` per scope: each lookup is a jsii round trip, and constructs collect

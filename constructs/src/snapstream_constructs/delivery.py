@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_certificatemanager as acm
@@ -56,7 +58,8 @@ class PlaybackSigningKey(Construct):
             self.private_key,
             reason="The signing key pair is rotated by raising its generation in the "
             "environment config and redeploying, which replaces the CloudFront public key "
-            "in the same change (docs/runbooks.md); a rotation function could not do that.",
+            "in the same change (docs/runbooks.md); a Secrets Manager rotation function would "
+            "change the pair behind CloudFormation, which owns that public key.",
         )
         generator_policy.add_statements(
             iam.PolicyStatement(
@@ -117,53 +120,34 @@ class MediaDistribution(Construct):
         media_bucket: s3.IBucket,
         key_group: cloudfront.CfnKeyGroup,
         access_logs: s3.IBucket,
-        site_origins: Sequence[str],
         price_class: cloudfront.PriceClass,
         log_retention: cdk.Duration,
         removal_policy: cdk.RemovalPolicy,
         domain_name: str | None = None,
         certificate_arn: str | None = None,
         web_acl_arn: str | None = None,
+        site_origins: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id)
-        self.logs = self._log_bucket(access_logs, log_retention, removal_policy)
-        signers = [cloudfront.KeyGroup.from_key_group_id(self, "Signers", key_group.attr_id)]
-        headers = self._response_headers(site_origins)
-        mediapackage_origin = origins.HttpOrigin(
-            packaging.domain_name,
-            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
-            custom_headers={CDN_IDENTIFIER_HEADER: packaging.cdn_identifier_reference()},
-        )
-        video_cache = cloudfront.CachePolicy(
+        self.logs = cloudfront_log_bucket(
             self,
-            "VideoCache",
-            comment="MediaPackage VOD: cache key = path + MediaPackage's own query parameters",
-            query_string_behavior=cloudfront.CacheQueryStringBehavior.allow_list(
-                *MEDIAPACKAGE_QUERY_STRINGS
-            ),
-            header_behavior=cloudfront.CacheHeaderBehavior.none(),
-            cookie_behavior=cloudfront.CacheCookieBehavior.none(),
-            enable_accept_encoding_gzip=True,
-            default_ttl=cdk.Duration.days(1),
-            max_ttl=cdk.Duration.days(365),
+            "Logs",
+            access_logs=access_logs,
+            retention=log_retention,
+            removal_policy=removal_policy,
         )
-        signed = {
-            "viewer_protocol_policy": cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-            "trusted_key_groups": signers,
-            "response_headers_policy": headers,
-            "allowed_methods": cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
-            "cached_methods": cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
-        }
+        signers = [cloudfront.KeyGroup.from_key_group_id(self, "Signers", key_group.attr_id)]
+        headers = security_headers_policy(
+            self,
+            "Headers",
+            comment="Security headers, and CORS for the SnapStream site only",
+            cors_origins=site_origins,
+        )
+        signed = signed_behavior_options(signers, headers)
         media_files = cloudfront.BehaviorOptions(
             origin=origins.S3BucketOrigin.with_origin_access_control(media_bucket),
             cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
-            **signed,  # type: ignore[arg-type]
-        )
-        certificate = (
-            acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn)
-            if certificate_arn
-            else None
+            **signed,
         )
         self.distribution = cloudfront.Distribution(
             self,
@@ -171,25 +155,22 @@ class MediaDistribution(Construct):
             comment="SnapStream video and media delivery (signed access only)",
             default_behavior=media_files,
             additional_behaviors={
-                VIDEO_PATH: cloudfront.BehaviorOptions(
-                    origin=mediapackage_origin,
-                    cache_policy=video_cache,
-                    **signed,  # type: ignore[arg-type]
+                VIDEO_PATH: signed_video_behavior(
+                    self,
+                    video=MediaPackageOrigin.of(packaging),
+                    signers=signers,
+                    headers=headers,
                 ),
                 MEDIA_FILES_PATH: media_files,
             },
-            price_class=price_class,
-            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
-            enable_ipv6=True,
-            enable_logging=True,
-            log_bucket=self.logs,
-            log_file_prefix="cloudfront/",
-            domain_names=[domain_name] if domain_name else None,
-            certificate=certificate,
-            minimum_protocol_version=(
-                cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate else None
+            **https_distribution_options(
+                self,
+                logs=self.logs,
+                price_class=price_class,
+                domain_name=domain_name,
+                certificate_arn=certificate_arn,
+                web_acl_arn=web_acl_arn,
             ),
-            web_acl_id=web_acl_arn,
         )
         self._acknowledge(custom_domain=bool(domain_name), web_acl=bool(web_acl_arn))
         key = media_bucket.encryption_key if isinstance(media_bucket, s3.Bucket) else None
@@ -202,73 +183,14 @@ class MediaDistribution(Construct):
                 "distributions of this account only, and only this one has the bucket as origin.",
             )
 
-    def _log_bucket(
-        self, access_logs: s3.IBucket, retention: cdk.Duration, removal_policy: cdk.RemovalPolicy
-    ) -> s3.Bucket:
-        bucket = log_destination_bucket(
-            self,
-            "Logs",
-            retention=retention,
-            removal_policy=removal_policy,
-            # CloudFront standard logging writes with the awslogsdelivery account's ACL.
-            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
-            kms_unsupported_reason="CloudFront standard logging cannot deliver to SSE-KMS "
-            "buckets; SSE-S3 is used.",
-            access_logs=access_logs,
-            access_log_prefix="cloudfront-logs/",
-        )
-        cfn_bucket = bucket.node.default_child
-        assert isinstance(cfn_bucket, s3.CfnBucket)
-        cfn_bucket.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3045"]}})
-        cfn_bucket.add_metadata(
-            "snapstream:cfn-lint-W3045",
-            "CloudFront standard logs are delivered with object ACLs, so this bucket needs "
-            "ObjectWriter ownership; public access stays fully blocked.",
-        )
-        return bucket
-
-    def _response_headers(self, site_origins: Sequence[str]) -> cloudfront.ResponseHeadersPolicy:
-        return cloudfront.ResponseHeadersPolicy(
-            self,
-            "Headers",
-            comment="Security headers, and CORS for the SnapStream site only",
-            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
-                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
-                    access_control_max_age=cdk.Duration.days(365),
-                    include_subdomains=True,
-                    override=True,
-                ),
-                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
-                frame_options=cloudfront.ResponseHeadersFrameOptions(
-                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
-                ),
-                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
-                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
-                    override=True,
-                ),
-                xss_protection=cloudfront.ResponseHeadersXSSProtection(
-                    protection=True, mode_block=True, override=True
-                ),
-            ),
-            cors_behavior=cloudfront.ResponseHeadersCorsBehavior(
-                access_control_allow_credentials=False,
-                access_control_allow_headers=["Range", "Content-Type"],
-                access_control_allow_methods=["GET", "HEAD", "OPTIONS"],
-                access_control_allow_origins=list(site_origins),
-                access_control_max_age=cdk.Duration.hours(1),
-                origin_override=True,
-            )
-            if site_origins
-            else None,
-        )
-
     def _acknowledge(self, *, custom_domain: bool, web_acl: bool) -> None:
         acknowledge(
             self.distribution,
             pack=Pack.AWS_SOLUTIONS,
             rule="CFR1",
-            reason="Access is restricted per viewer by signed URLs issued only to a media's owner; "
-            "a country-level block would be an editorial decision, left to each operator.",
+            reason="Every behaviour requires a CloudFront signature, which the site issues, "
+            "short-lived, only to a media's owner and to admins; a country-level block would be "
+            "an editorial decision, left to each operator.",
         )
         if not web_acl:
             acknowledge(
@@ -288,3 +210,180 @@ class MediaDistribution(Construct):
                 "*.cloudfront.net certificate, whose policy CloudFront fixes; with cdn_domain "
                 "set, viewers are held to TLSv1.2_2021.",
             )
+
+
+def signed_behavior_options(
+    signers: Sequence[cloudfront.IKeyGroup], headers: cloudfront.IResponseHeadersPolicy
+) -> dict[str, Any]:
+    """Behaviour options every signed behaviour shares: HTTPS, signers, headers, read-only."""
+    return {
+        "viewer_protocol_policy": cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        "trusted_key_groups": list(signers),
+        "response_headers_policy": headers,
+        "allowed_methods": cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+        "cached_methods": cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
+    }
+
+
+@dataclass(frozen=True, kw_only=True)
+class MediaPackageOrigin:
+    """Where CloudFront fetches MediaPackage VOD output, and the CDN identifier it must send."""
+
+    #: the packaging group's host name (no scheme).
+    domain_name: str
+    #: the identifier's value, best a ``{{resolve:secretsmanager:...}}`` reference.
+    cdn_identifier: str
+
+    @classmethod
+    def of(cls, packaging: VodPackaging) -> MediaPackageOrigin:
+        return cls(
+            domain_name=packaging.domain_name,
+            cdn_identifier=packaging.cdn_identifier_reference(),
+        )
+
+
+def signed_video_behavior(
+    scope: Construct,
+    *,
+    video: MediaPackageOrigin,
+    signers: Sequence[cloudfront.IKeyGroup],
+    headers: cloudfront.IResponseHeadersPolicy,
+) -> cloudfront.BehaviorOptions:
+    """``/out/*`` from MediaPackage VOD: HTTPS with the CDN identifier header, signed requests
+    only, cached by path and MediaPackage's own query parameters (a ``VideoCache`` policy in
+    ``scope``)."""
+    origin = origins.HttpOrigin(
+        video.domain_name,
+        protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+        origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+        custom_headers={CDN_IDENTIFIER_HEADER: video.cdn_identifier},
+    )
+    cache = cloudfront.CachePolicy(
+        scope,
+        "VideoCache",
+        comment="MediaPackage VOD: cache key = path + MediaPackage's own query parameters",
+        query_string_behavior=cloudfront.CacheQueryStringBehavior.allow_list(
+            *MEDIAPACKAGE_QUERY_STRINGS
+        ),
+        header_behavior=cloudfront.CacheHeaderBehavior.none(),
+        cookie_behavior=cloudfront.CacheCookieBehavior.none(),
+        enable_accept_encoding_gzip=True,
+        default_ttl=cdk.Duration.days(1),
+        max_ttl=cdk.Duration.days(365),
+    )
+    return cloudfront.BehaviorOptions(
+        origin=origin,
+        cache_policy=cache,
+        **signed_behavior_options(signers, headers),
+    )
+
+
+def cloudfront_log_bucket(
+    scope: Construct,
+    construct_id: str,
+    *,
+    access_logs: s3.IBucket,
+    retention: cdk.Duration,
+    removal_policy: cdk.RemovalPolicy,
+) -> s3.Bucket:
+    """The bucket a distribution's standard logs go to (SSE-S3, ObjectWriter: see below)."""
+    bucket = log_destination_bucket(
+        scope,
+        construct_id,
+        retention=retention,
+        removal_policy=removal_policy,
+        # CloudFront standard logging writes with the awslogsdelivery account's ACL.
+        object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
+        kms_unsupported_reason="CloudFront standard logging cannot deliver to SSE-KMS "
+        "buckets; SSE-S3 is used.",
+        access_logs=access_logs,
+        access_log_prefix="cloudfront-logs/",
+    )
+    cfn_bucket = bucket.node.default_child
+    assert isinstance(cfn_bucket, s3.CfnBucket)
+    cfn_bucket.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3045"]}})
+    cfn_bucket.add_metadata(
+        "snapstream:cfn-lint-W3045",
+        "CloudFront standard logs are delivered with object ACLs, so this bucket needs "
+        "ObjectWriter ownership; public access stays fully blocked.",
+    )
+    return bucket
+
+
+def security_headers_policy(
+    scope: Construct, construct_id: str, *, comment: str, cors_origins: Sequence[str] = ()
+) -> cloudfront.ResponseHeadersPolicy:
+    """HSTS (a year, subdomains), nosniff, DENY framing, a strict referrer policy; and CORS
+    (GET/HEAD/OPTIONS, no credentials) for ``cors_origins`` when given."""
+    return cloudfront.ResponseHeadersPolicy(
+        scope,
+        construct_id,
+        comment=comment,
+        security_headers_behavior=strict_transport_headers(
+            referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                override=True,
+            ),
+            xss_protection=cloudfront.ResponseHeadersXSSProtection(
+                protection=True, mode_block=True, override=True
+            ),
+        ),
+        cors_behavior=cloudfront.ResponseHeadersCorsBehavior(
+            access_control_allow_credentials=False,
+            access_control_allow_headers=["Range", "Content-Type"],
+            access_control_allow_methods=["GET", "HEAD", "OPTIONS"],
+            access_control_allow_origins=list(cors_origins),
+            access_control_max_age=cdk.Duration.hours(1),
+            origin_override=True,
+        )
+        if cors_origins
+        else None,
+    )
+
+
+def strict_transport_headers(**more: Any) -> cloudfront.ResponseSecurityHeadersBehavior:
+    """HSTS for a year with subdomains, nosniff and DENY framing, all overriding the origin's;
+    ``more`` adds other security headers."""
+    return cloudfront.ResponseSecurityHeadersBehavior(
+        strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+            access_control_max_age=cdk.Duration.days(365), include_subdomains=True, override=True
+        ),
+        content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+        frame_options=cloudfront.ResponseHeadersFrameOptions(
+            frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+        ),
+        **more,
+    )
+
+
+def https_distribution_options(
+    scope: Construct,
+    *,
+    logs: s3.IBucket,
+    price_class: cloudfront.PriceClass,
+    domain_name: str | None,
+    certificate_arn: str | None,
+    web_acl_arn: str | None,
+) -> dict[str, Any]:
+    """What every SnapStream distribution shares: HTTP/2 and 3, IPv6, standard logs under
+    ``cloudfront/`` in ``logs``, and with ``domain_name`` its ACM certificate (a ``Certificate``
+    in ``scope``) and TLSv1.2_2021 at least."""
+    certificate = (
+        acm.Certificate.from_certificate_arn(scope, "Certificate", certificate_arn)
+        if certificate_arn
+        else None
+    )
+    return {
+        "price_class": price_class,
+        "http_version": cloudfront.HttpVersion.HTTP2_AND_3,
+        "enable_ipv6": True,
+        "enable_logging": True,
+        "log_bucket": logs,
+        "log_file_prefix": "cloudfront/",
+        "domain_names": [domain_name] if domain_name else None,
+        "certificate": certificate,
+        "minimum_protocol_version": (
+            cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate else None
+        ),
+        "web_acl_id": web_acl_arn,
+    }

@@ -17,8 +17,13 @@ from snapstream_constructs.queues import delivery_dead_letter_queue
 class MediaEventBus(Construct):
     """A custom event bus whose events from ``sources`` are archived for replay.
 
-    Events at rest are encrypted by EventBridge with an AWS-owned key; every route gets its own
-    dead-letter queue (SSE-SQS, so that EventBridge can write it without a key-policy grant).
+    Events at rest are encrypted by EventBridge with an AWS-owned key. Every route has a
+    dead-letter queue for the events EventBridge cannot deliver: the target's own when it has one
+    (the function's asynchronous-invocation DLQ, the queue's redrive DLQ), so that each step keeps
+    one queue of the events it never processed, whoever gave up on them; otherwise one of its own
+    (SSE-SQS, which EventBridge can write without a key-policy grant). A target's own DLQ
+    encrypted with a customer-managed key needs that key to admit ``events.amazonaws.com``
+    (:meth:`DataKey.allow_service <snapstream_constructs.encryption.DataKey.allow_service>`).
     """
 
     def __init__(
@@ -49,8 +54,9 @@ class MediaEventBus(Construct):
         max_event_age: cdk.Duration | None = None,
         retry_attempts: int = 8,
         scope: Construct | None = None,
-    ) -> tuple[events.Rule, sqs.Queue]:
-        """Deliver matching events to ``function``; events it cannot take land in a DLQ.
+    ) -> tuple[events.Rule, sqs.IQueue]:
+        """Deliver matching events to ``function``; events it cannot take land in a DLQ: the
+        function's own asynchronous-invocation DLQ when it has one, else a new one.
 
         ``on_default_bus`` routes AWS service events (MediaConvert, Transcribe job state changes),
         which arrive on the account's default bus, not on ours. ``scope`` is where the rule and
@@ -58,7 +64,8 @@ class MediaEventBus(Construct):
         when it is another one, so that the bus's stack never depends on its consumers.
         """
         scope = Construct(scope or self, construct_id)
-        dlq = delivery_dead_letter_queue(
+        own = function.dead_letter_queue if isinstance(function, lambda_.Function) else None
+        dlq = own or delivery_dead_letter_queue(
             scope, "DeadLetters", named_in="the rule target's DeadLetterConfig"
         )
         rule = events.Rule(
@@ -86,11 +93,13 @@ class MediaEventBus(Construct):
         queue: sqs.IQueue,
         description: str,
         scope: Construct | None = None,
-    ) -> tuple[events.Rule, sqs.Queue]:
+    ) -> tuple[events.Rule, sqs.IQueue]:
         """Deliver matching events into ``queue`` (a buffer its consumer drains at its own pace);
-        events EventBridge cannot deliver land in a dead-letter queue."""
+        events EventBridge cannot deliver land in the queue's own dead-letter queue (with those
+        its consumer gave up on: both are redriven into ``queue``), or in a new one."""
         holder = Construct(scope or self, construct_id)
-        dlq = delivery_dead_letter_queue(
+        redrive = queue.dead_letter_queue if isinstance(queue, sqs.Queue) else None
+        dlq = (redrive.queue if redrive else None) or delivery_dead_letter_queue(
             holder, "DeadLetters", named_in="the rule target's DeadLetterConfig"
         )
         rule = events.Rule(

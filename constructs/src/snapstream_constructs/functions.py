@@ -15,15 +15,63 @@ from constructs import Construct
 from snapstream_constructs.compliance import Pack, acknowledge
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
+TRACING_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+
+
+def acknowledge_unscoped_actions(policy: iam.ManagedPolicy, *, reason: str) -> None:
+    """AwsSolutions IAM5 ``Resource::*`` on ``policy``, for actions without resource-level
+    permissions named in ``reason``."""
+    acknowledge(
+        policy, pack=Pack.AWS_SOLUTIONS, rule="IAM5", findings=["Resource::*"], reason=reason
+    )
+
+
+class FunctionTracing(Construct):
+    """The customer-managed policy every function role attaches for X-Ray active tracing.
+
+    ``xray:PutTraceSegments`` and ``xray:PutTelemetryRecords`` support no resource-level
+    permissions, so the statement is on ``"*"``: written (and acknowledged) once here, not once
+    in every function's own policy. :meth:`of_stack` is the one of a stack; a stack may pass
+    another stack's (the environment's) to its functions instead.
+    """
+
+    ID = "FunctionTracing"
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            description="X-Ray active tracing, for every function role that attaches it",
+            statements=[iam.PolicyStatement(actions=list(TRACING_ACTIONS), resources=["*"])],
+        )
+        acknowledge_unscoped_actions(
+            self.policy,
+            reason="Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, "
+            "which support no resource-level permissions (AWS Service Authorization Reference); "
+            "this policy holds nothing else.",
+        )
+
+    @classmethod
+    def of_stack(cls, scope: Construct) -> FunctionTracing:
+        """The stack's own, created with its first function."""
+        stack = cdk.Stack.of(scope)
+        found = stack.node.try_find_child(cls.ID)
+        if isinstance(found, FunctionTracing):
+            return found
+        return cls(stack, cls.ID)
 
 
 class PipelineFunction(Construct):
     """Python 3.14 on arm64, X-Ray active tracing, JSON logs into a KMS-encrypted log group with
     retention, reserved concurrency, and its own role.
 
-    The role holds exactly one customer-managed policy, and nothing else: CDK's automatic grants
-    are switched off (the function gets an immutable view of its role), so every permission is a
-    statement written with :meth:`allow` and visible in one place of the template.
+    The role holds exactly one customer-managed policy of its own, plus the shared
+    :class:`FunctionTracing` policy (``tracing``; by default its stack's), and nothing else: CDK's
+    automatic grants are switched off (the function gets an immutable view of its role), so every
+    permission is a statement written with :meth:`allow` and visible in one place of the template.
+    An action without resource-level permissions needs ``unscoped_actions_reason``, the reason
+    acknowledged for the policy's ``Resource::*``.
     """
 
     def __init__(
@@ -44,9 +92,11 @@ class PipelineFunction(Construct):
         invoked_by: str = "an event source mapping",
         async_dead_letter_queue: sqs.IQueue | None = None,
         unscoped_actions_reason: str | None = None,
+        tracing: FunctionTracing | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.reserved_concurrency = reserved_concurrency
+        self.tracing = tracing or FunctionTracing.of_stack(self)
         self.log_group = logs.LogGroup(
             self,
             "Logs",
@@ -62,7 +112,7 @@ class PipelineFunction(Construct):
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"Runs only: {description}",
-            managed_policies=[self.policy],
+            managed_policies=[self.policy, self.tracing.policy],
         )
         self.function = lambda_.Function(
             self,
@@ -91,7 +141,6 @@ class PipelineFunction(Construct):
             actions=["logs:CreateLogStream", "logs:PutLogEvents"],
             resources=[self.log_group.log_group_arn],
         )
-        self.allow(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"])
         if async_dead_letter_queue is not None:
             self.allow(actions=["sqs:SendMessage"], resources=[async_dead_letter_queue.queue_arn])
             if async_dead_letter_queue.encryption_master_key is not None:
@@ -120,6 +169,11 @@ class PipelineFunction(Construct):
                 conditions=dict(conditions) if conditions else None,
             )
         )
+
+    def acknowledge_unscoped_actions(self, reason: str) -> None:
+        """Say why the function's own policy grants actions on ``*`` (which, and why they have
+        no resource-level permissions): AwsSolutions IAM5 ``Resource::*`` on that policy."""
+        acknowledge_unscoped_actions(self.policy, reason=reason)
 
     def consume(
         self,
@@ -168,22 +222,15 @@ class PipelineFunction(Construct):
         self, invoked_by: str, *, has_dead_letter_queue: bool, unscoped_actions_reason: str | None
     ) -> None:
         outside_vpc = (
-            "The function calls only AWS service APIs (S3, DynamoDB, SQS, SNS, EventBridge) over "
-            "TLS with IAM authentication and reaches no private resource, so it runs outside a "
-            "VPC; inside one it would need NAT or six interface endpoints for no added protection."
+            "The function calls only AWS service APIs, over TLS with IAM authentication, and "
+            "reaches no private resource, so it runs outside a VPC; inside one it would need NAT "
+            "or an interface endpoint per service it calls, for no added protection."
         )
         acknowledge(
             self.function, pack=Pack.NIST_800_53_R5, rule="LambdaInsideVPC", reason=outside_vpc
         )
-        acknowledge(
-            self.policy,
-            pack=Pack.AWS_SOLUTIONS,
-            rule="IAM5",
-            findings=["Resource::*"],
-            reason="Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, "
-            "which support no resource-level permissions (AWS Service Authorization Reference)."
-            + (f" {unscoped_actions_reason}" if unscoped_actions_reason else ""),
-        )
+        if unscoped_actions_reason:
+            self.acknowledge_unscoped_actions(unscoped_actions_reason)
         if has_dead_letter_queue:
             return
         synchronous = (

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -26,6 +25,13 @@ from snapstream_constructs.metric_queries import (
     graph,
     text,
 )
+from snapstream_constructs.monitoring_inputs import (
+    AgedQueue,
+    AlarmThresholds,
+    DeliveryRule,
+    PipelineMetrics,
+    WebTier,
+)
 
 #: DynamoDB operations SnapStream calls (never Scan or TransactGetItems); ThrottledRequests is
 #: reported per operation. With the sum, 9 of the 10 metrics an alarm may hold.
@@ -40,113 +46,6 @@ TABLE_OPERATIONS = (
     "TransactWriteItems",
 )
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9-]+")
-#: Work queues keep messages 4 days (:class:`~snapstream_constructs.queues.QueueWithDeadLetters`).
-MAX_MESSAGE_AGE_SECONDS = 4 * 24 * 3600
-
-
-@dataclass(frozen=True, kw_only=True)
-class AlarmThresholds:
-    """When each alarm fires: counts per 5-minute period (an alarm fires at >= the value)."""
-
-    function_errors: int = 1
-    #: Throttles are retried (Lambda's asynchronous queue; SQS pollers stop at the reserved
-    #: concurrency), so only repeated throttling pages someone.
-    function_throttles: int = 10
-    #: Messages in any dead-letter queue; 1 means "any message".
-    dead_letter_messages: int = 1
-    #: MediaConvert jobs that ended in ERROR or were CANCELED (reported by the transcode-state
-    #: function).
-    transcode_errors: int = 1
-    load_balancer_5xx: int = 10
-    unhealthy_hosts: int = 1
-    #: Failed EC2 status checks of a stand-alone instance (the dev profile's NAT instance).
-    instance_status_checks: int = 1
-    #: CloudFront 5xx responses as a percentage of requests (average over the period).
-    cdn_5xx_rate_percent: float = 5.0
-    table_throttles: int = 1
-    #: Age in seconds of the oldest message in the ingest queue (maximum over the period): the
-    #: ingest function stopped taking uploads, or retries keep failing. A healthy ingest takes
-    #: seconds; one failed attempt returns a message after the visibility timeout (3 minutes).
-    ingest_queue_age_seconds: int = 600
-    #: The same for the analysis queue, whose consumer runs at a reserved concurrency and
-    #: retries after 12 minutes, so a backlog there is normal for longer.
-    analysis_queue_age_seconds: int = 1800
-    #: Events an EventBridge rule could not deliver to its target after every retry
-    #: (``FailedInvocations``), per rule.
-    rule_failed_invocations: int = 1
-    #: Events an EventBridge rule could not even put in its dead-letter queue
-    #: (``InvocationsFailedToBeSentToDlq``): lost, per rule.
-    rule_dead_letter_failures: int = 1
-    #: Consecutive 5-minute periods over the threshold before an alarm fires.
-    evaluation_periods: int = 1
-
-    def problems(self) -> list[str]:
-        problems = [
-            f"alarm threshold {f.name} must be positive"
-            for f in fields(self)
-            if getattr(self, f.name) <= 0
-        ]
-        if self.cdn_5xx_rate_percent > 100:
-            problems.append("alarm threshold cdn_5xx_rate_percent must be at most 100")
-        for name in ("ingest_queue_age_seconds", "analysis_queue_age_seconds"):
-            if getattr(self, name) >= MAX_MESSAGE_AGE_SECONDS:
-                problems.append(
-                    f"alarm threshold {name} must be below {MAX_MESSAGE_AGE_SECONDS} (the work "
-                    "queues keep messages 4 days; an older message no longer exists)"
-                )
-        return problems
-
-
-@dataclass(frozen=True, kw_only=True)
-class AgedQueue:
-    """A work queue alarmed on the age of its oldest message, by its name."""
-
-    queue_name: str
-    #: the alarm fires when the oldest message is at least this old (seconds).
-    max_age_seconds: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class DeliveryRule:
-    """An EventBridge rule whose delivery failures are alarmed.
-
-    ``rule_name`` is the rule's own name (a rule's ``Ref`` on a custom bus is ``<bus>|<rule>``,
-    which is no metric dimension; the name is the last part of its ARN,
-    ``arn:…:rule/[<bus name>/]<rule name>``). ``event_bus_name`` is None for a rule on the
-    account's default bus, whose metrics carry only ``RuleName``; a custom bus's rules carry
-    ``EventBusName`` too.
-    """
-
-    rule_name: str
-    event_bus_name: str | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class WebTier:
-    """The load balancer and target group whose traffic, errors and health are watched, by the
-    full names CloudWatch uses as dimensions (``app/<name>/<id>``, ``targetgroup/<name>/<id>``;
-    the ``LoadBalancerFullName``/``TargetGroupFullName`` attributes)."""
-
-    load_balancer_full_name: str
-    target_group_full_name: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class PipelineMetrics:
-    """Where the pipeline functions' EMF metrics live and how they are named."""
-
-    namespace: str
-    #: dimensions every metric carries besides ``service`` (e.g. the environment).
-    dimensions: Mapping[str, str]
-    #: Powertools service name -> metric prefix (``<prefix>_<outcome>``, ``<prefix>Duration``).
-    steps: Mapping[str, str]
-    #: the outcome counted when an item could not be processed.
-    failed_outcome: str
-    #: the service whose failures are MediaConvert jobs that ended in ERROR or were CANCELED.
-    transcode_state_service: str
-    #: the service that accepts or rejects uploads, and the outcomes shown as upload traffic.
-    ingest_service: str
-    upload_outcomes: Sequence[str]
 
 
 class OperationsMonitoring(Construct):
@@ -171,7 +70,7 @@ class OperationsMonitoring(Construct):
         instances: Mapping[str, str],
         transcode_queue_name: str,
         web: WebTier,
-        distribution_id: str,
+        distributions: Mapping[str, str],
         alarm_on_distribution: bool,
         aged_queues: Mapping[str, AgedQueue],
         rules: Mapping[str, DeliveryRule],
@@ -183,8 +82,10 @@ class OperationsMonitoring(Construct):
         EventBridge rules alarmed on delivery failures, by readable name; ``also_notify`` ARNs
         of existing SNS topics every alarm publishes to besides ``alarm_topic`` (their policy and
         key must let ``cloudwatch.amazonaws.com`` publish).
-        CloudFront reports metrics in us-east-1 only, so its alarm can exist only in a stack
-        there (``alarm_on_distribution``); the dashboard shows it from any Region."""
+        ``distributions`` maps an alarm name (``CloudFront`` gives ``<prefix>-CloudFront-5xx-rate``)
+        to a CloudFront distribution id. CloudFront reports metrics in us-east-1 only, so its
+        alarms can exist only in a stack there (``alarm_on_distribution``); the dashboard shows
+        them from any Region."""
         super().__init__(scope, construct_id)
         self._prefix = name_prefix
         self._thresholds = thresholds
@@ -199,12 +100,16 @@ class OperationsMonitoring(Construct):
 
         rows = [
             self._pipeline_widgets(),
+            self._stuck_media(),
             self._functions(functions),
             self._queues(dead_letter_queues, work_queues, aged_queues),
             self._rules(rules),
             self._transcoding(transcode_queue_name),
             self._web(web, instances),
-            self._distribution(distribution_id, alarm=alarm_on_distribution),
+            *(
+                self._distribution(name, distribution_id, alarm=alarm_on_distribution)
+                for name, distribution_id in distributions.items()
+            ),
             self._tables(tables),
         ]
         intro = text(
@@ -224,7 +129,14 @@ class OperationsMonitoring(Construct):
         return graph(title, queries, region=self._region)
 
     def _alarm(
-        self, name: str, what: str, query: Query, *, threshold: float, description: str
+        self,
+        name: str,
+        what: str,
+        query: Query,
+        *,
+        threshold: float,
+        description: str,
+        missing_data: str = "notBreaching",
     ) -> None:
         alarm_name = _UNSAFE_NAME.sub("-", f"{self._prefix}-{name}-{what}")
         alarm = cloudwatch.CfnAlarm(
@@ -236,7 +148,7 @@ class OperationsMonitoring(Construct):
             threshold=threshold,
             evaluation_periods=self._thresholds.evaluation_periods,
             comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching",
+            treat_missing_data=missing_data,
             alarm_actions=self._actions,
             ok_actions=self._actions,
         )
@@ -417,6 +329,32 @@ class OperationsMonitoring(Construct):
             self._graph("Items failed per step", [self._step_metric(s, failed) for s in steps]),
         ]
 
+    def _stuck_media(self) -> list[Widget]:
+        service = self._pipeline.stuck_media_service
+        if service is None:
+            return []
+        found = self._step_metric(service, "", statistic="Maximum", label="past their deadline")
+        self._alarm(
+            "StuckMedia",
+            "found",
+            found,
+            threshold=self._thresholds.stuck_media,
+            description="The stuck-media sweeper found media that sat in uploaded, processing "
+            "or deleting past the environment's deadline (docs/runbooks.md, stuck media).",
+            # One value per sweep (0 included): between sweeps the last verdict stands.
+            missing_data="ignore",
+        )
+        return [
+            self._graph("Stuck media per sweep", [found]),
+            self._graph(
+                "Stuck media handled",
+                [
+                    self._step_metric(service, f"_{outcome}", label=outcome)
+                    for outcome in self._pipeline.stuck_media_outcomes
+                ],
+            ),
+        ]
+
     def _transcoding(self, transcode_queue_name: str) -> list[Widget]:
         state_service = self._pipeline.transcode_state_service
         failed = self._step_metric(state_service, f"_{self._pipeline.failed_outcome}")
@@ -497,7 +435,7 @@ class OperationsMonitoring(Construct):
             self._graph("Instance status checks failed", status_checks),
         ]
 
-    def _distribution(self, distribution_id: str, *, alarm: bool) -> list[Widget]:
+    def _distribution(self, name: str, distribution_id: str, *, alarm: bool) -> list[Widget]:
         dims = {"DistributionId": distribution_id, "Region": "Global"}
 
         def cdn(name: str, statistic: str) -> MetricSpec:
@@ -506,13 +444,13 @@ class OperationsMonitoring(Construct):
         rate_5xx = cdn("5xxErrorRate", "Average")
         if alarm:
             self._alarm(
-                "CloudFront",
+                name,
                 "5xx-rate",
                 rate_5xx,
                 threshold=self._thresholds.cdn_5xx_rate_percent,
-                description="CloudFront 5xx responses as a percentage of playback requests.",
+                description=f"{name}: 5xx responses as a percentage of its requests.",
             )
         return [
-            self._graph("CDN requests", [cdn("Requests", "Sum")]),
-            self._graph("CDN error rates (%)", [rate_5xx, cdn("4xxErrorRate", "Average")]),
+            self._graph(f"{name} requests", [cdn("Requests", "Sum")]),
+            self._graph(f"{name} error rates (%)", [rate_5xx, cdn("4xxErrorRate", "Average")]),
         ]

@@ -89,6 +89,10 @@ class VodPackaging(Construct):
                     actions=["s3:GetBucketLocation", "s3:GetBucketRequestPayment", "s3:ListBucket"],
                     resources=[source_bucket.bucket_arn],
                 ),
+                # The MediaPackage guide also lists secretsmanager:ListSecrets, but its own policy
+                # names it on the secret's ARN, which IAM never matches for an action without
+                # resource-level permissions: MediaPackage works without it. On "*" it would let
+                # MediaPackage list every secret of the account, so it is not granted.
                 iam.PolicyStatement(
                     actions=[
                         "secretsmanager:GetSecretValue",
@@ -97,7 +101,6 @@ class VodPackaging(Construct):
                     ],
                     resources=[self.cdn_identifier.secret_arn],
                 ),
-                iam.PolicyStatement(actions=["secretsmanager:ListSecrets"], resources=["*"]),
                 iam.PolicyStatement(actions=["iam:GetRole", "iam:PassRole"], resources=[role_arn]),
                 iam.PolicyStatement(actions=["kms:Decrypt"], resources=[encryption_key.key_arn]),
             ],
@@ -107,12 +110,10 @@ class VodPackaging(Construct):
             pack=Pack.AWS_SOLUTIONS,
             rule="IAM5",
             findings=[
-                "Resource::*",
                 resource_finding(self, source_bucket.arn_for_objects(f"{source_prefix}*")),
             ],
-            reason="secretsmanager:ListSecrets has no resource-level permissions and "
-            "MediaPackage's CDN authorization requires it; asset sources are read from the media "
-            "outputs prefix, where each video gets its own generated folder.",
+            reason="MediaPackage reads asset sources (manifests and segments) under the media "
+            "outputs prefix only, where each video gets its own generated folder.",
         )
         self.role = service_role(
             self,

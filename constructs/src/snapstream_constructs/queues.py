@@ -13,6 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
 from snapstream_constructs.compliance import Pack, acknowledge
+from snapstream_constructs.storage import bucket_arn_by_name
 
 #: Every queue made by :func:`dead_letter_queue` (monitoring alarms on each one). Kept on the
 #: Python side: reading construct metadata back through jsii costs a call per entry.
@@ -98,7 +99,8 @@ def delivery_dead_letter_queue(scope: Construct, construct_id: str, *, named_in:
         pack=Pack.AWS_SOLUTIONS,
         rule="SQS3",
         reason=f"This queue is the dead-letter queue named in {named_in}; cdk-nag recognises "
-        "dead-letter queues only when they are named in an SQS redrive policy.",
+        "a dead-letter queue only when an SQS redrive policy or a Lambda function's "
+        "DeadLetterConfig names it.",
     )
     return queue
 
@@ -107,9 +109,12 @@ def notify_queue_of_object_created(bucket: s3.Bucket, queue: sqs.Queue, *, key_p
     """Send ``bucket``'s ObjectCreated events under ``key_prefix`` to ``queue``.
 
     CDK's ``add_event_notification`` deploys a Lambda-backed custom resource to dodge a
-    dependency cycle. Here the notification is a plain bucket property instead: the queue policy
-    admits S3 from this account only (``aws:SourceAccount``; naming the bucket ARN would recreate
-    the cycle) and the bucket waits for that policy. Bucket and queue must share a stack.
+    dependency cycle. Here the notification is a plain bucket property instead, and the bucket
+    waits for the queue policy, which admits S3 only for this bucket (``aws:SourceArn``) in this
+    account (``aws:SourceAccount``). A reference to the bucket in that policy would close the
+    cycle (bucket -> policy -> bucket), so the bucket must have a name fixed at synthesis
+    (:func:`~snapstream_constructs.storage.account_bucket_name`) and the condition names its ARN
+    from the same pieces. Bucket and queue must share a stack.
     """
     if cdk.Stack.of(bucket) is not cdk.Stack.of(queue):
         raise ValueError("the bucket and the queue must be in the same stack")
@@ -119,7 +124,10 @@ def notify_queue_of_object_created(bucket: s3.Bucket, queue: sqs.Queue, *, key_p
             principals=[iam.ServicePrincipal("s3.amazonaws.com")],
             actions=["sqs:SendMessage"],
             resources=[queue.queue_arn],
-            conditions={"StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID}},
+            conditions={
+                "ArnEquals": {"aws:SourceArn": bucket_arn_by_name(bucket)},
+                "StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID},
+            },
         )
     )
     cfn_bucket = bucket.node.default_child

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
@@ -16,6 +18,37 @@ _NO_REPLICATION_REASON = (
     "protected in-Region by versioning with noncurrent-version retention and S3's 11-nines "
     "durability; operators who need a second Region add replication per environment."
 )
+
+
+#: Longest Region code (``ap-southeast-7``, ``us-isob-east-1`` are 14) with room to spare.
+_MAX_REGION_LENGTH = 16
+_NAME_PART = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def account_bucket_name(prefix: str, purpose: str) -> str:
+    """``<prefix>-<purpose>-<account>-<region>``: a bucket name fixed at synthesis, built only from
+    the stack's pseudo parameters, so that a policy can name the bucket without referring to it
+    (a reference to the bucket can close a dependency cycle). Distinct per account and Region;
+    ``prefix`` (e.g. ``snapstream-dev``) keeps two environments in one account apart."""
+    for part in (prefix, purpose):
+        if not _NAME_PART.fullmatch(part):
+            raise ValueError(f"bucket name part {part!r}: lowercase letters, digits and hyphens")
+    longest = len(f"{prefix}-{purpose}--") + 12 + _MAX_REGION_LENGTH
+    if longest > 63:
+        raise ValueError(f"{prefix}-{purpose}-<account>-<region> can exceed S3's 63 characters")
+    return f"{prefix}-{purpose}-{cdk.Aws.ACCOUNT_ID}-{cdk.Aws.REGION}"
+
+
+def bucket_arn_by_name(bucket: s3.Bucket) -> str:
+    """``arn:<partition>:s3:::<name>`` of a bucket named with :func:`account_bucket_name`, built
+    from the same pseudo parameters, never from a reference to the bucket resource."""
+    cfn_bucket = bucket.node.default_child
+    assert isinstance(cfn_bucket, s3.CfnBucket)
+    stack = cdk.Stack.of(bucket)
+    # Without a name the L2 leaves a lazy value that resolves to nothing.
+    if cfn_bucket.bucket_name is None or stack.resolve(cfn_bucket.bucket_name) is None:
+        raise ValueError(f"{bucket.node.path} has no name fixed at synthesis (account_bucket_name)")
+    return stack.format_arn(service="s3", region="", account="", resource=cfn_bucket.bucket_name)
 
 
 def acknowledge_no_replication(bucket: s3.Bucket) -> None:
@@ -106,6 +139,7 @@ class SecureBucket(Construct):
     Access, bucket-owner-enforced ownership, versioned, server access logs into ``access_logs``,
     and lifecycle rules: abort incomplete multipart uploads, expire noncurrent versions and stale
     delete markers, and optionally move current objects to Standard-IA after a number of days.
+    Named by CloudFormation unless ``bucket_name`` is given (see :func:`account_bucket_name`).
     """
 
     def __init__(
@@ -121,6 +155,7 @@ class SecureBucket(Construct):
         infrequent_access_after: cdk.Duration | None = None,
         abort_incomplete_multipart_after: cdk.Duration | None = None,
         cors_allowed_origins: Sequence[str] = (),
+        bucket_name: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         transitions = (
@@ -136,6 +171,7 @@ class SecureBucket(Construct):
         self.bucket = s3.Bucket(
             self,
             "Bucket",
+            bucket_name=bucket_name,
             encryption=s3.BucketEncryption.KMS,
             encryption_key=encryption_key,
             bucket_key_enabled=True,
@@ -166,14 +202,26 @@ class SecureBucket(Construct):
 
 
 def _browser_upload_cors(origins: Sequence[str]) -> s3.CorsRule:
-    """Browsers at ``origins`` may POST (presigned form uploads) and read the returned ETag."""
+    rule = browser_upload_cors_rule(origins)
+    return s3.CorsRule(
+        allowed_methods=[s3.HttpMethods(method) for method in rule["AllowedMethods"]],
+        allowed_origins=rule["AllowedOrigins"],
+        allowed_headers=rule["AllowedHeaders"],
+        exposed_headers=rule["ExposeHeaders"],
+        max_age=rule["MaxAgeSeconds"],
+    )
+
+
+def browser_upload_cors_rule(origins: Sequence[str]) -> dict[str, Any]:
+    """The CORS rule (S3 API shape) that lets browsers at ``origins`` POST presigned form
+    uploads and read the returned ETag: https origins, or a developer's loopback."""
     for origin in origins:
         if origin == "*" or not origin.startswith(("https://", "http://localhost", "http://127.")):
             raise ValueError(f"CORS origin must be an https:// site origin, got {origin!r}")
-    return s3.CorsRule(
-        allowed_methods=[s3.HttpMethods.POST],
-        allowed_origins=list(origins),
-        allowed_headers=["Content-Type", "Content-Length", "X-Requested-With"],
-        exposed_headers=["ETag"],
-        max_age=3000,
-    )
+    return {
+        "AllowedMethods": ["POST"],
+        "AllowedOrigins": list(origins),
+        "AllowedHeaders": ["Content-Type", "Content-Length", "X-Requested-With"],
+        "ExposeHeaders": ["ETag"],
+        "MaxAgeSeconds": 3000,
+    }

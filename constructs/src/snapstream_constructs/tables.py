@@ -18,6 +18,11 @@ GLOBAL_INDEXES: dict[str, tuple[str, str]] = {
     "gsi1": ("gsi1pk", "gsi1sk"),
     "gsi2": ("gsi2pk", "gsi2sk"),
 }
+#: GSI3, sparse and keys only: the media in flight (uploaded, processing, deleting), oldest first
+#: in each status. Written only when a media enters or leaves one of these statuses; the
+#: stuck-media sweeper's one read (runtime ``snapstream_runtime.watch``).
+WATCH_INDEX = "gsi3"
+WATCH_INDEX_KEYS = ("gsi3pk", "gsi3sk")
 
 _PITR_IS_THE_BACKUP = (
     "Point-in-time recovery is on: continuous backups restorable to any second of the last 35 "
@@ -40,7 +45,8 @@ class MediaTable(Construct):
     """The SnapStream single table (users, e-mails, media, tags, analysis, notifications).
 
     On-demand capacity, KMS with our key, point-in-time recovery, optional deletion protection,
-    two sparse GSIs projecting all attributes, and a TTL attribute for expiring items.
+    two sparse GSIs projecting all attributes, the sweeper's sparse keys-only GSI, and a TTL
+    attribute for expiring items.
     """
 
     def __init__(
@@ -75,6 +81,12 @@ class MediaTable(Construct):
                 sort_key=_string(sk),
                 projection_type=dynamodb.ProjectionType.ALL,
             )
+        self.table.add_global_secondary_index(
+            index_name=WATCH_INDEX,
+            partition_key=_string(WATCH_INDEX_KEYS[0]),
+            sort_key=_string(WATCH_INDEX_KEYS[1]),
+            projection_type=dynamodb.ProjectionType.KEYS_ONLY,
+        )
         _acknowledge_pitr_as_backup(self.table)
 
 

@@ -1,5 +1,6 @@
-"""The website's hosting tier: a VPC, an internet-facing ALB behind AWS WAF, and an Auto Scaling
-group of Amazon Linux 2023 (arm64) instances in private subnets that install the site at boot."""
+"""The website's hosting tier: a VPC, an internal ALB (a private origin for CloudFront), and an Auto
+Scaling group of Amazon Linux 2023 (arm64) instances in private subnets that install the site at
+boot."""
 
 from __future__ import annotations
 
@@ -15,19 +16,11 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_assets as s3_assets
-from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from snapstream_constructs.compliance import Pack, acknowledge, resource_finding
 from snapstream_constructs.transcoding import service_role
 
-#: AWS managed rule groups the web ACL applies, in priority order after the rate rule.
-MANAGED_RULE_GROUPS = (
-    "AWSManagedRulesAmazonIpReputationList",
-    "AWSManagedRulesCommonRuleSet",
-    "AWSManagedRulesKnownBadInputsRuleSet",
-    "AWSManagedRulesSQLiRuleSet",
-)
 #: Where the bundles are unpacked and the installer's own copy lives on the instance.
 RELEASES_DIR = "/opt/snapstream/releases"
 #: Session Manager's agent channels: these actions have no resource-level permissions.
@@ -41,26 +34,28 @@ SESSION_MANAGER_CHANNEL_ACTIONS = (
 RESTRICT_DEFAULT_SG_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
 #: The NAT instances' root volume: the Amazon Linux 2023 image's own size.
 NAT_INSTANCE_VOLUME_GIB = 8
+#: The internal load balancer's listener port (the CloudFront VPC origin's HTTP port).
+ORIGIN_PORT = 80
 #: The VPC's address range (CDK's default, spelled out: the NAT instances admit it by value).
 VPC_CIDR = "10.0.0.0/16"
 _SETTING_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-_REDACTED_HEADERS = ("cookie", "authorization")
 
 
 class WebHosting(Construct):
-    """A web application on EC2 behind an ALB, hardened by default.
+    """A web application on EC2 behind an internal ALB, hardened by default.
 
-    - VPC over two AZs: public subnets (ALB, NAT; no automatic public IPs) and private subnets
-      with egress (instances), S3 and DynamoDB gateway endpoints, flow logs, and the default
-      security group stripped of its rules. NAT is ``nat_gateways`` managed NAT gateways, or as
-      many NAT instances of ``nat_instance_type`` when it is given (cheaper; each a single point
-      of failure and a bandwidth ceiling): IMDSv2 only, encrypted gp3 root volume, detailed
-      monitoring, standard CPU credits, no key pair, HTTPS in from the VPC only.
-    - ALB: invalid header fields dropped, access logs into ``access_logs`` (an SSE-S3 bucket:
-      ALB log delivery cannot write SSE-KMS), optional deletion protection; HTTPS with an HTTP
-      redirect when ``certificate_arn`` is given, else plain HTTP.
-    - A REGIONAL WAFv2 web ACL (AWS managed rule groups and a per-IP rate rule), logging to a
-      KMS-encrypted ``aws-waf-logs-*`` log group with cookies and authorization redacted.
+    - VPC over two AZs: public subnets (NAT only; no automatic public IPs) and private subnets
+      with egress (load balancer, instances), S3 and DynamoDB gateway endpoints, flow logs, and
+      the default security group stripped of its rules. NAT is ``nat_gateways`` managed NAT
+      gateways, or as many NAT instances of ``nat_instance_type`` when it is given (cheaper; each
+      a single point of failure and a bandwidth ceiling): IMDSv2 only, encrypted gp3 root
+      volume, detailed monitoring, standard CPU credits, no key pair, HTTPS in from the VPC only.
+    - ALB: internal, in the private subnets, so nothing on the internet can reach it; one HTTP
+      listener on port 80 that admits ``origin_peer`` only (default: the VPC's own range, where a
+      CloudFront VPC origin places its network interfaces: see :class:`SiteDistribution`, which
+      serves the site over HTTPS and carries the WAF); invalid header fields dropped, access
+      logs into ``access_logs`` (an SSE-S3 bucket: ALB log delivery cannot write SSE-KMS),
+      optional deletion protection.
     - Instances: a launch template (IMDSv2 only, encrypted gp3 root volume, no key pair,
       detailed monitoring) in an Auto Scaling group with ELB health checks and rolling updates
       that wait for each new instance's CloudFormation signal, so a broken release rolls back.
@@ -98,10 +93,9 @@ class WebHosting(Construct):
         min_capacity: int,
         max_capacity: int,
         nat_gateways: int,
-        rate_limit_per_5min: int,
         nat_instance_type: ec2.InstanceType | None = None,
         deletion_protection: bool,
-        certificate_arn: str | None = None,
+        origin_peer: ec2.IPeer | None = None,
         extra_bundles: Sequence[s3_assets.Asset] = (),
         installer: str = "deploy/install.sh",
         workers: int | None = None,
@@ -124,7 +118,8 @@ class WebHosting(Construct):
             self,
             "LoadBalancerSecurityGroup",
             vpc=self.vpc,
-            description="Site load balancer: HTTP(S) from the internet; to the instances only",
+            description="Site load balancer (internal): HTTP from the CloudFront VPC origin; "
+            "to the instances only",
             allow_all_outbound=False,
         )
         self.instance_security_group = ec2.SecurityGroup(
@@ -217,8 +212,7 @@ class WebHosting(Construct):
                 unhealthy_threshold_count=3,
             ),
         )
-        self._listeners(certificate_arn)
-        self.web_acl = self._web_acl(rate_limit_per_5min)
+        self._listener(app_port, origin_peer or ec2.Peer.ipv4(VPC_CIDR))
         self._acknowledge(deletion_protection=deletion_protection)
 
     # -- network -----------------------------------------------------------------------------
@@ -473,8 +467,8 @@ class WebHosting(Construct):
             self,
             "LoadBalancer",
             vpc=self.vpc,
-            internet_facing=True,
-            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+            internet_facing=False,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
             security_group=self.load_balancer_security_group,
             drop_invalid_header_fields=True,
             deletion_protection=deletion_protection,
@@ -484,122 +478,29 @@ class WebHosting(Construct):
         load_balancer.log_access_logs(access_logs, access_log_prefix.rstrip("/"))
         return load_balancer
 
-    def _listeners(self, certificate_arn: str | None) -> None:
-        load_balancer = self.load_balancer
-        if certificate_arn:
-            self.listener = load_balancer.add_listener(
-                "Https",
-                port=443,
-                protocol=elbv2.ApplicationProtocol.HTTPS,
-                certificates=[elbv2.ListenerCertificate.from_arn(certificate_arn)],
-                default_target_groups=[self.target_group],
-                open=True,
-            )
-            self.redirect_listener: elbv2.ApplicationListener | None = load_balancer.add_redirect(
-                source_port=80,
-                source_protocol=elbv2.ApplicationProtocol.HTTP,
-                target_port=443,
-                target_protocol=elbv2.ApplicationProtocol.HTTPS,
-            )
-            acknowledge(
-                self.redirect_listener,
-                pack=Pack.NIST_800_53_R5,
-                rule="ELBv2ACMCertificateRequired",
-                reason="This port-80 listener only answers with a permanent redirect to HTTPS on "
-                "port 443, whose listener presents the configured ACM certificate; it forwards "
-                "nothing to the instances.",
-            )
-            return
-        self.redirect_listener = None
-        self.listener = load_balancer.add_listener(
+    def _listener(self, app_port: int, origin_peer: ec2.IPeer) -> None:
+        """One HTTP listener on the internal load balancer, open to ``origin_peer`` only."""
+        self.load_balancer_security_group.add_ingress_rule(
+            origin_peer,
+            ec2.Port.tcp(ORIGIN_PORT),
+            "HTTP from the site's CloudFront VPC origin (its network interfaces in this VPC)",
+        )
+        self.listener = self.load_balancer.add_listener(
             "Http",
-            port=80,
+            port=ORIGIN_PORT,
             protocol=elbv2.ApplicationProtocol.HTTP,
             default_target_groups=[self.target_group],
-            open=True,
+            open=False,
         )
-        plain_http = (
-            "No site certificate is configured for this environment (site_domain and "
-            "site_certificate_arn unset), so the load balancer can only serve plain HTTP and the "
-            "site runs with non-Secure cookies; configuring a certificate switches this listener "
-            "to an HTTP-to-HTTPS redirect (docs/web-hosting.md)."
+        private_origin = (
+            "This listener is the private origin of the site's CloudFront distribution (a "
+            "CloudFront VPC origin): the load balancer is internal, in private subnets, and its "
+            "security group admits port 80 from inside the VPC only. Viewers reach the site over "
+            "HTTPS at CloudFront, which redirects HTTP; an ACM certificate here would need a "
+            "domain, and CloudFront validates origin certificates against one."
         )
         for rule in ("ALBHttpToHttpsRedirection", "ELBv2ACMCertificateRequired"):
-            acknowledge(self.listener, pack=Pack.NIST_800_53_R5, rule=rule, reason=plain_http)
-
-    def _web_acl(self, rate_limit_per_5min: int) -> wafv2.CfnWebACL:
-        def visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-            return wafv2.CfnWebACL.VisibilityConfigProperty(
-                cloud_watch_metrics_enabled=True,
-                metric_name=metric,
-                sampled_requests_enabled=True,
-            )
-
-        rules = [
-            wafv2.CfnWebACL.RuleProperty(
-                name="RateLimitPerIp",
-                priority=0,
-                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                        aggregate_key_type="IP",
-                        limit=rate_limit_per_5min,
-                        evaluation_window_sec=300,
-                    )
-                ),
-                visibility_config=visibility("RateLimitPerIp"),
-            ),
-            *(
-                wafv2.CfnWebACL.RuleProperty(
-                    name=group,
-                    priority=priority,
-                    override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                            vendor_name="AWS", name=group
-                        )
-                    ),
-                    visibility_config=visibility(group),
-                )
-                for priority, group in enumerate(MANAGED_RULE_GROUPS, start=1)
-            ),
-        ]
-        web_acl = wafv2.CfnWebACL(
-            self,
-            "WebAcl",
-            scope="REGIONAL",
-            description="Site load balancer: AWS managed rule groups and a per-IP rate limit",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            visibility_config=visibility("SiteWebAcl"),
-            rules=rules,
-        )
-        wafv2.CfnWebACLAssociation(
-            self,
-            "WebAclAssociation",
-            resource_arn=self.load_balancer.load_balancer_arn,
-            web_acl_arn=web_acl.attr_arn,
-        )
-        # WAF delivers only to log groups named aws-waf-logs-*, addressed without ":*".
-        name = "aws-waf-logs-" + cdk.Names.unique_resource_name(self, max_length=200, separator="-")
-        self.waf_logs = self._log_group("WafLogs", name=name)
-        wafv2.CfnLoggingConfiguration(
-            self,
-            "WafLogging",
-            resource_arn=web_acl.attr_arn,
-            log_destination_configs=[
-                cdk.Stack.of(self).format_arn(
-                    service="logs",
-                    resource="log-group",
-                    resource_name=self.waf_logs.log_group_name,
-                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                )
-            ],
-            redacted_fields=[
-                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": header})
-                for header in _REDACTED_HEADERS
-            ],
-        )
-        return web_acl
+            acknowledge(self.listener, pack=Pack.NIST_800_53_R5, rule=rule, reason=private_origin)
 
     # -- acknowledgments ---------------------------------------------------------------------
 
@@ -609,10 +510,9 @@ class WebHosting(Construct):
                 subnet,
                 pack=Pack.NIST_800_53_R5,
                 rule="VPCNoUnrestrictedRouteToIGW",
-                reason="Public subnets hold only the internet-facing load balancer and the NAT "
-                "gateways or instances, which need a default route to the internet gateway; they "
-                "assign no public IPs, and the instances run in private subnets that egress "
-                "through NAT.",
+                reason="Public subnets hold only the NAT gateways or instances, which need a "
+                "default route to the internet gateway; they assign no public IPs, and the load "
+                "balancer and instances run in private subnets that egress through NAT.",
             )
         acknowledge(
             self.auto_scaling_group,
@@ -642,14 +542,6 @@ class WebHosting(Construct):
             "permissions; ssm:UpdateInstanceInformation names instances, whose ids the Auto "
             "Scaling group assigns at launch, so it admits this account's instances in this "
             "Region.",
-        )
-        acknowledge(
-            self.load_balancer_security_group,
-            pack=Pack.AWS_SOLUTIONS,
-            rule="EC23",
-            reason="The internet-facing load balancer must accept the public's HTTP(S) on ports "
-            "80/443 only; every request passes the WAF web ACL (managed rule groups, per-IP rate "
-            "limit) and the instances accept traffic from this security group alone.",
         )
 
 

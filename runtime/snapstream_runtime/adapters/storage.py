@@ -1,8 +1,10 @@
-"""S3 access the pipeline needs: object facts, the first bytes, removing one version."""
+"""S3 access the pipeline needs: object facts, the first bytes, removing one version, and a
+bucket's CORS rules (set at deploy time for the site's origins)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -47,3 +49,16 @@ def first_bytes(bucket: str, key: str, version_id: str | None, count: int) -> by
 def delete_version(bucket: str, key: str, version_id: str | None) -> None:
     """Remove one version for good (idempotent: deleting a missing version succeeds)."""
     client("s3").delete_object(Bucket=bucket, Key=key, **_version(version_id))
+
+
+def put_cors(bucket: str, rules: list[dict[str, Any]]) -> None:
+    """Replace ``bucket``'s CORS configuration with ``rules`` (S3 API shape)."""
+    client("s3").put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
+
+
+def remove_cors(bucket: str) -> None:
+    """Remove ``bucket``'s CORS configuration; a bucket already gone is not an error."""
+    try:
+        client("s3").delete_bucket_cors(Bucket=bucket)
+    except client("s3").exceptions.NoSuchBucket:
+        return

@@ -86,17 +86,31 @@ class Table:
         with ``sk_prefix``, every page of the Query."""
         condition = "pk = :pk" + (" AND begins_with(sk, :prefix)" if sk_prefix else "")
         values = {":pk": pk, **({":prefix": sk_prefix} if sk_prefix else {})}
-        pages = (
-            client("dynamodb")
-            .get_paginator("query")
-            .paginate(
-                TableName=self.name,
-                KeyConditionExpression=condition,
-                ExpressionAttributeValues=to_attributes(values),
-                ProjectionExpression="pk, sk",
-            )
-        )
-        return [item for page in pages for item in page["Items"]]
+        return self.query(condition, values, projection="pk, sk")
+
+    def query(
+        self,
+        condition: str,
+        values: Mapping[str, Any],
+        *,
+        index: str | None = None,
+        projection: str | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """The items (attribute form) of a Query on the table or one of its ``index``es, every
+        page, at most ``limit`` of them."""
+        request: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": to_attributes(values),
+            **({"IndexName": index} if index else {}),
+            **({"ProjectionExpression": projection} if projection else {}),
+        }
+        paging = {"MaxItems": limit, "PageSize": min(limit, 100)} if limit else {}
+        paginator = client("dynamodb").get_paginator("query")
+        pages = paginator.paginate(**request, PaginationConfig=paging)
+        found = [item for page in pages for item in page["Items"]]
+        return found[:limit] if limit else found
 
     def transact(self, items: Sequence[Mapping[str, Any]], *, attempts: int = 5) -> None:
         """Write all items or none; a failed condition raises :class:`ConditionFailed`.

@@ -8,37 +8,14 @@ instead of hanging it.
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.custom_resources import respond
 from snapstream_runtime.observability import logger, tracer
 from snapstream_runtime.playback_keys import generate_key_pair
-
-
-def respond(
-    event: dict[str, Any], status: str, physical_id: str, data: dict[str, str], reason: str = ""
-) -> None:
-    body = json.dumps(
-        {
-            "Status": status,
-            "Reason": reason[:3000] or "see the function's log",
-            "PhysicalResourceId": physical_id,
-            "StackId": event["StackId"],
-            "RequestId": event["RequestId"],
-            "LogicalResourceId": event["LogicalResourceId"],
-            "NoEcho": False,  # the public key is public
-            "Data": data,
-        }
-    ).encode()
-    request = urllib.request.Request(  # noqa: S310 (CloudFormation's https pre-signed URL)
-        event["ResponseURL"], data=body, method="PUT", headers={"Content-Type": ""}
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        response.read()
 
 
 @logger.inject_lambda_context(clear_state=True)

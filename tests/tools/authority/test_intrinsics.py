@@ -181,7 +181,7 @@ def test_a_physical_name_callback_names_every_resource() -> None:
     env = Environment.from_templates(
         {"Data": DATA, "Pipeline": PIPELINE},
         env_name="test",
-        physical_name=lambda stack, lid, kind: f"local-{lid.lower()}"[:63],
+        physical_name=lambda stack, lid, kind, properties: f"local-{lid.lower()}"[:63],
     )
     assert env.name("Data", "Bucket1") == "local-bucket1"
     assert (
