@@ -3,8 +3,8 @@
 A CLOUDFRONT-scope WAF web ACL, and the log group its logs go to, exist only in us-east-1. An
 environment in us-east-1 keeps them in its Web stack; any other gets this stack, deployed with
 the rest of the environment (``cdk deploy 'SnapStream-<env>/*'``), whose web ACL ARN reaches the
-Web stack through CDK's cross-Region references (SSM parameters written and read at deploy
-time). The log group is encrypted with a key of its own: a KMS key serves one Region only.
+Web stack as a stack output read across Regions (``Fn::GetStackOutput``). The log group is
+encrypted with a key of its own: a KMS key serves one Region only.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from snapstream_constructs import DataKey
+from snapstream_constructs.delivery import VIDEO_PATH
 from snapstream_constructs.site_web_acl import CLOUDFRONT_REGION, SiteWebAcl, WebAclScope
 from stacks.config import EnvironmentConfig
 
@@ -53,6 +54,8 @@ def site_web_acl(scope: Construct, config: EnvironmentConfig, *, log_key: DataKe
         log_encryption_key=log_key.key,
         log_retention=config.log_retention,
         description="SnapStream site at CloudFront: AWS managed rule groups, per-IP rate limit",
+        # Players fetch a signed segment every few seconds; CloudFront checks the signature.
+        rate_limit_exempt_prefixes=[VIDEO_PATH.rstrip("*")],
     )
 
 

@@ -33,6 +33,7 @@ from stacks.media_objects import MediaObjects, acknowledge_media_objects
 from stacks.pipeline_stack import PipelineStack
 from stacks.runtime_contract import RUNTIME_ROOT, contract
 from stacks.site_cors import UploadsCors
+from stacks.site_origin_access import VpcOriginAccess
 
 WEB_ROOT = RUNTIME_ROOT.parent / "web"
 _SITE_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.mypy_cache", "**/.pytest_cache"]
@@ -129,6 +130,15 @@ class WebStack(cdk.Stack):
             video_signers=cloudfront.KeyGroup.from_key_group_id(
                 self, "PlaybackSigners", data.playback_key.key_group.attr_id
             ),
+        )
+        self.origin_access = VpcOriginAccess(
+            self,
+            "OriginAccess",
+            hosting=self.hosting,
+            site=self.site,
+            encryption_key=data.data_key.key,
+            log_retention=config.log_retention,
+            tracing=data.function_tracing,
         )
         self.uploads_cors = UploadsCors(
             self,

@@ -367,8 +367,8 @@ def _web_hosting_props(tmp_path: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def web_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    """WebHosting with a narrower origin peer, a customer-managed volume key and a fixed worker
-    count, behind a SiteDistribution with its SiteWebAcl (CLOUDFRONT scope: us-east-1)."""
+    """WebHosting with a customer-managed volume key, a fixed worker count and one admitted
+    origin group, behind a SiteDistribution with its SiteWebAcl (CLOUDFRONT scope: us-east-1)."""
     import aws_cdk as cdk
     from aws_cdk import aws_ec2 as ec2
     from aws_cdk import aws_kms as kms
@@ -416,11 +416,11 @@ def web_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, di
         log_retention=cdk.aws_logs.RetentionDays.ONE_WEEK,
         instance_type=ec2.InstanceType("m7g.large"),
         deletion_protection=True,
-        origin_peer=ec2.Peer.ipv4("10.0.8.0/21"),
         workers=3,
         volume_size_gib=30,
         volume_encryption_key=volume_key,
     )
+    hosting.admit_origin("Origin", source_security_group_id="sg-0123456789abcdef0")
     web_acl = SiteWebAcl(
         stack,
         "WebAcl",

@@ -40,12 +40,19 @@ def test_props_reach_the_template(web_bare_templates: dict[str, dict[str, Any]])
     assert balancer["Properties"]["Scheme"] == "internal"
     [listener] = resources_of_type(template, "AWS::ElasticLoadBalancingV2::Listener").values()
     assert (listener["Properties"]["Port"], listener["Properties"]["Protocol"]) == (80, "HTTP")
-    ingress = [
-        (rule["CidrIp"], rule["FromPort"])
+    # The load balancer admits the one group admit_origin names, on the listener's port.
+    [origin] = [
+        r["Properties"]
+        for r in resources_of_type(template, "AWS::EC2::SecurityGroupIngress").values()
+        if r["Properties"]["FromPort"] == 80
+    ]
+    assert origin["SourceSecurityGroupId"] == "sg-0123456789abcdef0"
+    assert not any(
+        rule.get("CidrIp")
         for group in resources_of_type(template, "AWS::EC2::SecurityGroup").values()
         for rule in group["Properties"].get("SecurityGroupIngress", [])
-    ]
-    assert ("10.0.8.0/21", 80) in ingress and all(c != "0.0.0.0/0" for c, _ in ingress)
+        if rule.get("FromPort") == 80
+    )
     [rate] = [
         r
         for r in only_resource(template, "AWS::WAFv2::WebACL")["Properties"]["Rules"]

@@ -58,6 +58,7 @@ PINNED_WEB_STACK = {
     "SiteDistribution390DED28": "AWS::CloudFront::Distribution",
     "SiteLogsBCCC85C3": "AWS::S3::Bucket",
     "UploadsCorsFunctionFailures43AAD8AD": "AWS::SQS::Queue",
+    "OriginAccessFunctionFailures2D0B696E": "AWS::SQS::Queue",
 }
 
 

@@ -99,11 +99,17 @@ def _no_plain_http(stacks: list[dict[str, Any]]) -> None:
         if r["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer"
     }
     assert balancers and all(p["Scheme"] == "internal" for p in balancers.values())
+    lookups = {k for k, r in resources.items() if r["Type"] == "Custom::VpcOriginSecurityGroup"}
     for resource in resources.values():
-        if resource["Type"] == "AWS::EC2::SecurityGroup":
-            for rule in resource["Properties"].get("SecurityGroupIngress", []):
-                assert rule.get("CidrIp") != "0.0.0.0/0", rule
-                assert "CidrIpv6" not in rule, rule
+        inline = resource["Properties"].get("SecurityGroupIngress", [])
+        if resource["Type"] == "AWS::EC2::SecurityGroupIngress":
+            inline = [resource["Properties"]]
+        for rule in inline:
+            assert rule.get("CidrIp") != "0.0.0.0/0", rule
+            assert "CidrIpv6" not in rule, rule
+            if rule.get("FromPort") == 80:  # the listener: CloudFront's VPC-origin group only
+                source = rule.get("SourceSecurityGroupId", {})
+                assert isinstance(source, dict) and source.get("Fn::GetAtt", [""])[0] in lookups
         if resource["Type"] == "AWS::ElasticLoadBalancingV2::Listener":
             props = resource["Properties"]
             assert props["LoadBalancerArn"]["Ref"] in balancers
@@ -143,8 +149,14 @@ def test_the_plain_http_check_fails_on_an_internet_facing_listener(templates: Te
     with pytest.raises(AssertionError):
         _no_plain_http([s for s in stacks if s is not _web(templates, "dev")] + [web])
     web = json.loads(json.dumps(_web(templates, "dev")))
-    _, group = named_resource(web, "AWS::EC2::SecurityGroup", "HostingLoadBalancerSecurityGroup")
-    group["Properties"]["SecurityGroupIngress"][0]["CidrIp"] = "0.0.0.0/0"
+    _, ingress = named_resource(web, "AWS::EC2::SecurityGroupIngress", "HostingVpcOriginIngress")
+    ingress["Properties"]["CidrIp"] = "0.0.0.0/0"
+    with pytest.raises(AssertionError):
+        _no_plain_http([s for s in stacks if s is not _web(templates, "dev")] + [web])
+    web = json.loads(json.dumps(_web(templates, "dev")))
+    _, ingress = named_resource(web, "AWS::EC2::SecurityGroupIngress", "HostingVpcOriginIngress")
+    del ingress["Properties"]["SourceSecurityGroupId"]
+    ingress["Properties"]["CidrIp"] = VPC_CIDR  # the VPC's range does not match VPC-origin traffic
     with pytest.raises(AssertionError):
         _no_plain_http([s for s in stacks if s is not _web(templates, "dev")] + [web])
     web = json.loads(json.dumps(_web(templates, "dev")))
@@ -167,6 +179,14 @@ def test_the_site_is_served_over_https_by_cloudfront(templates: Templates, env: 
     [balancer_id] = resources_of_type(web, "AWS::ElasticLoadBalancingV2::LoadBalancer")
     assert endpoint["Arn"] == {"Ref": balancer_id}
     assert (endpoint["HTTPPort"], endpoint["OriginProtocolPolicy"]) == (80, "http-only")
+    # The load balancer admits CloudFront's VPC-origin group, looked up once it exists.
+    lookup_id, lookup = named_resource(web, "Custom::VpcOriginSecurityGroup", "OriginAccessGroup")
+    assert lookup["Properties"]["GroupName"] == "CloudFront-VPCOrigins-Service-SG"
+    assert lookup["Properties"]["VpcId"]["Ref"].startswith("HostingVpc")
+    assert distribution_id in lookup["DependsOn"]
+    _, ingress = named_resource(web, "AWS::EC2::SecurityGroupIngress", "HostingVpcOriginIngress")
+    assert ingress["Properties"]["SourceSecurityGroupId"] == {"Fn::GetAtt": [lookup_id, "GroupId"]}
+    assert (ingress["Properties"]["FromPort"], ingress["Properties"]["ToPort"]) == (80, 80)
     site_url = web["Outputs"]["SiteUrl"]["Value"]
     assert site_url == {
         "Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution_id, "DomainName"]}]]
@@ -232,11 +252,13 @@ def _assert_site_web_acl(acl: dict[str, Any], rate_limit: int) -> None:
     assert all(rules[name]["OverrideAction"] == {"None": {}} for name in managed)
     rate = rules["RateLimitPerIp"]
     assert rate["Action"] == {"Block": {}}
-    assert rate["Statement"]["RateBasedStatement"] == {
-        "AggregateKeyType": "IP",
-        "Limit": rate_limit,
-        "EvaluationWindowSec": 300,
-    }
+    statement = rate["Statement"]["RateBasedStatement"]
+    assert (statement["AggregateKeyType"], statement["Limit"]) == ("IP", rate_limit)
+    assert statement["EvaluationWindowSec"] == 300
+    # Signed video segments (a player fetches one every few seconds) do not count.
+    exempt = statement["ScopeDownStatement"]["NotStatement"]["Statement"]["ByteMatchStatement"]
+    assert (exempt["SearchString"], exempt["PositionalConstraint"]) == ("/out/", "STARTS_WITH")
+    assert exempt["FieldToMatch"] == {"UriPath": {}}
 
 
 @pytest.mark.parametrize("env", ENVS)

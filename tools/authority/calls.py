@@ -217,6 +217,14 @@ def _bucket_cors(call: Call, principal: RolePrincipal, index: ResourceIndex) -> 
     yield Request(principal, "s3:PutBucketCORS", found.arn)
 
 
+@_maps("ec2", "DescribeSecurityGroups")
+def _describe_security_groups(
+    call: Call, principal: RolePrincipal, index: ResourceIndex
+) -> Iterator[Request]:
+    """No resource-level permissions (Service Authorization Reference): the request names "*"."""
+    yield Request(principal, "ec2:DescribeSecurityGroups", "*")
+
+
 # -- messaging --------------------------------------------------------------------------------
 
 

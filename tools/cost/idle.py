@@ -372,6 +372,7 @@ def custom_metrics(env: Environment) -> int:
     published = {
         "playback-keys": 0,  # a CloudFormation custom resource: logs only
         "bucket-cors": 0,  # a CloudFormation custom resource: logs only
+        "vpc-origin-group": 0,  # a CloudFormation custom resource: logs only
         "ingest": len(IngestOutcome) + 1,
         "transcode-submit": video,
         "transcode-state": video,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 import aws_cdk as cdk
@@ -37,7 +38,9 @@ class SiteWebAcl(Construct):
     delivers to) with the ``cookie`` and ``authorization`` headers redacted. A ``CLOUDFRONT``
     scope web ACL must be created in us-east-1 (its stack's Region), whatever Region the site
     runs in; ``log_encryption_key`` must be in the same Region and admit CloudWatch Logs.
-    Attach :attr:`arn` to a distribution (``web_acl_id``) or a Regional resource.
+    Attach :attr:`arn` to a distribution (``web_acl_id``) or a Regional resource. Requests whose
+    path starts with one of ``rate_limit_exempt_prefixes`` do not count towards the rate limit
+    (e.g. signed video segments, fetched every few seconds by every player behind one address).
     """
 
     def __init__(
@@ -50,6 +53,7 @@ class SiteWebAcl(Construct):
         log_encryption_key: kms.IKey,
         log_retention: logs.RetentionDays,
         description: str = "AWS managed rule groups and a per-IP rate limit",
+        rate_limit_exempt_prefixes: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         region = cdk.Stack.of(self).region
@@ -70,7 +74,7 @@ class SiteWebAcl(Construct):
             description=description,
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             visibility_config=_visibility("SiteWebAcl"),
-            rules=_rules(rate_limit_per_5min),
+            rules=_rules(rate_limit_per_5min, rate_limit_exempt_prefixes),
         )
         self.arn = self.web_acl.attr_arn
         # WAF delivers only to log groups named aws-waf-logs-*, addressed without ":*".
@@ -108,14 +112,49 @@ def _visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
     )
 
 
-def _rules(rate_limit_per_5min: int) -> list[wafv2.CfnWebACL.RuleProperty]:
+def _path_starts_with(prefix: str) -> wafv2.CfnWebACL.StatementProperty:
+    return wafv2.CfnWebACL.StatementProperty(
+        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+            positional_constraint="STARTS_WITH",
+            search_string=prefix,
+            text_transformations=[
+                wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+            ],
+        )
+    )
+
+
+def _outside(prefixes: Sequence[str]) -> wafv2.CfnWebACL.StatementProperty | None:
+    """A statement matching requests whose path starts with none of ``prefixes``."""
+    if not prefixes:
+        return None
+    matches = [_path_starts_with(prefix) for prefix in prefixes]
+    inside = (
+        matches[0]
+        if len(matches) == 1
+        else wafv2.CfnWebACL.StatementProperty(
+            or_statement=wafv2.CfnWebACL.OrStatementProperty(statements=matches)
+        )
+    )
+    return wafv2.CfnWebACL.StatementProperty(
+        not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=inside)
+    )
+
+
+def _rules(
+    rate_limit_per_5min: int, exempt_prefixes: Sequence[str]
+) -> list[wafv2.CfnWebACL.RuleProperty]:
     rate_rule = wafv2.CfnWebACL.RuleProperty(
         name="RateLimitPerIp",
         priority=0,
         action=wafv2.CfnWebACL.RuleActionProperty(block={}),
         statement=wafv2.CfnWebACL.StatementProperty(
             rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                aggregate_key_type="IP", limit=rate_limit_per_5min, evaluation_window_sec=300
+                aggregate_key_type="IP",
+                limit=rate_limit_per_5min,
+                evaluation_window_sec=300,
+                scope_down_statement=_outside(exempt_prefixes),
             )
         ),
         visibility_config=_visibility("RateLimitPerIp"),

@@ -51,8 +51,8 @@ class WebHosting(Construct):
       a single point of failure and a bandwidth ceiling): IMDSv2 only, encrypted gp3 root
       volume, detailed monitoring, standard CPU credits, no key pair, HTTPS in from the VPC only.
     - ALB: internal, in the private subnets, so nothing on the internet can reach it; one HTTP
-      listener on port 80 that admits ``origin_peer`` only (default: the VPC's own range, where a
-      CloudFront VPC origin places its network interfaces: see :class:`SiteDistribution`, which
+      listener on port 80 whose security group admits nothing until :meth:`admit_origin` names
+      the source (CloudFront's VPC-origin security group: see :class:`SiteDistribution`, which
       serves the site over HTTPS and carries the WAF); invalid header fields dropped, access
       logs into ``access_logs`` (an SSE-S3 bucket: ALB log delivery cannot write SSE-KMS),
       optional deletion protection.
@@ -95,7 +95,6 @@ class WebHosting(Construct):
         nat_gateways: int,
         nat_instance_type: ec2.InstanceType | None = None,
         deletion_protection: bool,
-        origin_peer: ec2.IPeer | None = None,
         extra_bundles: Sequence[s3_assets.Asset] = (),
         installer: str = "deploy/install.sh",
         workers: int | None = None,
@@ -212,7 +211,7 @@ class WebHosting(Construct):
                 unhealthy_threshold_count=3,
             ),
         )
-        self._listener(app_port, origin_peer or ec2.Peer.ipv4(VPC_CIDR))
+        self._listener()
         self._acknowledge(deletion_protection=deletion_protection)
 
     # -- network -----------------------------------------------------------------------------
@@ -478,13 +477,23 @@ class WebHosting(Construct):
         load_balancer.log_access_logs(access_logs, access_log_prefix.rstrip("/"))
         return load_balancer
 
-    def _listener(self, app_port: int, origin_peer: ec2.IPeer) -> None:
-        """One HTTP listener on the internal load balancer, open to ``origin_peer`` only."""
-        self.load_balancer_security_group.add_ingress_rule(
-            origin_peer,
-            ec2.Port.tcp(ORIGIN_PORT),
-            "HTTP from the site's CloudFront VPC origin (its network interfaces in this VPC)",
+    def admit_origin(self, construct_id: str, *, source_security_group_id: str) -> None:
+        """Let ``source_security_group_id`` reach the listener: a separate ingress resource, so
+        the source may be a value that depends on the load balancer (CloudFront's VPC-origin
+        group exists only once a VPC origin for this load balancer does)."""
+        ec2.CfnSecurityGroupIngress(
+            self,
+            construct_id,
+            group_id=self.load_balancer_security_group.security_group_id,
+            ip_protocol="tcp",
+            from_port=ORIGIN_PORT,
+            to_port=ORIGIN_PORT,
+            source_security_group_id=source_security_group_id,
+            description="HTTP from CloudFront's VPC-origin network interfaces only",
         )
+
+    def _listener(self) -> None:
+        """One HTTP listener on the internal load balancer; its group admits no one yet."""
         self.listener = self.load_balancer.add_listener(
             "Http",
             port=ORIGIN_PORT,
@@ -495,9 +504,9 @@ class WebHosting(Construct):
         private_origin = (
             "This listener is the private origin of the site's CloudFront distribution (a "
             "CloudFront VPC origin): the load balancer is internal, in private subnets, and its "
-            "security group admits port 80 from inside the VPC only. Viewers reach the site over "
-            "HTTPS at CloudFront, which redirects HTTP; an ACM certificate here would need a "
-            "domain, and CloudFront validates origin certificates against one."
+            "security group admits port 80 from CloudFront's VPC-origin group only. Viewers "
+            "reach the site over HTTPS at CloudFront, which redirects HTTP; an ACM certificate "
+            "here would need a domain, and CloudFront validates origin certificates against one."
         )
         for rule in ("ALBHttpToHttpsRedirection", "ELBv2ACMCertificateRequired"):
             acknowledge(self.listener, pack=Pack.NIST_800_53_R5, rule=rule, reason=private_origin)

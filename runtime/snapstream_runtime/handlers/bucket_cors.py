@@ -40,7 +40,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> None:
     physical_id = f"cors:{bucket}"
     try:
         if event["RequestType"] == "Delete":
-            # A failed create answers with its own id; only rules this resource set are removed.
+            # Only the bucket this resource names loses its rules (the id is "cors:<bucket>").
             if event.get("PhysicalResourceId") == physical_id and bucket:
                 storage.remove_cors(bucket)
         else:
