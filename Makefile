@@ -29,7 +29,7 @@ ifeq ($(wildcard node_modules/.bin/cdk),)
 $(shell rm -f $(STAMPS)/node)
 endif
 
-.PHONY: help setup synth audit cost test lint format bench dev clean
+.PHONY: help setup synth audit cost test lint format bench dev docs dist clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -107,5 +107,14 @@ bench: setup ## measure synthesis, Lambda, request-path scaling, the website und
 dev: setup ## all of SnapStream on this machine (http://127.0.0.1:8080, local AWS, ffmpeg transcoding); Ctrl-C stops
 	$(RUN) PYTHONPATH="$(CURDIR)/runtime:$(CURDIR)/web" $(PY) -m tools.local_platform
 
+docs: $(STAMPS)/venv ## regenerate the construct pages (constructs/README.md, docs/constructs/) and the public API snapshot
+	$(RUN) $(PY) -m tools.construct_docs
+	$(RUN) $(PY) -m tools.public_api --write
+
+dist: $(STAMPS)/venv ## build the snapstream-constructs wheel and sdist into dist/
+	rm -rf dist
+	$(RUN) $(PY) -m build --outdir dist constructs
+	@ls -1 dist
+
 clean: ## remove generated output (keeps .venv and node_modules)
-	rm -rf cdk.out build/audit build/authority .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out dist build/audit build/authority build/wheelhouse .pytest_cache .mypy_cache .ruff_cache

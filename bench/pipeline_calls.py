@@ -69,6 +69,7 @@ def _platform(data: dict[str, Any], pipeline: dict[str, Any], others: int) -> It
 
 
 def _ingest(settings: Any, name: str, content_type: str, body: bytes) -> tuple[str, list[str]]:
+    from snapstream_runtime import keys
     from snapstream_runtime.adapters import clients
     from snapstream_runtime.ingest import ObjectCreated, ingest
     from snapstream_runtime.uploads import create_upload
@@ -76,8 +77,12 @@ def _ingest(settings: Any, name: str, content_type: str, body: bytes) -> tuple[s
     ticket = create_upload(
         settings, user_id=OWNER, file_name=name, content_type=content_type, size=len(body)
     )
-    version = boto3.client("s3").put_object(
-        Bucket=settings.uploads_bucket, Key=ticket.key, Body=body
+    version = boto3.client("s3").put_object(  # as the browser's POST stores it
+        Bucket=settings.uploads_bucket,
+        Key=ticket.key,
+        Body=body,
+        ContentType=ticket.content_type,
+        Metadata=keys.upload_metadata(OWNER, ticket.media_id),
     )
     clients.reset()
     with recorded_calls() as calls:

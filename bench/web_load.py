@@ -113,8 +113,10 @@ def _run(
 def measure() -> dict[str, dict[str, float]]:
     from snapstream_runtime.adapters.table import Table
     from snapstream_runtime.library import library_page
+    from snapstream_runtime.pagination import Cursors
     from snapstream_web import accounts
 
+    cursors = Cursors.from_secret(secrets.token_urlsafe(32))
     data, pipeline = _templates()
     templates = {("dev", "Data"): data, ("dev", "Pipeline"): pipeline}
     with moto_server_process() as endpoint:
@@ -131,7 +133,7 @@ def measure() -> dict[str, dict[str, float]]:
         query_seconds = []
         for _ in range(3):  # the library's one Query, timed alone: moto's own cost
             began = time.perf_counter()
-            library_page(settings.table_name, user.user_id, limit=24)
+            library_page(settings.table_name, user.user_id, cursors=cursors, limit=24)
             query_seconds.append(time.perf_counter() - began)
         secret = boto3.client("secretsmanager").create_secret(
             Name="bench-web-secret", SecretString=secrets.token_urlsafe(48)

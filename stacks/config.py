@@ -19,6 +19,8 @@ import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
 
 from snapstream_constructs import AlarmThresholds
+from stacks.alarm_settings import alarm_destination_problems, is_chatbot_channel
+from stacks.mail_settings import mail_problems
 
 GIB = 1024**3
 #: CloudWatch Logs accepts only these retention periods.
@@ -36,21 +38,14 @@ LOG_RETENTION: Mapping[int, logs.RetentionDays] = MappingProxyType(
 )
 _NAME = re.compile(r"^[a-z][a-z0-9]{1,15}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-#: An existing standard SNS topic (CloudWatch alarms cannot publish to FIFO topics).
-_SNS_TOPIC_ARN = re.compile(
-    r"^arn:aws[a-z-]*:sns:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):[A-Za-z0-9_-]{1,256}$"
-)
-#: An existing AWS Chatbot (Amazon Q Developer in chat applications) channel configuration.
-_CHATBOT_ARN = re.compile(
-    r"^arn:aws[a-z-]*:chatbot::(?P<account>\d{12}):chat-configuration/[A-Za-z0-9-]+/[^/\s]+$"
-)
 #: Stuck-media deadlines: the analysis and deletion queues retry 5 times 12 minutes apart before
 #: they give up, so a shorter deadline would re-drive work still being retried.
 STUCK_MINIMUM_MINUTES = 60
 STUCK_MAXIMUM_MINUTES = 7 * 24 * 60
 #: Graviton (arm64) instance types: the web tier runs the arm64 Amazon Linux 2023 image.
 _ARM64_INSTANCE_TYPE = re.compile(r"^[a-z]+\d+g[a-z-]*\.[a-z0-9]+$")
+#: Twice Pillow's MAX_IMAGE_PIXELS: beyond it Image.open raises DecompressionBombError.
+MAX_IMAGE_PIXELS = 178_956_970
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +64,10 @@ class EnvironmentConfig:
     #: move originals in the uploads bucket to Standard-IA after this many days (None: never).
     uploads_infrequent_access_after_days: int | None = None
     max_upload_bytes: int = 5 * GIB
+    #: images declaring more pixels than this are rejected at ingest, from their header, before
+    #: anything decodes them (a 69-byte PNG can declare 20,000 x 20,000); analysis never
+    #: decodes more either. 100 megapixels decode to 300-400 MB in the analysis function.
+    max_image_pixels: int = 100_000_000
     #: where the alarms go (the operations topic sends to both when both are set): an e-mail
     #: address the operations topic subscribes, and/or an existing SNS topic ARN every alarm
     #: also publishes to, or an AWS Chatbot channel ARN (same account, docs/operations.md).
@@ -95,10 +94,26 @@ class EnvironmentConfig:
     web_max_capacity: int = 2
     #: gunicorn workers per instance (None: 2 x vCPUs + 1, computed on the instance).
     web_workers: int | None = None
-    #: WAF: requests one client IP may make in any 5 minutes before it is blocked.
+    #: WAF: requests one client IP may make in any 5 minutes before it is blocked; and POSTs to
+    #: the login, register and password-reset paths (contract.WEB_CREDENTIAL_PATHS).
     web_rate_limit_per_5min: int = 2000
+    web_login_rate_limit_per_5min: int = 100
+    #: a login session ends after this long without a request, and this long after the login.
+    web_session_idle_minutes: int = 60
+    web_session_absolute_hours: int = 12
+    #: administrators must turn on two-factor authentication (TOTP) before anything else.
+    require_admin_two_factor: bool = True
     #: Raise to replace the site's session-signing key (logs every user out; docs/web-hosting.md).
     web_session_key_generation: int = 1
+    #: The site's e-mail (address verification, password reset) goes through Amazon SES from
+    #: mail_from; SES verifies that one address, or with mail_domain the whole domain (DKIM
+    #: records to publish). The placeholder cannot be verified: set a real one before deploying
+    #: (docs/deployment.md, "E-mail").
+    mail_from: str = "no-reply@example.com"
+    mail_domain: str | None = None
+    #: an e-mail verification link and a password-reset link work once, for this long.
+    email_verification_hours: int = 48
+    password_reset_minutes: int = 60
     accelerated_transcoding: bool = False
     #: ingest Lambda: memory, timeout and reserved concurrency (protects DynamoDB and S3).
     ingest_memory_mb: int = 256
@@ -171,38 +186,15 @@ class EnvironmentConfig:
         return problems
 
     def _alarm_destination_problems(self) -> list[str]:
-        problems = []
-        if self.alarm_email is not None and not _EMAIL.match(self.alarm_email):
-            problems.append(f"alarm_email {self.alarm_email!r} is not an e-mail address")
-        if self.alarm_topic_arn is not None:
-            arn = _SNS_TOPIC_ARN.match(self.alarm_topic_arn) or _CHATBOT_ARN.match(
-                self.alarm_topic_arn
-            )
-            if arn is None:
-                problems.append(
-                    f"alarm_topic_arn {self.alarm_topic_arn!r} must be a standard SNS topic ARN "
-                    "(arn:aws:sns:<region>:<account>:<name>) or an AWS Chatbot channel ARN "
-                    "(arn:aws:chatbot::<account>:chat-configuration/<type>/<name>)"
-                )
-            elif self.account is not None and arn["account"] != self.account:
-                problems.append(
-                    f"alarm_topic_arn must be in this environment's account {self.account}"
-                )
-            elif "region" in arn.groupdict() and self.region not in (None, arn["region"]):
-                problems.append(
-                    f"alarm_topic_arn must be in this environment's Region {self.region}"
-                )
-        if (
-            self.require_alarm_destination
-            and self.account is not None
-            and self.alarm_destination is None
-        ):
-            problems.append(
-                f"it is deployed to account {self.account} but its alarms would reach nobody: "
-                f"set alarm_email and/or alarm_topic_arn, e.g. -c snapstream="
-                f'\'{{"{self.name}":{{"alarm_email":"ops@example.com"}}}}\''
-            )
-        return problems
+        return alarm_destination_problems(
+            name=self.name,
+            account=self.account,
+            region=self.region,
+            alarm_email=self.alarm_email,
+            alarm_topic_arn=self.alarm_topic_arn,
+            required=self.require_alarm_destination,
+            destination=self.alarm_destination,
+        )
 
     def _sizing_problems(self) -> list[str]:
         problems = []
@@ -218,9 +210,22 @@ class EnvironmentConfig:
             problems.append("noncurrent_version_retention_days must be positive")
         if not 1 <= self.max_upload_bytes <= 5 * GIB:
             problems.append("max_upload_bytes must be 1 byte to 5 GiB (the S3 POST maximum)")
+        if not 1_000_000 <= self.max_image_pixels <= MAX_IMAGE_PIXELS:
+            problems.append(
+                f"max_image_pixels must be 1,000,000-{MAX_IMAGE_PIXELS:,} (Pillow refuses larger "
+                "images as decompression bombs, and the analysis function must decode them)"
+            )
         if not 1 <= self.ingest_timeout_seconds <= 900:
             problems.append("ingest_timeout_seconds must be 1-900")
         problems.extend(self._web_problems())
+        problems.extend(
+            mail_problems(
+                mail_from=self.mail_from,
+                mail_domain=self.mail_domain,
+                email_verification_hours=self.email_verification_hours,
+                password_reset_minutes=self.password_reset_minutes,
+            )
+        )
         problems.extend(self._stuck_media_problems())
         problems.extend(self.alarms.problems())
         return problems
@@ -262,6 +267,17 @@ class EnvironmentConfig:
             problems.append("web_workers must be 1-64 (or None for 2 x vCPUs + 1)")
         if not 10 <= self.web_rate_limit_per_5min <= 2_000_000_000:
             problems.append("web_rate_limit_per_5min must be 10-2,000,000,000 (AWS WAF limits)")
+        if not 10 <= self.web_login_rate_limit_per_5min <= self.web_rate_limit_per_5min:
+            problems.append(
+                "web_login_rate_limit_per_5min must be 10 (AWS WAF's minimum) to "
+                "web_rate_limit_per_5min"
+            )
+        if not 5 <= self.web_session_idle_minutes <= 24 * 60:
+            problems.append("web_session_idle_minutes must be 5-1440")
+        if not 1 <= self.web_session_absolute_hours <= 30 * 24:
+            problems.append("web_session_absolute_hours must be 1-720 (30 days)")
+        elif self.web_session_idle_minutes > 60 * self.web_session_absolute_hours:
+            problems.append("web_session_idle_minutes cannot exceed web_session_absolute_hours")
         if self.web_session_key_generation < 1:
             problems.append("web_session_key_generation must be >= 1")
         return problems
@@ -288,7 +304,7 @@ class EnvironmentConfig:
 
     @property
     def alarm_topic_is_chatbot(self) -> bool:
-        return bool(self.alarm_topic_arn and _CHATBOT_ARN.match(self.alarm_topic_arn))
+        return is_chatbot_channel(self.alarm_topic_arn)
 
     @property
     def removal_policy(self) -> cdk.RemovalPolicy:
@@ -328,6 +344,10 @@ ENVIRONMENTS: Mapping[str, EnvironmentConfig] = MappingProxyType(
             nat="instance",
             # A developer's own environment may run without anyone paged (make synth says so).
             require_alarm_destination=False,
+            # Developers log in as administrators without an authenticator app, for longer.
+            require_admin_two_factor=False,
+            web_session_idle_minutes=8 * 60,
+            web_session_absolute_hours=24,
             # A developer's environment: page on real breakage, not on every experiment.
             alarms=AlarmThresholds(
                 function_errors=5,
@@ -358,6 +378,7 @@ ENVIRONMENTS: Mapping[str, EnvironmentConfig] = MappingProxyType(
             nat_gateways=2,
             web_instance_type="t4g.medium",
             web_min_capacity=2,
+            web_session_idle_minutes=30,
             web_max_capacity=6,
             accelerated_transcoding=True,
             ingest_reserved_concurrency=50,

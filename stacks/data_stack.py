@@ -70,6 +70,8 @@ class DataStack(cdk.Stack):
         self.data_key.allow_service("cloudwatch.amazonaws.com")
         self.data_key.allow_service("s3.amazonaws.com")
         self.data_key.allow_service("events.amazonaws.com")
+        # SES publishes the site's bounces and complaints into an encrypted topic (stacks/mail.py).
+        self.data_key.allow_service("ses.amazonaws.com")
         self.data_key.allow_cloudwatch_logs()
         # Every function of the environment attaches this one X-Ray policy (its "*" is
         # acknowledged once, here), whichever stack the function is in.

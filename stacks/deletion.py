@@ -30,8 +30,17 @@ SERVICE = "deletion"
 TIMEOUT = cdk.Duration.seconds(120)
 #: The item families the deletion function removes: media records and analysis, the owner's
 #: profile, notifications and tag catalogue, tag search items, hash claims, e-mail and username
-#: claims, login throttles.
-ITEM_FAMILIES = ["MEDIA#*", "USER#*", "TAG#*", "HASH#*", "EMAIL#*", "USERNAME#*", "LOGIN#*"]
+#: claims, login throttles, login sessions (found on GSI1 ``SESSIONS#<user>``).
+ITEM_FAMILIES = [
+    "MEDIA#*",
+    "USER#*",
+    "TAG#*",
+    "HASH#*",
+    "EMAIL#*",
+    "USERNAME#*",
+    "LOGIN#*",
+    "SESSION#*",
+]
 TABLE_ACTIONS = [
     "dynamodb:GetItem",
     "dynamodb:PutItem",
@@ -99,7 +108,8 @@ class Deletion:
             resources=[table],
             conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ITEM_FAMILIES}},
         )
-        # An account's media (OWNER#<user>) and those being deleted (DELETING#<user>).
+        # An account's media (OWNER#<user>), those being deleted (DELETING#<user>), its
+        # login sessions (SESSIONS#<user>).
         function.allow(actions=["dynamodb:Query"], resources=[f"{table}/index/gsi1"])
         objects = MediaObjects.imported_from(data)
         for bucket_arn, prefix, object_arns in (

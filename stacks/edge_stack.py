@@ -18,6 +18,7 @@ from snapstream_constructs import DataKey
 from snapstream_constructs.delivery import VIDEO_PATH
 from snapstream_constructs.site_web_acl import CLOUDFRONT_REGION, SiteWebAcl, WebAclScope
 from stacks.config import EnvironmentConfig
+from stacks.runtime_contract import contract
 
 
 class EdgeStack(cdk.Stack):
@@ -51,9 +52,12 @@ def site_web_acl(scope: Construct, config: EnvironmentConfig, *, log_key: DataKe
         "SiteWebAcl",
         web_acl_scope=WebAclScope.CLOUDFRONT,
         rate_limit_per_5min=config.web_rate_limit_per_5min,
+        login_paths=contract.WEB_CREDENTIAL_PATHS,
+        login_rate_limit_per_5min=config.web_login_rate_limit_per_5min,
         log_encryption_key=log_key.key,
         log_retention=config.log_retention,
-        description="SnapStream site at CloudFront: AWS managed rule groups, per-IP rate limit",
+        description="SnapStream site at CloudFront: AWS managed rule groups, per-IP rate limits "
+        "on all requests and on login, register and password-reset POSTs",
         # Players fetch a signed segment every few seconds; CloudFront checks the signature.
         rate_limit_exempt_prefixes=[VIDEO_PATH.rstrip("*")],
     )

@@ -157,6 +157,7 @@ class PipelineStack(cdk.Stack):
             environment={
                 contract.ENV_EVENT_BUS: data.event_bus.bus.event_bus_name,
                 contract.ENV_MAX_UPLOAD_BYTES: str(config.max_upload_bytes),
+                contract.ENV_MAX_IMAGE_PIXELS: str(config.max_image_pixels),
             },
             reserved_concurrency=config.ingest_reserved_concurrency,
             memory_size=config.ingest_memory_mb,
@@ -168,6 +169,12 @@ class PipelineStack(cdk.Stack):
             # rejected uploads are removed by version (the uploads bucket is versioned)
             actions=["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObjectVersion"],
             resources=[self.uploads_objects],
+        )
+        self.ingest.allow(
+            # every version of a rejected upload's key, or of a key no waiting record claims
+            actions=["s3:ListBucketVersions"],
+            resources=[MediaObjects.imported_from(data).uploads_bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [f"{contract.UPLOADS_PREFIX}*"]}},
         )
         self.ingest.allow(
             actions=["events:PutEvents"], resources=[data.event_bus.bus.event_bus_arn]
@@ -354,6 +361,7 @@ class PipelineStack(cdk.Stack):
                 contract.ENV_UPLOADS_KEY: key.key_arn,
                 contract.ENV_VIDEO_ANALYSIS_TOPIC: completion_topic.topic_arn,
                 contract.ENV_VIDEO_ANALYSIS_ROLE: rekognition_role.role_arn,
+                contract.ENV_MAX_IMAGE_PIXELS: str(config.max_image_pixels),
             },
             memory_size=1024,
             asynchronous=False,

@@ -29,6 +29,7 @@ from stacks.config import EnvironmentConfig
 from stacks.data_stack import PRICE_CLASSES, DataStack
 from stacks.edge_stack import EdgeStack, site_web_acl
 from stacks.lambda_assets import runtime_bundle
+from stacks.mail import SiteMail
 from stacks.media_objects import MediaObjects, acknowledge_media_objects
 from stacks.pipeline_stack import PipelineStack
 from stacks.runtime_contract import RUNTIME_ROOT, contract
@@ -49,9 +50,17 @@ TABLE_ITEM_ACTIONS = (
     "dynamodb:Query",
 )
 #: The item families (partition key prefixes) the site reads and writes: accounts and their
-#: e-mail/username claims and login throttles, media records, tag search items. Not the
-#: pipeline's duplicate-detection claims (HASH#), which no browser request may forge.
-SITE_ITEM_FAMILIES = ("USER#*", "EMAIL#*", "USERNAME#*", "LOGIN#*", "MEDIA#*", "TAG#*")
+#: e-mail/username claims, login throttles and sessions, media records, tag search items. Not
+#: the pipeline's duplicate-detection claims (HASH#), which no browser request may forge.
+SITE_ITEM_FAMILIES = (
+    "USER#*",
+    "EMAIL#*",
+    "USERNAME#*",
+    "LOGIN#*",
+    "SESSION#*",
+    "MEDIA#*",
+    "TAG#*",
+)
 
 
 class WebStack(cdk.Stack):
@@ -85,6 +94,7 @@ class WebStack(cdk.Stack):
         self.uploads_arn, self.media_arn = objects.uploads_bucket_arn, objects.media_bucket_arn
         self.uploads_objects, self.media_objects = objects.uploads, objects.media
         self.session_key = self._session_key()
+        self.mail = SiteMail(self, "Mail", config=config, data=data)
         self.site_bundle = site_bundle(self, "SiteBundle")
         self.hosting = WebHosting(
             self,
@@ -214,6 +224,10 @@ class WebStack(cdk.Stack):
             contract.ENV_WEB_SECURE_COOKIES: "true",
             # X-Forwarded-For: the viewer (added by CloudFront), then CloudFront (by the ALB).
             contract.ENV_WEB_PROXY_COUNT: "2",
+            contract.ENV_WEB_SESSION_IDLE: str(config.web_session_idle_minutes * 60),
+            contract.ENV_WEB_SESSION_ABSOLUTE: str(config.web_session_absolute_hours * 3600),
+            contract.ENV_WEB_ADMIN_TWO_FACTOR: str(config.require_admin_two_factor).lower(),
+            **self.mail.site_settings(),
             "AWS_DEFAULT_REGION": cdk.Aws.REGION,
         }
 
@@ -287,6 +301,7 @@ class WebStack(cdk.Stack):
                     conditions={"StringEquals": {"sns:Protocol": "email"}},
                 ),
                 iam.PolicyStatement(actions=["sns:Unsubscribe"], resources=["*"]),
+                self.mail.send_statement(),
                 iam.PolicyStatement(
                     actions=["secretsmanager:GetSecretValue"],
                     resources=[

@@ -214,6 +214,22 @@ def _buckets(template: Mapping[str, Any], found: LocalResources) -> None:
         found.record(logical_id, name=name, arn=f"arn:aws:s3:::{name}", ref=name)
 
 
+def provision_mail(template: Mapping[str, Any], found: LocalResources) -> None:
+    """The SES identities (verified at once: moto refuses to send from anything else) and the
+    configuration sets of ``template`` (the Web stack's), added to ``found``."""
+    sesv2 = boto3.client("sesv2", region_name=found.region)
+    for logical_id in _of_type(template, "AWS::SES::ConfigurationSet"):
+        name = _physical(logical_id)
+        sesv2.create_configuration_set(ConfigurationSetName=name)
+        arn = f"arn:aws:ses:{found.region}:{ACCOUNT}:configuration-set/{name}"
+        found.record(logical_id, name=name, arn=arn, ref=name)
+    for logical_id, identity in _of_type(template, "AWS::SES::EmailIdentity").items():
+        name = str(found.resolve(identity["Properties"]["EmailIdentity"]))
+        sesv2.create_email_identity(EmailIdentity=name)
+        arn = f"arn:aws:ses:{found.region}:{ACCOUNT}:identity/{name}"
+        found.record(logical_id, name=name, arn=arn, ref=name)
+
+
 def function_environment(
     template: Mapping[str, Any],
     function_prefix: str,

@@ -269,6 +269,7 @@ def running_platform(
             secret_key=secrets.token_urlsafe(32),
             secure_cookies=False,  # plain HTTP on loopback
             local_media=True,
+            local_mail=True,  # no SES here: the site's e-mail waits at /dev/outbox, unsent
         )
         app = create_app(config)
         app.config["AWS_BROWSER_ORIGIN"] = endpoint
@@ -323,6 +324,7 @@ def main() -> None:
             f"\nSnapStream is running at {platform.site_url}\n"
             f"  demo account (admin): demo@example.com / {password}\n"
             f"  local AWS (moto server): {platform.endpoint}\n"
+            f"  e-mail is not sent: the site's messages wait at {platform.site_url}/dev/outbox\n"
             "  videos are transcoded by ffmpeg from the MediaConvert job template; images, audio\n"
             "  and video get local technical analysis (labels and transcripts run on AWS only)\n"
             "  everything is in memory: stopping forgets all accounts and media\n"

@@ -1,11 +1,12 @@
 """Deleting an account that is ``deleting`` (the deletion function's account message).
 
-First every media the account still owns is marked ``deleting`` and gets its own deletion message
-(fan-out), so each is deleted like any other media. The account waits until its
-``count_deleting`` is 0 — the last media deletion sends the account message again — then its
-notifications, tag catalogue and login throttle go, the SNS e-mail subscription is removed, and
-the profile goes with the e-mail and username claims in one transaction: the address can be
-registered again at once.
+First its login sessions are deleted (the mark already ended them: it moved the account's
+``auth_version``; this removes the records, which name the user), then every media the account
+still owns is marked ``deleting`` and gets its own deletion message (fan-out), so each is
+deleted like any other media. The account waits until its ``count_deleting`` is 0 — the last
+media deletion sends the account message again — then its notifications, tag catalogue and
+login throttle go, the SNS e-mail subscription is removed, and the profile goes with the e-mail
+and username claims in one transaction: the address can be registered again at once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from snapstream_runtime import keys, removal
+from snapstream_runtime import keys, removal, session_records
 from snapstream_runtime.adapters.clients import client
 from snapstream_runtime.adapters.publishing import publish_notification
 from snapstream_runtime.adapters.queues import send_all
@@ -49,6 +50,7 @@ def close_account(settings: Settings, user_id: str, *, attempt: int = 1) -> Acco
     if not account_is_deleting(profile):
         return AccountOutcome.NOT_MARKED
     try:
+        session_records.revoke_all(table, user_id)
         _fan_out(settings, table, user_id)
         profile = table.get(**keys.profile_key(user_id))
         if profile is None:

@@ -116,7 +116,7 @@ def _ready(
 
 
 def _image(table: Table, media: Media, bucket: str, settings: Settings) -> AnalysisOutcome:
-    if lifecycle.step_state(media, IMAGE_STEP) is StepState.COMPLETE:
+    if lifecycle.step_state(media, IMAGE_STEP) in {StepState.COMPLETE, StepState.FAILED}:
         _ready(table, media, settings)  # a retry after a failed notification finishes it
         return AnalysisOutcome.DUPLICATE
     size = int(media.item.get("size") or media.declared_size)
@@ -129,7 +129,7 @@ def _image(table: Table, media: Media, bucket: str, settings: Settings) -> Analy
         celebrities=settings.celebrity_recognition,
     )
     data = image_analysis.read_image(bucket, media.upload_key, media.version_id)
-    local = image_analysis.inspect(data)
+    local = image_analysis.inspect(data, settings.max_image_pixels)
     fields: dict[str, Any] = {"image": local.metadata, "content_hash": local.sha256}
     if local.thumbnail:
         thumbnail_key = f"{media_folder(media)}thumbnail.jpg"
@@ -159,7 +159,10 @@ def _image(table: Table, media: Media, bucket: str, settings: Settings) -> Analy
     )
     tags.apply(table, media.media_id, _image_tags(found), threshold=settings.tag_threshold)
     problems = "; ".join(filter(None, [local.error, *found.skipped.values()]))
-    fields[f"steps.{IMAGE_STEP}"] = lifecycle.step_value(StepState.COMPLETE, problems or None)
+    # A file that cannot be decoded (corrupt, a decompression bomb, beyond the pixel limit) fails
+    # the analysis for good, with the reason: a retry would meet the same bytes.
+    state = StepState.FAILED if local.error else StepState.COMPLETE
+    fields[f"steps.{IMAGE_STEP}"] = lifecycle.step_value(state, problems or None)
     _ready(table, media, settings, fields)
     return AnalysisOutcome.ANALYSED
 

@@ -34,6 +34,7 @@ TRANSCRIPTION_STATE_HANDLER = "snapstream_runtime.handlers.transcription_state.h
 VIDEO_LABELS_HANDLER = "snapstream_runtime.handlers.video_labels.handler"
 DELETION_HANDLER = "snapstream_runtime.handlers.deletion.handler"
 STUCK_MEDIA_HANDLER = "snapstream_runtime.handlers.stuck_media.handler"
+MAIL_EVENTS_HANDLER = "snapstream_runtime.handlers.mail_events.handler"
 #: The analysis queue's redrive limit: the last attempt gives up and records why.
 ANALYSIS_MAX_ATTEMPTS = 5
 #: The deletion queue's redrive limit: a deletion that fails this often waits in its DLQ.
@@ -58,6 +59,9 @@ ENV_NOTIFICATIONS_TOPIC = "NOTIFICATIONS_TOPIC_ARN"
 ENV_UPLOADS_BUCKET = "UPLOADS_BUCKET"
 ENV_UPLOADS_KEY = "UPLOADS_KMS_KEY_ARN"
 ENV_MAX_UPLOAD_BYTES = "MAX_UPLOAD_BYTES"
+#: Images declaring more pixels than this are rejected at ingest (from the header) and never
+#: decoded by analysis.
+ENV_MAX_IMAGE_PIXELS = "MAX_IMAGE_PIXELS"
 ENV_PRESIGN_EXPIRY = "PRESIGN_EXPIRY_SECONDS"
 ENV_MEDIA_BUCKET = "MEDIA_BUCKET"
 ENV_TRANSCODE_QUEUE = "MEDIACONVERT_QUEUE_ARN"
@@ -95,6 +99,29 @@ ENV_WEB_SECURE_COOKIES = "WEB_SECURE_COOKIES"
 #: Number of proxies in front of gunicorn whose X-Forwarded-For entries are trusted (CloudFront
 #: and the ALB: 2).
 ENV_WEB_PROXY_COUNT = "WEB_PROXY_COUNT"
+#: A login session ends after this many seconds without a request (idle), and this many seconds
+#: after the login at the latest (absolute); per environment (stacks/config.py).
+ENV_WEB_SESSION_IDLE = "WEB_SESSION_IDLE_SECONDS"
+ENV_WEB_SESSION_ABSOLUTE = "WEB_SESSION_ABSOLUTE_SECONDS"
+#: "true": administrators must turn on two-factor authentication before anything else.
+ENV_WEB_ADMIN_TWO_FACTOR = "WEB_REQUIRE_ADMIN_TWO_FACTOR"
+#: The site's paths that take credentials or create accounts (POST): log in (page, second
+#: factor, API), register, forgotten and reset password. The WAF's login rate rule counts POSTs
+#: to paths that start with one of these, per client IP (constructs SiteWebAcl ``login_paths``).
+WEB_CREDENTIAL_PATHS = (
+    "/login",
+    "/register",
+    "/forgot-password",
+    "/reset-password",
+    "/api/session",
+)
+#: The site's e-mail through Amazon SES: the sender (the only From address its role may use)
+#: and the configuration set every message goes through (bounce and complaint handling).
+ENV_MAIL_FROM = "MAIL_FROM_ADDRESS"
+ENV_MAIL_CONFIGURATION_SET = "MAIL_CONFIGURATION_SET"
+#: How long an e-mail verification link and a password-reset link work (seconds).
+ENV_EMAIL_VERIFICATION_TTL = "EMAIL_VERIFICATION_SECONDS"
+ENV_PASSWORD_RESET_TTL = "PASSWORD_RESET_SECONDS"  # noqa: S105 (a variable name)
 WEB_PORT = 8000
 WEB_HEALTH_PATH = "/healthz"
 WEB_WSGI_APP = "snapstream_web.wsgi:app"

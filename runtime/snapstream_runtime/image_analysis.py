@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.image_header import Dimensions, declared_dimensions, too_many_pixels
+from snapstream_runtime.media_types import SNIFF_BYTES, sniff
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -19,6 +22,8 @@ REKOGNITION_FORMATS = {"image/jpeg", "image/png"}
 REKOGNITION_MAX_BYTES = 15 * 1024 * 1024
 MAX_READ_BYTES = 50 * 1024 * 1024
 THUMBNAIL_SIZE = (640, 640)
+#: The default pixel limit (the environment's ``max_image_pixels`` is what the functions use).
+DEFAULT_MAX_PIXELS = 100_000_000
 #: Rekognition answers these for a file it cannot use: a fact about the file, not a retryable fault.
 PERMANENT_IMAGE_ERRORS = {
     "InvalidImageFormatException",
@@ -141,31 +146,56 @@ def _exif(image: Image.Image) -> dict[str, Any]:
     return result
 
 
-def inspect(data: bytes) -> LocalImage:
-    """Inspect image bytes; a corrupt or empty file yields an error, never an exception."""
+def _declared(data: bytes) -> Dimensions | None:
+    """The dimensions the file's header declares, read as ingest reads them (but from the whole
+    file: a JPEG's frame header may lie beyond what ingest reads)."""
+    detected = sniff(data[:SNIFF_BYTES])
+    return declared_dimensions(detected.content_type, data) if detected else None
+
+
+def inspect(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> LocalImage:
+    """Inspect image bytes; a corrupt, empty or too large image yields an error, never an
+    exception: a file that cannot be decoded now will not decode on a retry either.
+
+    The header's dimensions are checked against ``max_pixels`` first (as ingest does), then
+    Pillow's: ``Image.open`` reads only the header, and its size is checked before ``load()``
+    decodes anything, so a decompression bomb is never expanded.
+    """
     # Pillow is imported here, not at module import: only image analysis pays its import time.
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     digest = hashlib.sha256(data).hexdigest()
     if not data:
         return LocalImage(digest, {}, None, "the image file is empty")
+    declared = _declared(data)
+    too_large = too_many_pixels(declared, max_pixels) if declared else None
+    if declared and too_large:
+        return LocalImage(digest, {"width": declared[0], "height": declared[1]}, None, too_large)
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            metadata = {
-                "format": image.format,
-                "width": image.width,
-                "height": image.height,
-                "mode": image.mode,
-                "frames": getattr(image, "n_frames", 1),
-                **_exif(image),
-            }
-            preview = image.convert("RGB")
-            preview.thumbnail(THUMBNAIL_SIZE)
-            out = io.BytesIO()
-            preview.save(out, format="JPEG", quality=82, optimize=True)
-            return LocalImage(digest, metadata, out.getvalue())
-    except (UnidentifiedImageError, OSError, ValueError) as error:
+        with warnings.catch_warnings():
+            # Pillow warns from 89.5 megapixels; the limit that counts is max_pixels.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                metadata: dict[str, Any] = {
+                    "format": image.format,
+                    "width": image.width,
+                    "height": image.height,
+                }
+                too_large = too_many_pixels(image.size, max_pixels)
+                if too_large:
+                    return LocalImage(digest, metadata, None, too_large)
+                image.load()
+                metadata.update(
+                    mode=image.mode, frames=getattr(image, "n_frames", 1), **_exif(image)
+                )
+                preview = image.convert("RGB")
+                preview.thumbnail(THUMBNAIL_SIZE)
+                out = io.BytesIO()
+                preview.save(out, format="JPEG", quality=82, optimize=True)
+                return LocalImage(digest, metadata, out.getvalue())
+    except Exception as error:
+        # Any decoder error is a fact about the file: DecompressionBombError (not an OSError),
+        # SyntaxError, struct.error, EOFError, ...
         return LocalImage(
             digest, {}, None, f"the image could not be decoded ({type(error).__name__})"
         )

@@ -1,7 +1,10 @@
 """Judge each object that lands in the uploads bucket: accept it into the pipeline or reject it.
 
-Reads the object's size (HEAD) and first bytes (one ranged GET), never the whole file, and makes
-a constant number of AWS calls whatever the table size.
+The POST policy promises the key, size, type and metadata; S3 enforces it, but nothing here
+trusts that it did. Ingest verifies the stored object against the ``awaiting_upload`` record:
+its metadata (owner, media id), size, Content-Type, magic bytes and, for images, the pixel count
+its header declares. It reads the object's facts (HEAD) and first bytes (one ranged GET), never
+the whole file, and makes a constant number of AWS calls whatever the table size.
 """
 
 from __future__ import annotations
@@ -12,16 +15,22 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from snapstream_runtime import lifecycle
+from snapstream_runtime import keys, lifecycle
 from snapstream_runtime.adapters import storage
 from snapstream_runtime.adapters.publishing import put_event
+from snapstream_runtime.adapters.storage import ObjectFacts
 from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.announcements import finish_announcement
 from snapstream_runtime.clock import iso, utc_now
-from snapstream_runtime.contract import MEDIA_UPLOADED
+from snapstream_runtime.contract import MEDIA_UPLOADED, UPLOADS_PREFIX
+from snapstream_runtime.image_header import (
+    IMAGE_HEADER_BYTES,
+    declared_dimensions,
+    too_many_pixels,
+)
 from snapstream_runtime.keys import decode_event_key, parse_upload_key
 from snapstream_runtime.lifecycle import Media, MediaGone, StaleTransition, Status
-from snapstream_runtime.media_types import ALLOWED, SNIFF_BYTES, Detected, sniff
+from snapstream_runtime.media_types import ALLOWED, SNIFF_BYTES, Detected, Kind, sniff
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.sizes import human_size
 
@@ -40,6 +49,11 @@ class Outcome(StrEnum):
     VANISHED = "vanished"
     #: the upload landed for a media being deleted: its bytes are removed, nothing is written
     DISCARDED = "discarded"
+    #: an object at a waiting upload's key that its POST did not write (the metadata names
+    #: another owner or media, or none): removed, the record keeps waiting for the real upload
+    FOREIGN_OBJECT = "foreign_object"
+    #: a key outside ``uploads/`` (the bucket notification sends none): left alone
+    IGNORED = "ignored"
 
 
 @dataclass(frozen=True)
@@ -90,16 +104,34 @@ class Verdict:
         return self.reason is None
 
 
-def judge(media: Media, size: int, head: bytes, max_upload_bytes: int) -> Verdict:
-    """Accept only a non-empty, allowed, within-limit file whose bytes match its declared type."""
-    if size == 0:
-        return Verdict("the file is empty")
-    if size > max_upload_bytes:
-        return Verdict(
-            f"the file is {human_size(size)}, larger than the {human_size(max_upload_bytes)} limit"
+def written_by_this_upload(media: Media, facts: ObjectFacts) -> bool:
+    """The object carries the metadata the record's POST policy pins: its owner and media id."""
+    expected = keys.upload_metadata(media.owner_id, media.media_id)
+    return all(facts.metadata.get(name) == value for name, value in expected.items())
+
+
+def stored_problem(media: Media, facts: ObjectFacts, max_upload_bytes: int) -> str | None:
+    """Why the stored object is not the declared file (size, type), judged before any read."""
+    if facts.size == 0:
+        return "the file is empty"
+    if facts.size > max_upload_bytes:
+        return (
+            f"the file is {human_size(facts.size)}, "
+            f"larger than the {human_size(max_upload_bytes)} limit"
         )
+    if facts.size != media.declared_size:
+        return f"the file is {facts.size:,} bytes, but {media.declared_size:,} bytes were declared"
     if media.content_type not in ALLOWED:
-        return Verdict(f"files of type {media.content_type} are not accepted")
+        return f"files of type {media.content_type} are not accepted"
+    if facts.content_type != media.content_type:
+        stored = facts.content_type or "no type"
+        return f"the file was stored as {stored}, but it was declared as {media.content_type}"
+    return None
+
+
+def judge(media: Media, head: bytes, max_image_pixels: int) -> Verdict:
+    """Accept only bytes that are what was declared, and images within the pixel limit (from
+    the dimensions their header declares: nothing is decoded)."""
     detected = sniff(head)
     if detected is None:
         return Verdict("the file's content is not a supported image, video or audio format")
@@ -109,10 +141,23 @@ def judge(media: Media, size: int, head: bytes, max_upload_bytes: int) -> Verdic
             f"but it was declared as {media.content_type}",
             detected,
         )
+    dimensions = declared_dimensions(media.content_type, head)
+    if dimensions is not None:
+        reason = too_many_pixels(dimensions, max_image_pixels)
+        if reason:
+            return Verdict(reason, detected)
     return Verdict(None, detected)
 
 
+def header_bytes(media: Media) -> int:
+    """How much of the object ingest reads: enough for the magic bytes, and for an image the
+    header that declares its dimensions."""
+    return IMAGE_HEADER_BYTES if media.kind == Kind.IMAGE else SNIFF_BYTES
+
+
 def ingest(event: ObjectCreated, settings: Settings) -> Outcome:
+    if not event.key.startswith(UPLOADS_PREFIX):
+        return Outcome.IGNORED
     table = Table(settings.table_name)
     ref = parse_upload_key(event.key)
     media = lifecycle.load(table, ref.media_id) if ref else None
@@ -122,8 +167,9 @@ def ingest(event: ObjectCreated, settings: Settings) -> Outcome:
         or media.owner_id != ref.user_id
         or media.upload_key != event.key
     ):
-        # Nobody asked to upload this: do not keep bytes we cannot attribute to an upload.
-        storage.delete_version(event.bucket, event.key, event.version_id)
+        # No waiting record claims this key: do not keep bytes we cannot attribute to an
+        # upload, in any version.
+        storage.delete_every_version(event.bucket, event.key)
         return Outcome.UNKNOWN_KEY
     for _ in range(2):
         if media.status is Status.DELETING:
@@ -141,8 +187,8 @@ def ingest(event: ObjectCreated, settings: Settings) -> Outcome:
                     return Outcome.VANISHED
                 media = reloaded
                 continue
-            if judged is None:
-                return Outcome.VANISHED
+            if isinstance(judged, Outcome):
+                return judged
             media, outcome = judged
         elif (media.version_id or "") != (event.version_id or ""):
             # A second object written to a key that was already judged: keep the judged one.
@@ -159,17 +205,21 @@ def ingest(event: ObjectCreated, settings: Settings) -> Outcome:
 
 def _judge_and_transition(
     table: Table, media: Media, event: ObjectCreated, settings: Settings
-) -> tuple[Media, Outcome] | None:
+) -> tuple[Media, Outcome] | Outcome:
     facts = storage.head(event.bucket, event.key, event.version_id)
     if facts is None:
-        return None
-    within_limit = 0 < facts.size <= settings.max_upload_bytes
-    head = (
-        storage.first_bytes(event.bucket, event.key, facts.version_id, SNIFF_BYTES)
-        if within_limit
-        else b""
-    )
-    verdict = judge(media, facts.size, head, settings.max_upload_bytes)
+        return Outcome.VANISHED
+    if not written_by_this_upload(media, facts):
+        # Not this upload's POST (its policy pins the metadata): someone else's bytes at this
+        # key. Only this version goes: the owner's own upload may be on its way here too.
+        storage.delete_version(event.bucket, event.key, facts.version_id)
+        return Outcome.FOREIGN_OBJECT
+    problem = stored_problem(media, facts, settings.max_upload_bytes)
+    if problem:
+        verdict = Verdict(problem)
+    else:
+        head = storage.first_bytes(event.bucket, event.key, facts.version_id, header_bytes(media))
+        verdict = judge(media, head, settings.max_image_pixels)
     fields: dict[str, Any] = {
         "size": facts.size,
         "etag": facts.etag,
@@ -197,7 +247,8 @@ def _judge_and_transition(
 def _announce(table: Table, media: Media, bucket: str, settings: Settings) -> None:
     """Do what the transition promised, then clear the flag (each step is safe to repeat)."""
     if media.status is Status.REJECTED:
-        storage.delete_version(bucket, media.upload_key, media.version_id)
+        # Every version of its key: nothing written there for a rejected upload is kept.
+        storage.delete_every_version(bucket, media.upload_key)
     elif media.status is Status.UPLOADED:
         put_event(
             settings.event_bus_name, MEDIA_UPLOADED, media_uploaded_detail(media, bucket, settings)

@@ -61,6 +61,22 @@ def login_key(email: str) -> dict[str, str]:
     return {"pk": f"LOGIN#{email}", "sk": "LOGIN"}
 
 
+def login_address_key(address: str) -> dict[str, str]:
+    """Failed logins from one client address (expires by TTL). The partition cannot be an
+    e-mail address's (an address has no ``@``), and the sort key differs too."""
+    return {"pk": f"LOGIN#{address}", "sk": "ADDRESS"}
+
+
+def session_key(session_hash: str) -> dict[str, str]:
+    """A login session, by the SHA-256 of the id its cookie carries (expires by TTL)."""
+    return {"pk": f"SESSION#{session_hash}", "sk": "SESSION"}
+
+
+def sessions_index_pk(user_id: str) -> str:
+    """GSI1 partition of a user's sessions (the profile page lists them; revoking ends them)."""
+    return f"SESSIONS#{user_id}"
+
+
 def profile_key(user_id: str) -> dict[str, str]:
     return {"pk": user_pk(user_id), "sk": PROFILE_SK}
 
@@ -80,6 +96,17 @@ def notification_sk(created_at: str, notification_id: str) -> str:
 
 def upload_key(user_id: str, media_id: str, safe_name: str) -> str:
     return f"{UPLOADS_PREFIX}{user_id}/{media_id}/{safe_name}"
+
+
+#: Object metadata the presigned POST writes (``x-amz-meta-<name>``): whose upload, which media.
+UPLOAD_OWNER_METADATA = "owner"
+UPLOAD_MEDIA_METADATA = "media-id"
+
+
+def upload_metadata(user_id: str, media_id: str) -> dict[str, str]:
+    """The metadata an upload's object must carry, as S3 returns it (names without the
+    ``x-amz-meta-`` prefix): the POST policy pins it, ingest compares it with the record."""
+    return {UPLOAD_OWNER_METADATA: user_id, UPLOAD_MEDIA_METADATA: media_id}
 
 
 @dataclass(frozen=True)

@@ -8,21 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from snapstream_runtime import keys
-from snapstream_runtime.adapters.clients import client
-from snapstream_runtime.adapters.table import Table, from_attributes, to_attributes
+from snapstream_runtime.adapters.table import Table, to_attributes
 from snapstream_runtime.lifecycle import DASHBOARD_COUNTER, UNREAD_COUNTER, UPLOADS_COUNTER
-from snapstream_runtime.pagination import Page, decode_cursor, encode_cursor
+from snapstream_runtime.pagination import Cursors, Page, PageQuery, index_key, query_page
 
 MAX_PAGE = 100
-
-
-def _page(request: dict[str, Any], *, partition: tuple[str, str], cursor: str | None) -> Page:
-    start = decode_cursor(cursor, partition=partition)
-    if start:
-        request["ExclusiveStartKey"] = start
-    response = client("dynamodb").query(**request)
-    items = [from_attributes(i) for i in response["Items"]]
-    return Page(items, encode_cursor(response.get("LastEvaluatedKey")))
 
 
 def _filters(request: dict[str, Any], **equal: str | None) -> None:
@@ -41,6 +31,7 @@ def library_page(
     table_name: str,
     owner_id: str,
     *,
+    cursors: Cursors,
     limit: int = 24,
     cursor: str | None = None,
     kind: str | None = None,
@@ -57,13 +48,20 @@ def library_page(
         "Limit": max(1, min(limit, MAX_PAGE)),
     }
     _filters(request, kind=kind, status=status)
-    return _page(request, partition=("gsi1pk", pk), cursor=cursor)
+    query = PageQuery(
+        "library",
+        ("gsi1pk", pk),
+        index_key("gsi1"),
+        (f"kind={kind or ''}", f"status={status or ''}"),
+    )
+    return query_page(request, query, cursors=cursors, cursor=cursor)
 
 
 def all_uploads_page(
     table_name: str,
     month: str,
     *,
+    cursors: Cursors,
     limit: int = 50,
     cursor: str | None = None,
     status: str | None = None,
@@ -79,7 +77,8 @@ def all_uploads_page(
         "Limit": max(1, min(limit, MAX_PAGE)),
     }
     _filters(request, status=status)
-    return _page(request, partition=("gsi2pk", pk), cursor=cursor)
+    query = PageQuery("all-uploads", ("gsi2pk", pk), index_key("gsi2"), (f"status={status or ''}",))
+    return query_page(request, query, cursors=cursors, cursor=cursor)
 
 
 def dashboard(table_name: str, owner_id: str) -> dict[str, int]:

@@ -54,6 +54,16 @@ ALIASES = {
 }
 
 
+#: What anything that is not one of ours is served as: a download, never a page.
+OPAQUE_TYPE = "application/octet-stream"
+
+
+def served_type(content_type: str) -> str:
+    """The Content-Type a stored file is served with: its type if it is one SnapStream accepts
+    (``text/html`` and the like never are), else :data:`OPAQUE_TYPE`."""
+    return content_type if content_type in ALLOWED else OPAQUE_TYPE
+
+
 class UnsupportedType(ValueError):
     """The declared type or the file name is not something SnapStream accepts."""
 

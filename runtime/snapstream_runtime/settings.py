@@ -26,6 +26,8 @@ class Settings:
     uploads_bucket: str = ""
     uploads_kms_key_arn: str = ""
     max_upload_bytes: int = 5 * GIB
+    #: images declaring more pixels are rejected at ingest and never decoded (stacks/config.py).
+    max_image_pixels: int = 100_000_000
     presign_expiry_seconds: int = 600
     #: an ``awaiting_upload`` record that never receives its file expires (DynamoDB TTL).
     awaiting_upload_ttl_seconds: int = 24 * 3600
@@ -71,6 +73,7 @@ class Settings:
             uploads_bucket=environ.get(contract.ENV_UPLOADS_BUCKET, ""),
             uploads_kms_key_arn=environ.get(contract.ENV_UPLOADS_KEY, ""),
             max_upload_bytes=int(environ.get(contract.ENV_MAX_UPLOAD_BYTES, str(5 * GIB))),
+            max_image_pixels=int(environ.get(contract.ENV_MAX_IMAGE_PIXELS, "100000000")),
             presign_expiry_seconds=int(environ.get(contract.ENV_PRESIGN_EXPIRY, "600")),
             media_bucket=environ.get(contract.ENV_MEDIA_BUCKET, ""),
             transcode_queue_arn=environ.get(contract.ENV_TRANSCODE_QUEUE, ""),

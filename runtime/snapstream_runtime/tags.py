@@ -29,7 +29,7 @@ from snapstream_runtime.adapters.table import (
     to_attributes,
 )
 from snapstream_runtime.lifecycle import Media, MediaGone, Status
-from snapstream_runtime.pagination import Page, decode_cursor, encode_cursor
+from snapstream_runtime.pagination import Cursors, Page, PageQuery, query_page
 
 MAX_TAG_LENGTH = 40
 MAX_TAGS_PER_MEDIA = 250
@@ -224,25 +224,31 @@ def remove(table: Table, media_id: str, text: str, *, owner_id: str) -> bool:
 
 
 def search(
-    table_name: str, owner_id: str, tag: str, *, limit: int = 24, cursor: str | None = None
+    table_name: str,
+    owner_id: str,
+    tag: str,
+    *,
+    cursors: Cursors,
+    limit: int = 24,
+    cursor: str | None = None,
+    bound_to: tuple[str, ...] = (),
 ) -> Page:
-    """The owner's media with ``tag``, newest first: one Query per page, whatever the table size."""
+    """The owner's media with ``tag``, newest first: one Query per page, whatever the table size.
+    Its cursors are bound to the owner, the tag and ``bound_to`` (the caller's own filters)."""
     name = normalize(tag)
-    if name is None:
+    pk = tag_pk(owner_id, name or "")
+    query = PageQuery("tag-search", ("pk", pk), bound_to=bound_to)
+    if name is None:  # no such tag, and no cursor was ever issued for it
+        cursors.decode(cursor, query)
         return Page([], None)
     request: dict[str, Any] = {
         "TableName": table_name,
         "KeyConditionExpression": "pk = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": tag_pk(owner_id, name)}},
+        "ExpressionAttributeValues": {":pk": {"S": pk}},
         "ScanIndexForward": False,
         "Limit": max(1, min(limit, 100)),
     }
-    start = decode_cursor(cursor, partition=("pk", tag_pk(owner_id, name)))
-    if start:
-        request["ExclusiveStartKey"] = start
-    response = client("dynamodb").query(**request)
-    items = [from_attributes(i) for i in response["Items"]]
-    return Page(items, encode_cursor(response.get("LastEvaluatedKey")))
+    return query_page(request, query, cursors=cursors, cursor=cursor)
 
 
 def suggest(table_name: str, owner_id: str, prefix: str, *, limit: int = 10) -> list[str]:

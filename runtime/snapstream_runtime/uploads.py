@@ -1,7 +1,8 @@
 """The upload contract the web tier calls: a media record plus a presigned S3 POST.
 
-Everything the browser could lie about is pinned in the POST policy (key, content type, exact
-length, KMS encryption) and checked again from the bytes by the ingest Lambda.
+Everything the browser could lie about is pinned in the POST policy (exact key, content type,
+exact length, KMS encryption, owner and media id metadata) and checked again from the stored
+object by the ingest Lambda.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from snapstream_runtime.file_names import BadFileName, display_title, safe_file_
 from snapstream_runtime.lifecycle import Status, new_media_item
 from snapstream_runtime.media_types import UnsupportedType, type_for_file_name
 from snapstream_runtime.settings import Settings
-from snapstream_runtime.sizes import human_size
+from snapstream_runtime.sizes import BadSize, byte_count
 
 
 class UploadRefused(ValueError):
@@ -61,13 +62,9 @@ def create_upload(
     try:
         safe_name = safe_file_name(file_name)
         media_type = type_for_file_name(safe_name, content_type)
-    except (BadFileName, UnsupportedType) as error:
+        size = byte_count(size, maximum=settings.max_upload_bytes)
+    except (BadFileName, UnsupportedType, BadSize) as error:
         raise UploadRefused(str(error)) from error
-    if size <= 0:
-        raise UploadRefused("the file is empty")
-    if size > settings.max_upload_bytes:
-        limit = human_size(settings.max_upload_bytes)
-        raise UploadRefused(f"the file is {human_size(size)}, larger than the {limit} limit")
 
     media_id = new_id()
     key = keys.upload_key(user_id, media_id, safe_name)
@@ -94,6 +91,8 @@ def create_upload(
     fields = {"Content-Type": media_type.content_type, "x-amz-server-side-encryption": "aws:kms"}
     if settings.uploads_kms_key_arn:
         fields["x-amz-server-side-encryption-aws-kms-key-id"] = settings.uploads_kms_key_arn
+    for name, value in keys.upload_metadata(user_id, media_id).items():
+        fields[f"x-amz-meta-{name}"] = value
     conditions: list[object] = [{name: value} for name, value in fields.items()]
     conditions.append(["content-length-range", size, size])
     post = client("s3").generate_presigned_post(

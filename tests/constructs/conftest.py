@@ -439,3 +439,15 @@ def web_bare_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, di
         removal_policy=cdk.RemovalPolicy.DESTROY,
     )
     return _synthesized_templates(app, outdir)
+
+
+@pytest.fixture(scope="session")
+def construct_catalog(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """Every exported construct's usage example (tools/construct_catalog.py) alone in a bare
+    us-east-1 stack, an eu-west-1 one and an environment-agnostic one, synthesized once with the
+    nag packs: (cdk.out, :class:`tools.construct_docs.Documented` by construct name). The pages
+    in docs/constructs/ are generated from it."""
+    from tools.construct_docs import synthesize_catalog
+
+    outdir = tmp_path_factory.mktemp("catalog")
+    return outdir, synthesize_catalog(outdir)

@@ -109,7 +109,8 @@ def test_deleting_media_of_each_kind_and_then_the_account(
     assert counts["uploads"] == 0 and counts["completed"] == 0
     assert _files_of(user_id) == []  # every version of every file, the HLS stream with them
     families = {key.split("#", 1)[0] for key in _items_of(platform, user_id)}
-    assert families == {"USER", "EMAIL", "USERNAME"}  # the account and its notifications only
+    # the account, its notifications and this browser's login session only
+    assert families == {"USER", "EMAIL", "USERNAME", "SESSION"}
 
     # Then the account, while it still owns one media of each kind.
     _upload_three(page, tmp_path, "second")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.mail_steps import register
 from tests.e2e.media_files import image_file, video_file
 from tests.e2e.navigation import open_upload_page
 from tools.local_platform import LocalPlatform
@@ -17,13 +18,8 @@ PASSWORD = "a long enough passphrase"
 
 
 def _register(page: Page, site: str, name: str) -> None:
-    page.goto(f"{site}/register")
-    page.get_by_label("E-mail").fill(f"{name}@example.com")
-    page.get_by_label("Username").fill(name)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat the password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    """Register, confirm the address through the local outbox, log in (tests/e2e/mail_steps)."""
+    register(page, site, name, PASSWORD)
 
 
 def test_a_newcomers_visit(platform: LocalPlatform, page: Page, tmp_path: Path) -> None:

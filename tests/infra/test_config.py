@@ -67,7 +67,23 @@ def test_context_overrides_win_over_defaults() -> None:
         ({"dev": {"web_instance_type": "t3.small"}}, None, "Graviton"),
         ({"dev": {"web_workers": 0}}, None, "web_workers"),
         ({"dev": {"web_rate_limit_per_5min": 5}}, None, "web_rate_limit_per_5min"),
+        ({"dev": {"web_login_rate_limit_per_5min": 9}}, None, "web_login_rate_limit_per_5min"),
+        (
+            {"dev": {"web_rate_limit_per_5min": 50, "web_login_rate_limit_per_5min": 60}},
+            None,
+            "web_login_rate_limit_per_5min must be 10",
+        ),
+        ({"dev": {"web_session_idle_minutes": 4}}, None, "web_session_idle_minutes must be"),
+        ({"dev": {"web_session_absolute_hours": 0}}, None, "web_session_absolute_hours must be"),
+        ({"dev": {"web_session_absolute_hours": 721}}, None, "web_session_absolute_hours must be"),
+        (
+            {"dev": {"web_session_idle_minutes": 180, "web_session_absolute_hours": 2}},
+            None,
+            "cannot exceed",
+        ),
         ({"dev": {"web_session_key_generation": 0}}, None, "web_session_key_generation"),
+        ({"dev": {"max_image_pixels": 999_999}}, None, "max_image_pixels must be"),
+        ({"dev": {"max_image_pixels": 178_956_971}}, None, "decompression bombs"),
     ],
 )
 def test_bad_configuration_is_refused_with_a_clear_message(overrides, selected, message) -> None:
@@ -92,6 +108,14 @@ def test_site_origin_follows_the_domain() -> None:
 def test_graviton_instance_types_are_accepted(instance_type: str) -> None:
     config = EnvironmentConfig(name="demo", web_instance_type=instance_type)
     assert config.web_instance_type == instance_type
+
+
+def test_admins_need_two_factor_outside_dev_and_sessions_are_shorter_in_prod() -> None:
+    assert not ENVIRONMENTS["dev"].require_admin_two_factor
+    assert ENVIRONMENTS["staging"].require_admin_two_factor
+    assert ENVIRONMENTS["prod"].require_admin_two_factor
+    idle = {name: config.web_session_idle_minutes for name, config in ENVIRONMENTS.items()}
+    assert idle["prod"] <= idle["staging"] <= idle["dev"]
 
 
 def test_dev_stays_cheap() -> None:

@@ -101,6 +101,7 @@ def test_the_deletion_role_holds_exactly_the_deleting(templates: Templates, env:
         "EMAIL#*",
         "USERNAME#*",
         "LOGIN#*",
+        "SESSION#*",
     ]
     star = {a for a, s in by_action.items() if s["Resource"] == "*"}
     assert star == {"sns:Unsubscribe"}  # X-Ray: the shared FunctionTracing policy

@@ -129,6 +129,7 @@ def test_ingest_function_runtime_settings(templates: Templates, env: str) -> Non
     variables = function["Environment"]["Variables"]
     assert variables["SNAPSTREAM_ENVIRONMENT"] == env
     assert variables["MAX_UPLOAD_BYTES"] == str(config.max_upload_bytes)
+    assert variables["MAX_IMAGE_PIXELS"] == str(config.max_image_pixels)
     assert {"TABLE_NAME", "EVENT_BUS_NAME", "NOTIFICATIONS_TOPIC_ARN"} <= set(variables)
     log_group = named_resource(templates[env, "Pipeline"], "AWS::Logs::LogGroup", "IngestLogs")[1][
         "Properties"
@@ -184,6 +185,7 @@ def test_ingest_role_has_exactly_these_permissions(templates: Templates, env: st
     assert set(statements) == {
         "logs:CreateLogStream,logs:PutLogEvents",
         "s3:DeleteObjectVersion,s3:GetObject,s3:GetObjectVersion",
+        "s3:ListBucketVersions",
         "dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem",
         "events:PutEvents",
         "sns:Publish",
@@ -197,6 +199,10 @@ def test_ingest_role_has_exactly_these_permissions(templates: Templates, env: st
             [{"Fn::ImportValue": f"SnapStream-{env}-Data-UploadsBucketArn"}, "/uploads/*"],
         ]
     }
+    # Listing versions (to delete every one of a key) only under uploads/.
+    listing = statements["s3:ListBucketVersions"]
+    assert listing["Resource"] == {"Fn::ImportValue": f"SnapStream-{env}-Data-UploadsBucketArn"}
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["uploads/*"]}}
     dynamodb = statements["dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem"]
     assert dynamodb["Condition"] == {
         "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["MEDIA#*", "USER#*"]}

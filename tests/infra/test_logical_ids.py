@@ -24,6 +24,7 @@ STATEFUL_TYPES = {
     "AWS::SecretsManager::Secret",
     "AWS::MediaPackage::PackagingGroup",
     "AWS::CloudFront::Distribution",
+    "AWS::SES::EmailIdentity",
     # Web: replacing the site's distribution changes the *.cloudfront.net name users and the
     # site domain's DNS record know, replacing the load balancer makes CloudFront re-create its
     # VPC origin, replacing the session key logs every user out (only a raised
@@ -59,6 +60,12 @@ PINNED_WEB_STACK = {
     "SiteLogsBCCC85C3": "AWS::S3::Bucket",
     "UploadsCorsFunctionFailures43AAD8AD": "AWS::SQS::Queue",
     "OriginAccessFunctionFailures2D0B696E": "AWS::SQS::Queue",
+    # e-mail (stacks/mail.py): a replaced identity must be verified again (a domain's DKIM
+    # records change), the queues hold bounce and complaint events not yet recorded
+    "MailIdentity4EC7C521": "AWS::SES::EmailIdentity",
+    "MailEventsTopic6D057CF0": "AWS::SNS::Topic",
+    "MailEventsFailuresAEBCE844": "AWS::SQS::Queue",
+    "MailEventsDeliveryFailures9584312A": "AWS::SQS::Queue",
 }
 
 

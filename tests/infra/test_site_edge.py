@@ -230,7 +230,8 @@ def test_nothing_personal_is_cached_and_static_files_are_cached_for_a_year(
 # -- WAF at CloudFront -----------------------------------------------------------------------
 
 
-def _assert_site_web_acl(acl: dict[str, Any], rate_limit: int) -> None:
+def _assert_site_web_acl(acl: dict[str, Any], env: str) -> None:
+    config = ENVIRONMENTS[env]
     props = acl["Properties"]
     assert props["Scope"] == "CLOUDFRONT"
     assert props["DefaultAction"] == {"Allow": {}}
@@ -252,20 +253,44 @@ def _assert_site_web_acl(acl: dict[str, Any], rate_limit: int) -> None:
     assert all(rules[name]["OverrideAction"] == {"None": {}} for name in managed)
     rate = rules["RateLimitPerIp"]
     assert rate["Action"] == {"Block": {}}
-    statement = rate["Statement"]["RateBasedStatement"]
-    assert (statement["AggregateKeyType"], statement["Limit"]) == ("IP", rate_limit)
-    assert statement["EvaluationWindowSec"] == 300
+    general = rate["Statement"]["RateBasedStatement"]
+    assert (general["AggregateKeyType"], general["Limit"]) == ("IP", config.web_rate_limit_per_5min)
+    assert general["EvaluationWindowSec"] == 300
     # Signed video segments (a player fetches one every few seconds) do not count.
-    exempt = statement["ScopeDownStatement"]["NotStatement"]["Statement"]["ByteMatchStatement"]
+    exempt = general["ScopeDownStatement"]["NotStatement"]["Statement"]["ByteMatchStatement"]
     assert (exempt["SearchString"], exempt["PositionalConstraint"]) == ("/out/", "STARTS_WITH")
     assert exempt["FieldToMatch"] == {"UriPath": {}}
+    # Logins, registrations and password resets: their own, lower limit per IP, counted first.
+    login = rules["LoginRateLimitPerIp"]
+    assert (login["Priority"], rate["Priority"]) == (0, 1)
+    assert login["Action"] == {"Block": {}}
+    statement = login["Statement"]["RateBasedStatement"]
+    assert (statement["AggregateKeyType"], statement["EvaluationWindowSec"]) == ("IP", 300)
+    assert statement["Limit"] == config.web_login_rate_limit_per_5min < rate_limit(rate)
+    method, paths = statement["ScopeDownStatement"]["AndStatement"]["Statements"]
+    assert method["ByteMatchStatement"] == {
+        "FieldToMatch": {"Method": {}},
+        "PositionalConstraint": "EXACTLY",
+        "SearchString": "POST",
+        "TextTransformations": [{"Priority": 0, "Type": "NONE"}],
+    }
+    matched = [s["ByteMatchStatement"] for s in paths["OrStatement"]["Statements"]]
+    assert [m["SearchString"] for m in matched] == list(contract.WEB_CREDENTIAL_PATHS)
+    assert {"/login", "/register", "/forgot-password"} <= set(contract.WEB_CREDENTIAL_PATHS)
+    assert all(m["FieldToMatch"] == {"UriPath": {}} for m in matched)
+    assert all(m["PositionalConstraint"] == "STARTS_WITH" for m in matched)
+    assert min(r["Priority"] for r in rules.values() if r["Name"] in managed) == 2
+
+
+def rate_limit(rule: dict[str, Any]) -> int:
+    return int(rule["Statement"]["RateBasedStatement"]["Limit"])
 
 
 @pytest.mark.parametrize("env", ENVS)
 def test_the_waf_guards_the_cloudfront_entry(templates: Templates, env: str) -> None:
     web = _web(templates, env)
     acl_id, acl = named_resource(web, "AWS::WAFv2::WebACL", "SiteWebAcl")
-    _assert_site_web_acl(acl, ENVIRONMENTS[env].web_rate_limit_per_5min)
+    _assert_site_web_acl(acl, env)
     _, config = _site(web)
     assert config["WebACLId"] == {"Fn::GetAtt": [acl_id, "Arn"]}
     logging = only_resource(web, "AWS::WAFv2::LoggingConfiguration")["Properties"]
@@ -285,7 +310,7 @@ def test_an_environment_outside_us_east_1_gets_its_web_acl_from_us_east_1(
     edge, web = other_region["Edge"], other_region["Web"]
     assert not resources_of_type(web, "AWS::WAFv2::WebACL")
     acl_id, acl = named_resource(edge, "AWS::WAFv2::WebACL", "SiteWebAcl")
-    _assert_site_web_acl(acl, ENVIRONMENTS["staging"].web_rate_limit_per_5min)
+    _assert_site_web_acl(acl, "staging")
     # WAF logs for a CLOUDFRONT web ACL land in us-east-1, under a key of that Region.
     [(key_id, _)] = resources_of_type(edge, "AWS::KMS::Key").items()
     _, log_group = named_resource(edge, "AWS::Logs::LogGroup", "SiteWebAclLogs")
@@ -297,22 +322,56 @@ def test_an_environment_outside_us_east_1_gets_its_web_acl_from_us_east_1(
     assert output == {"Fn::GetAtt": [acl_id, "Arn"]}
 
 
-def test_a_cloudfront_web_acl_is_refused_outside_us_east_1() -> None:
+def _web_acl(region: str, scope: str = "CLOUDFRONT", **props: Any) -> Any:
+    """A stack in ``region`` holding one SiteWebAcl with ``props`` (rate limit 100)."""
     import aws_cdk as cdk
     from aws_cdk import aws_kms as kms
 
     from snapstream_constructs.site_web_acl import SiteWebAcl, WebAclScope
 
-    stack = cdk.Stack(cdk.App(), "Elsewhere", env=cdk.Environment(region="eu-west-1"))
+    stack = cdk.Stack(cdk.App(), "Edge", env=cdk.Environment(region=region))
+    SiteWebAcl(
+        stack,
+        "Acl",
+        web_acl_scope=WebAclScope(scope),
+        rate_limit_per_5min=100,
+        log_encryption_key=kms.Key(stack, "Key"),
+        log_retention=cdk.aws_logs.RetentionDays.ONE_WEEK,
+        **props,
+    )
+    return stack
+
+
+def test_a_cloudfront_web_acl_is_refused_outside_us_east_1() -> None:
     with pytest.raises(ValueError, match="us-east-1"):
-        SiteWebAcl(
-            stack,
-            "Acl",
-            web_acl_scope=WebAclScope.CLOUDFRONT,
-            rate_limit_per_5min=100,
-            log_encryption_key=kms.Key(stack, "Key"),
-            log_retention=cdk.aws_logs.RetentionDays.ONE_WEEK,
-        )
+        _web_acl("eu-west-1")
+
+
+@pytest.mark.parametrize(
+    ("login", "message"),
+    [
+        ({"login_paths": ["/login"]}, "go together"),
+        ({"login_rate_limit_per_5min": 50}, "go together"),
+        ({"login_paths": ["/login"], "login_rate_limit_per_5min": 5}, "10 to rate_limit"),
+        ({"login_paths": ["/login"], "login_rate_limit_per_5min": 500}, "10 to rate_limit"),
+        ({"login_paths": ["login"], "login_rate_limit_per_5min": 50}, "starts with /"),
+    ],
+)
+def test_the_login_rate_rule_is_checked(login: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _web_acl("us-east-1", **login)
+
+
+def test_one_login_path_needs_no_or_statement() -> None:
+    from aws_cdk.assertions import Template
+
+    stack = _web_acl(
+        "eu-west-1", "REGIONAL", login_paths=["/sign-in"], login_rate_limit_per_5min=20
+    )
+    [acl] = Template.from_stack(stack).find_resources("AWS::WAFv2::WebACL").values()
+    login = acl["Properties"]["Rules"][0]["Statement"]["RateBasedStatement"]
+    _, path = login["ScopeDownStatement"]["AndStatement"]["Statements"]
+    assert path["ByteMatchStatement"]["SearchString"] == "/sign-in"
 
 
 # -- a custom domain -------------------------------------------------------------------------

@@ -35,6 +35,13 @@ SITE_SETTINGS = {
     contract.ENV_WEB_SECRET_KEY,
     contract.ENV_WEB_SECURE_COOKIES,
     contract.ENV_WEB_PROXY_COUNT,
+    contract.ENV_WEB_SESSION_IDLE,
+    contract.ENV_WEB_SESSION_ABSOLUTE,
+    contract.ENV_WEB_ADMIN_TWO_FACTOR,
+    contract.ENV_MAIL_FROM,
+    contract.ENV_MAIL_CONFIGURATION_SET,
+    contract.ENV_EMAIL_VERIFICATION_TTL,
+    contract.ENV_PASSWORD_RESET_TTL,
     "AWS_DEFAULT_REGION",
 }
 
@@ -246,6 +253,12 @@ def test_env_file_names_every_setting_the_site_reads(templates: Templates, env: 
     assert settings[contract.ENV_WEB_PROXY_COUNT] == "2"
     # HTTPS in every environment, through CloudFront: Secure cookies and HSTS everywhere.
     assert settings[contract.ENV_WEB_SECURE_COOKIES] == "true"
+    # Sessions end when idle and at the latest after the absolute timeout, per environment.
+    idle, absolute = config.web_session_idle_minutes * 60, config.web_session_absolute_hours * 3600
+    assert settings[contract.ENV_WEB_SESSION_IDLE] == str(idle)
+    assert settings[contract.ENV_WEB_SESSION_ABSOLUTE] == str(absolute)
+    required = settings[contract.ENV_WEB_ADMIN_TWO_FACTOR]
+    assert required == ("false" if env == "dev" else "true")
     site_domain = settings[contract.ENV_SITE_DOMAIN]
     assert re.fullmatch(r"<SiteDistribution[0-9A-F]{8}\.DomainName>", site_domain)
     assert settings["AWS_DEFAULT_REGION"] == "<AWS::Region>"
@@ -442,6 +455,10 @@ def test_site_policy_grants_exactly_what_the_site_does(templates: Templates, env
         "FnGetAttDeletionQueue5D0F6281Arn75A62F31>",
         f"sns:Subscribe@{data}RefNotificationsTopic1188823094A4FF54>",
         "sns:Unsubscribe@*",
+        # e-mail: this identity and configuration set only (tests/infra/test_mail.py)
+        "ses:SendEmail@arn:aws:ses:us-east-1:<AWS::AccountId>:configuration-set/"
+        "<MailConfigurationSet2AA84368>arn:aws:ses:us-east-1:<AWS::AccountId>:identity/"
+        "<MailIdentity4EC7C521>",
         "secretsmanager:GetSecretValue@"
         f"{data}RefPlaybackKeyPrivateKey21660139E635AC1C><SessionKeyG160D19B8C>",
     }

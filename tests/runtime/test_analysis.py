@@ -22,6 +22,7 @@ from snapstream_runtime.deletion_requests import Gone
 from snapstream_runtime.ingest import ObjectCreated, ingest
 from snapstream_runtime.lifecycle import Status
 from snapstream_runtime.settings import Settings
+from tests.runtime.paging_support import CURSORS
 from tests.runtime.samples import SAMPLES
 from tests.runtime.uploads_helpers import OWNER, put_object, ticket_for
 
@@ -160,7 +161,10 @@ def test_an_image_is_described_tagged_previewed_and_made_ready(
     )
     assert Image.open(io.BytesIO(thumbnail["Body"].read())).size == (640, 480)
     assert [
-        i["media_id"] for i in tags.search(analysis_settings.table_name, OWNER, "fire truck").items
+        i["media_id"]
+        for i in tags.search(
+            analysis_settings.table_name, OWNER, "fire truck", cursors=CURSORS
+        ).items
     ] == [media.media_id]
     # Delivered again: nothing is called twice, nothing counted twice.
     assert (

@@ -31,6 +31,7 @@ from tests.runtime.deletion_support import (  # noqa: F401 (fixtures)
     deletion_settings,
     settle,
 )
+from tests.runtime.paging_support import CURSORS
 from tests.runtime.samples import png_bytes
 from tests.runtime.uploads_helpers import put_object, ticket_for
 from tools.local_mediapackage import LocalMediaPackage, installed
@@ -100,10 +101,14 @@ def test_the_request_only_marks_and_the_media_leaves_every_list_at_once(
     marked = lifecycle.load(table, doomed.media_id)
     assert marked is not None and marked.status is Status.DELETING and not marked.item["tags"]
     assert marked.item["deletion"]["requested_by"] == owner
-    assert [i["media_id"] for i in library_page(table.name, owner).items] == [keep.media_id]
+    assert [i["media_id"] for i in library_page(table.name, owner, cursors=CURSORS).items] == [
+        keep.media_id
+    ]
     month = keep.created_at[:7]
-    assert [i["media_id"] for i in all_uploads_page(table.name, month).items] == [keep.media_id]
-    found = tags.search(table.name, owner, "storm")
+    assert [i["media_id"] for i in all_uploads_page(table.name, month, cursors=CURSORS).items] == [
+        keep.media_id
+    ]
+    found = tags.search(table.name, owner, "storm", cursors=CURSORS)
     assert [i["media_id"] for i in found.items] == [keep.media_id]
     assert tags.suggest(table.name, owner, "label") == []
     assert tags.suggest(table.name, owner, "sto") == ["storm"]
@@ -154,7 +159,9 @@ def test_the_deletion_function_removes_everything_of_the_media_and_nothing_else(
         (settings.media_bucket, removal.media_prefix(owner, doomed.media_id)),
     ]:
         assert _versions(bucket, prefix) == []
-    assert [i["media_id"] for i in tags.search(table.name, owner, "storm").items] == [keep.media_id]
+    assert [
+        i["media_id"] for i in tags.search(table.name, owner, "storm", cursors=CURSORS).items
+    ] == [keep.media_id]
     assert table.get(keys.user_pk(owner), tags.catalogue_sk("storm"))["count"] == 1  # type: ignore[index]
     assert table.get(keys.user_pk(owner), tags.catalogue_sk("lighthouse")) is None
     notifications = [
@@ -257,7 +264,7 @@ def test_a_step_that_keeps_failing_ends_in_the_dead_letter_queue_with_the_reason
     assert stuck is not None and stuck.status is Status.DELETING  # never a half state
     assert stuck.item["deletion"]["error"].startswith("files and asset: RuntimeError: S3 is")
     assert stuck.item["deletion"]["attempts"] == 5
-    assert library_page(table.name, owner).items == []  # still off every list
+    assert library_page(table.name, owner, cursors=CURSORS).items == []  # still off every list
     # once the cause is fixed, a redrive finishes it (docs/runbooks.md)
     monkeypatch.setattr(removal, "_delete_objects", working)
     boto3.client("sqs").send_message(QueueUrl=deletion_queue.url, MessageBody=dead["Body"])

@@ -41,6 +41,7 @@ from tests.runtime.deletion_support import (  # noqa: F401 (fixtures)
     deletion_settings,
     settle,
 )
+from tests.runtime.paging_support import CURSORS
 from tests.runtime.samples import SAMPLES, png_bytes
 from tests.runtime.uploads_helpers import put_object, ticket_for
 from tools.local_mediapackage import LocalMediaPackage, installed
@@ -269,7 +270,7 @@ def test_an_account_goes_with_all_its_media_and_the_address_is_free_again(
     assert accounts.load_user(table, uid) is None  # its sessions end at once
     with pytest.raises(accounts.AccountBeingDeleted):
         accounts.authenticate(table, email="someone@example.com", password="p" * 12)
-    assert accounts.users_page(table.name).items == []
+    assert accounts.users_page(table.name, cursors=CURSORS).items == []
     settle(deletion_queue, packager)
 
     assert _everything_of(settings, uid) == []

@@ -8,6 +8,7 @@ from snapstream_runtime import library, lifecycle
 from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.lifecycle import Status
 from snapstream_runtime.settings import Settings
+from tests.runtime.paging_support import CURSORS
 from tests.runtime.uploads_helpers import OWNER, ticket_for
 
 OTHER = "f" * 32
@@ -22,22 +23,24 @@ def test_the_library_is_newest_first_paginated_and_filterable(settings: Settings
     assert media is not None
     lifecycle.transition(table, media, Status.REJECTED, reason="the file is empty")
 
-    first = library.library_page(settings.table_name, OWNER, limit=4)
+    first = library.library_page(settings.table_name, OWNER, cursors=CURSORS, limit=4)
     assert [m["media_id"] for m in first.items] == [video, *mine[::-1][:3]]
-    second = library.library_page(settings.table_name, OWNER, limit=4, cursor=first.cursor)
+    second = library.library_page(
+        settings.table_name, OWNER, cursors=CURSORS, limit=4, cursor=first.cursor
+    )
     assert [m["media_id"] for m in second.items] == mine[::-1][3:]
-    videos = library.library_page(settings.table_name, OWNER, kind="video")
+    videos = library.library_page(settings.table_name, OWNER, cursors=CURSORS, kind="video")
     assert [m["media_id"] for m in videos.items] == [video]
-    rejected = library.library_page(settings.table_name, OWNER, status="rejected")
+    rejected = library.library_page(settings.table_name, OWNER, cursors=CURSORS, status="rejected")
     assert [m["media_id"] for m in rejected.items] == [mine[0]]
     with pytest.raises(ValueError, match="another search"):
-        library.library_page(settings.table_name, OTHER, cursor=first.cursor)
+        library.library_page(settings.table_name, OTHER, cursors=CURSORS, cursor=first.cursor)
 
 
 def test_admins_list_all_uploads_by_month(settings: Settings) -> None:
     ids = [ticket_for(settings, "a.png", "image/png", 10, owner=o).media_id for o in (OWNER, OTHER)]
     month = lifecycle.load(Table(settings.table_name), ids[0]).created_at[:7]  # type: ignore[union-attr]
-    page = library.all_uploads_page(settings.table_name, month)
+    page = library.all_uploads_page(settings.table_name, month, cursors=CURSORS)
     assert [m["media_id"] for m in page.items] == ids[::-1]
 
 

@@ -8,6 +8,7 @@ from snapstream_runtime import lifecycle, tags
 from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.tags import Tag, TagSource
+from tests.runtime.paging_support import CURSORS
 from tests.runtime.uploads_helpers import OWNER, ticket_for
 
 OTHER = "e" * 32
@@ -80,16 +81,18 @@ def test_search_is_newest_first_paginated_and_per_owner(settings: Settings) -> N
     theirs = _media(settings, owner=OTHER)
     tags.apply(table, theirs.media_id, [Tag("Flood", TagSource.LABEL, 99)], threshold=80)
 
-    first = tags.search(settings.table_name, OWNER, "FLOOD", limit=3)
+    first = tags.search(settings.table_name, OWNER, "FLOOD", cursors=CURSORS, limit=3)
     assert [i["media_id"] for i in first.items] == ids[::-1][:3]
     assert first.cursor
-    second = tags.search(settings.table_name, OWNER, "flood", limit=3, cursor=first.cursor)
+    second = tags.search(
+        settings.table_name, OWNER, "flood", cursors=CURSORS, limit=3, cursor=first.cursor
+    )
     assert [i["media_id"] for i in second.items] == ids[::-1][3:]
     assert theirs.media_id not in {i["media_id"] for i in first.items + second.items}
     with pytest.raises(ValueError, match="another search"):
-        tags.search(settings.table_name, OTHER, "flood", cursor=first.cursor)
+        tags.search(settings.table_name, OTHER, "flood", cursors=CURSORS, cursor=first.cursor)
     with pytest.raises(ValueError, match="not valid"):
-        tags.search(settings.table_name, OWNER, "flood", cursor="%%%")
+        tags.search(settings.table_name, OWNER, "flood", cursors=CURSORS, cursor="%%%")
 
 
 def test_suggestions_come_from_the_owners_catalogue(settings: Settings) -> None:
@@ -115,12 +118,13 @@ def test_owners_add_and_remove_custom_tags(settings: Settings) -> None:
         == "council meeting"
     )
     assert [
-        i["source"] for i in tags.search(settings.table_name, OWNER, "council meeting").items
+        i["source"]
+        for i in tags.search(settings.table_name, OWNER, "council meeting", cursors=CURSORS).items
     ] == ["custom"]
     with pytest.raises(PermissionError):
         tags.remove(table, media.media_id, "council meeting", owner_id=OTHER)
     assert tags.remove(table, media.media_id, "COUNCIL meeting", owner_id=OWNER) is True
-    assert tags.search(settings.table_name, OWNER, "council meeting").items == []
+    assert tags.search(settings.table_name, OWNER, "council meeting", cursors=CURSORS).items == []
     assert tags.suggest(settings.table_name, OWNER, "co") == []  # count back to zero
     assert tags.remove(table, media.media_id, "council meeting", owner_id=OWNER) is False
     with pytest.raises(ValueError, match="two letters"):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import PurePosixPath
 from urllib.parse import quote_plus
 
 import boto3
 
+from snapstream_runtime import keys
+from snapstream_runtime.media_types import ALLOWED
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.uploads import UploadTicket, create_upload
 
@@ -22,8 +25,18 @@ def ticket_for(
 
 
 def put_object(settings: Settings, key: str, body: bytes) -> str | None:
-    """Store ``body`` at ``key`` as the browser's POST would; returns the new version id."""
-    response = boto3.client("s3").put_object(Bucket=settings.uploads_bucket, Key=key, Body=body)
+    """Store ``body`` at ``key`` as the browser's POST would (the type its name's extension
+    declares, the owner and media id metadata the POST policy pins); the new version id."""
+    extension = PurePosixPath(key).suffix.lower()
+    types = [t.content_type for t in ALLOWED.values() if extension in t.extensions]
+    ref = keys.parse_upload_key(key)
+    response = boto3.client("s3").put_object(
+        Bucket=settings.uploads_bucket,
+        Key=key,
+        Body=body,
+        ContentType=types[0] if types else "binary/octet-stream",
+        Metadata=keys.upload_metadata(ref.user_id, ref.media_id) if ref else {},
+    )
     version: str | None = response.get("VersionId")
     return version
 

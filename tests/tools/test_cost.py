@@ -177,6 +177,7 @@ def test_custom_metrics_are_one_per_outcome_and_one_duration_per_step(
     from snapstream_runtime.analysis import AnalysisOutcome
     from snapstream_runtime.deletion import DeletionOutcome
     from snapstream_runtime.ingest import Outcome
+    from snapstream_runtime.mail_events import MailEventOutcome
     from snapstream_runtime.stuck_media import SweepOutcome
     from snapstream_runtime.video import VideoOutcome
     from tools.cost.idle import custom_metrics
@@ -184,6 +185,7 @@ def test_custom_metrics_are_one_per_outcome_and_one_duration_per_step(
     video, analysis = len(VideoOutcome) + 2, len(AnalysisOutcome) + 2  # + "deleted", duration
     deletion = len(DeletionOutcome) + 1
     stuck = len(SweepOutcome) + 3  # + "failed", StuckMedia, duration
-    expected = (len(Outcome) + 1) + 3 * video + 3 * analysis + deletion + stuck
+    mail = len(MailEventOutcome) + 1
+    expected = (len(Outcome) + 1) + 3 * video + 3 * analysis + deletion + stuck + mail
     for env in cost_envs.values():
         assert custom_metrics(env) == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -10,6 +11,7 @@ from flask import Flask
 from snapstream_runtime.settings import Settings
 from snapstream_web import create_app
 from snapstream_web.config import WebConfig
+from snapstream_web.throttle import Throttle
 from tests.runtime.conftest import (  # noqa: F401 (fixtures shared with the runtime tests)
     _isolated_aws,
     ingest_environment,
@@ -22,7 +24,9 @@ from tests.runtime.deletion_support import (  # noqa: F401 (fixtures shared with
     deletion_queue,
 )
 from tests.web.browser import Browser, BrowserFactory
-from tools.local_aws import LocalResources
+from tests.web.mailbox import SiteMail
+from tests.web.session_support import clock  # noqa: F401 (the site's clocks, moved by tests)
+from tools.local_aws import LocalResources, provision_mail
 
 MIB = 1024**2
 
@@ -42,8 +46,28 @@ def web_settings(
 
 
 @pytest.fixture
-def web_config(web_settings: Settings) -> WebConfig:
-    return WebConfig(settings=web_settings, secret_key="test-only-session-key", max_failed_logins=3)
+def site_mail(
+    templates: dict[tuple[str, str], dict[str, Any]],
+    local_aws: LocalResources,  # noqa: F811
+) -> SiteMail:
+    """The Web stack's SES identity and configuration set, created in moto from the template."""
+    provision_mail(templates["dev", "Web"], local_aws)
+    return SiteMail(
+        sender=local_aws.names[local_aws.find("MailIdentity")],
+        configuration_set=local_aws.names[local_aws.find("MailConfigurationSet")],
+    )
+
+
+@pytest.fixture
+def web_config(web_settings: Settings, site_mail: SiteMail) -> WebConfig:
+    return WebConfig(
+        settings=web_settings,
+        secret_key="test-only-session-key",
+        mail_from=site_mail.sender,
+        mail_configuration_set=site_mail.configuration_set,
+        account_throttle=Throttle(free_failures=3, base_delay_seconds=30, max_delay_seconds=120),
+        address_throttle=Throttle(free_failures=8, base_delay_seconds=30, max_delay_seconds=120),
+    )
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from snapstream_runtime.lifecycle import Status
 from snapstream_runtime.settings import Settings
 from tests.runtime.deletion_support import DeletionQueue, settle
 from tests.web.browser import PASSWORD, BrowserFactory
+from tests.web.mailbox import sent
 from tests.web.media_helpers import upload
 
 
@@ -67,7 +68,9 @@ def test_deleting_the_account_removes_everything_of_it_only(
     assert make_browser().login("alice").status_code == 401
     users = admin.api("GET", "/api/admin/users").json["items"]
     assert {u["username"] for u in users} == {"bob", "root"}
-    assert make_browser().register("alice").status_code == 400
+    # registering the address answers as always; the owner is told it is still being deleted
+    assert make_browser().sign_up("alice2", email="alice@example.com").status_code == 200
+    assert sent("alice@example.com")[-1].subject == "Your SnapStream account is still being deleted"
 
     settle(deletion_queue)
     items = boto3.client("dynamodb").scan(TableName=web_settings.table_name)["Items"]

@@ -81,6 +81,16 @@ def test_the_site_reads_its_session_key_from_its_secret(
     secrets.forget()
     environ = {**ingest_environment, contract.ENV_WEB_SECRET_KEY: arn}
     assert WebConfig.from_environment(environ).secret_key == "k" * 64
+    # the environment's session timeouts and two-factor rule come from the same env file
+    assert not WebConfig.from_environment(environ).require_admin_two_factor
+    environ |= {
+        contract.ENV_WEB_SESSION_IDLE: "1800",
+        contract.ENV_WEB_SESSION_ABSOLUTE: "28800",
+        contract.ENV_WEB_ADMIN_TWO_FACTOR: "true",
+    }
+    config = WebConfig.from_environment(environ)
+    assert (config.session_idle_seconds, config.session_absolute_seconds) == (1800, 28800)
+    assert config.require_admin_two_factor
     assert ("secretsmanager", "GetSecretValue", "site") in {
         (c.service, c.operation, c.actor) for c in _proven_authority.calls
     }

@@ -32,6 +32,8 @@ NAME_PROPERTY = {
     "AWS::MediaPackage::PackagingConfiguration": "Id",
     "AWS::SecretsManager::Secret": "Name",
     "AWS::KMS::Alias": "AliasName",
+    "AWS::SES::EmailIdentity": "EmailIdentity",
+    "AWS::SES::ConfigurationSet": "Name",
 }
 
 
@@ -217,3 +219,7 @@ def _target_group(r: Named) -> Attributes:
 ATTRIBUTES["AWS::ElasticLoadBalancingV2::LoadBalancer"] = _load_balancer
 ATTRIBUTES["AWS::ElasticLoadBalancingV2::TargetGroup"] = _target_group
 ATTRIBUTES["AWS::EC2::Instance"] = lambda r: {"Ref": lambda: r.name, "InstanceId": lambda: r.name}
+# SES identities and configuration sets: Ref is the name. CloudFormation has no Arn attribute
+# for them; "Arn" here is the ARN IAM authorizes SendEmail on (the resource index needs it).
+ATTRIBUTES["AWS::SES::EmailIdentity"] = _arn_and_name("ses", "identity/")
+ATTRIBUTES["AWS::SES::ConfigurationSet"] = _arn_and_name("ses", "configuration-set/")

@@ -12,11 +12,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterator, Mapping
+from email.utils import parseaddr
 from typing import Any
 
 from tools.authority import Principal, Request, RolePrincipal, sar
+from tools.authority.model import ContextValue
 from tools.authority.recorder import Call
-from tools.authority.resources import Found, ResourceIndex
+from tools.authority.resources import Found, ResourceIndex, UnknownResource
 
 Mapper = Callable[[Call, RolePrincipal, ResourceIndex], Iterator[Request]]
 _MAPPERS: dict[tuple[str, str], Mapper] = {}
@@ -278,6 +280,44 @@ def _put_events(call: Call, principal: RolePrincipal, index: ResourceIndex) -> I
         found = index.lookup(entry.get("EventBusName", "default"), "AWS::Events::EventBus")
         context = {"events:source": entry["Source"], "events:detail-type": entry["DetailType"]}
         yield Request(principal, "events:PutEvents", found.arn, context)
+
+
+# -- e-mail ------------------------------------------------------------------------------------
+
+
+def _sending_identity(index: ResourceIndex, address: str) -> Found:
+    """The SES identity a From address sends through: the address's own identity, else its
+    domain's (as SES chooses)."""
+    for candidate in (address, address.rpartition("@")[2]):
+        try:
+            return index.lookup(candidate, "AWS::SES::EmailIdentity")
+        except UnknownResource:
+            continue
+    raise UnknownResource(f"no SES identity of this environment sends as {address!r}")
+
+
+@_maps("sesv2", "SendEmail")
+def _send_email(call: Call, principal: RolePrincipal, index: ResourceIndex) -> Iterator[Request]:
+    """IAM authorizes ses:SendEmail on the identity and, when one is named, on the
+    configuration set, each with the message's From address and recipients."""
+    params = call.params
+    display_name, address = parseaddr(params["FromEmailAddress"])
+    destination = params.get("Destination", {})
+    recipients = [
+        parseaddr(a)[1].lower()
+        for field in ("ToAddresses", "CcAddresses", "BccAddresses")
+        for a in destination.get(field, [])
+    ]
+    context: dict[str, ContextValue] = {
+        "ses:ApiVersion": "2",
+        "ses:FromAddress": address,
+        "ses:Recipients": recipients,
+        **({"ses:FromDisplayName": display_name} if display_name else {}),
+    }
+    yield Request(principal, "ses:SendEmail", _sending_identity(index, address).arn, context)
+    if params.get("ConfigurationSetName"):
+        found = index.lookup(params["ConfigurationSetName"], "AWS::SES::ConfigurationSet")
+        yield Request(principal, "ses:SendEmail", found.arn, context)
 
 
 #: what Secrets Manager does with the secret's key for the caller: encrypt a new value with a

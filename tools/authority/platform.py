@@ -176,8 +176,9 @@ def flow_logs(env: Environment, index: ResourceIndex) -> Iterator[Request]:
 
 
 def notifications(env: Environment, index: ResourceIndex) -> Iterator[Request]:
-    """SNS invoking subscribed functions (and dead-lettering what it cannot deliver), and
-    CloudWatch alarms publishing to their action topics."""
+    """SNS invoking subscribed functions (and dead-lettering what it cannot deliver), SES
+    publishing a configuration set's events, and CloudWatch alarms publishing to their action
+    topics."""
     sns = ServicePrincipal("sns.amazonaws.com")
     for stack, template in index.templates.items():
         for _, props in _of_type(template, "AWS::SNS::Subscription"):
@@ -189,6 +190,16 @@ def notifications(env: Environment, index: ResourceIndex) -> Iterator[Request]:
             dead_letters = props.get("RedrivePolicy", {}).get("deadLetterTargetArn")
             if dead_letters:
                 yield from _sending(env, index, sns, stack, dead_letters, **context)
+        ses = ServicePrincipal("ses.amazonaws.com")
+        for _, props in _of_type(template, "AWS::SES::ConfigurationSetEventDestination"):
+            topic = props["EventDestination"].get("SnsDestination", {}).get("TopicARN")
+            if topic is None:
+                continue
+            name = env.resolve(props["ConfigurationSetName"], stack)
+            source = f"arn:aws:ses:{env.region}:{env.account}:configuration-set/{name}"
+            context = {"aws:SourceArn": source, "aws:SourceAccount": env.account}
+            found = index.lookup(str(env.resolve(topic, stack)), "AWS::SNS::Topic")
+            yield from encrypted_send(index, ses, found, "sns:Publish", "sns", context=context)
         cloudwatch = ServicePrincipal("cloudwatch.amazonaws.com")
         for _, props in _of_type(template, "AWS::CloudWatch::Alarm"):
             alarm = f"arn:aws:cloudwatch:{env.region}:{env.account}:alarm:{props['AlarmName']}"

@@ -29,6 +29,7 @@ LOCAL_TYPES = frozenset(
         "AWS::DynamoDB::Table",
         "AWS::Events::EventBus",
         "AWS::S3::Bucket",
+        "AWS::SES::ConfigurationSet",
     }
 )
 

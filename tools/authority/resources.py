@@ -22,6 +22,8 @@ _NAMED_TYPES = (
     "AWS::SecretsManager::Secret",
     "AWS::IAM::Role",
     "AWS::KMS::Key",
+    "AWS::SES::EmailIdentity",
+    "AWS::SES::ConfigurationSet",
 )
 _SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 _REF_IS_ARN = {"AWS::SecretsManager::Secret", "AWS::SNS::Topic"}

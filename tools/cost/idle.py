@@ -338,6 +338,8 @@ def no_idle_cost(env: Environment) -> list[str]:
         ("AWS::Events::Archive", "EventBridge archives", "per GB archived and stored"),
         ("AWS::Logs::LogGroup", "CloudWatch log groups", "per GB ingested and stored"),
         ("AWS::CloudTrail::Trail", "CloudTrail trails", "first copy of management events free"),
+        ("AWS::SES::EmailIdentity", "SES identities", "free; per e-mail sent (see E-mail)"),
+        ("AWS::SES::ConfigurationSet", "SES configuration sets", "free; events per SNS publish"),
     ]
     notes = [
         f"{count} {label}: {basis}"
@@ -364,6 +366,7 @@ def custom_metrics(env: Environment) -> int:
     from snapstream_runtime.deletion import DeletionOutcome
     from snapstream_runtime.deletion_requests import Gone
     from snapstream_runtime.ingest import Outcome as IngestOutcome
+    from snapstream_runtime.mail_events import MailEventOutcome
     from snapstream_runtime.stuck_media import SweepOutcome
     from snapstream_runtime.video import VideoOutcome
 
@@ -383,6 +386,7 @@ def custom_metrics(env: Environment) -> int:
         "deletion": len(DeletionOutcome) + 1,
         # per sweep: each outcome, the failed count, StuckMedia itself and the duration
         "stuck-media": len(SweepOutcome) + 3,
+        "mail-events": len(MailEventOutcome) + 1,
     }
     services = [
         variables["POWERTOOLS_SERVICE_NAME"]

@@ -115,6 +115,9 @@ PRICES: MappingProxyType[str, Price] = MappingProxyType(
             0.40 / 1e6, "SQS standard request", "https://aws.amazon.com/sqs/pricing/"
         ),
         "sns_publish": Price(0.50 / 1e6, "SNS publish", "https://aws.amazon.com/sns/pricing/"),
+        "ses_email": Price(
+            0.10 / 1000, "e-mail sent (SES outbound)", "https://aws.amazon.com/ses/pricing/"
+        ),
         "eventbridge_event": Price(
             1.00 / 1e6, "custom event published", "https://aws.amazon.com/eventbridge/pricing/"
         ),

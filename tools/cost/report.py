@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tools.cost.idle import CostLine, idle_lines, no_idle_cost, total
 from tools.cost.inventory import Environment, environments
-from tools.cost.prices import HOURS_PER_MONTH, PRICES, PRICES_AS_OF, REGION, Price
+from tools.cost.prices import HOURS_PER_MONTH, PRICES, PRICES_AS_OF, REGION, Price, price
 from tools.cost.uploads import ASSUMPTIONS, MIXES, PROFILES, UPLOADS, mix_cost, per_upload_lines
 
 REPO = Path(__file__).resolve().parents[2]
@@ -79,6 +79,24 @@ def _uploads_section(env: Environment, per_kind: dict[str, list[CostLine]]) -> l
     return [*out, ""]
 
 
+def _mail_section() -> list[str]:
+    """The site's e-mail (stacks/mail.py): per message, never idle."""
+    email = price("ses_email")
+    per_thousand = _usd(1000 * email.usd)
+    return [
+        "## E-mail",
+        "",
+        "The site sends one message per registration (the verification link, or a notice to "
+        "the owner of an address that has an account) and one per password-reset request for "
+        f"an address with an account, through SES at {_unit_price(email)}: {per_thousand} per "
+        "1,000 registrations or resets, in every environment. Identities and configuration sets "
+        "cost nothing. A bounce or complaint adds one SNS publish and one invocation of the "
+        "mail-events function (fractions of a cent per 1,000). SES sandbox and production "
+        "access: docs/deployment.md.",
+        "",
+    ]
+
+
 def render(outdir: Path) -> str:
     """The whole of docs/cost.md for the assembly in ``outdir``."""
     envs = environments(outdir)
@@ -137,6 +155,7 @@ def render(outdir: Path) -> str:
     ]
     for env in envs:
         lines += _uploads_section(env, uploads[env.name])
+    lines += _mail_section()
     lines += ["## Assumptions", ""]
     lines += [f"- {assumption}" for assumption in ASSUMPTIONS]
     lines += [

@@ -1,39 +1,46 @@
-"""User accounts: registration, login with lockout, profile changes.
+"""User accounts: registration, checking credentials, profile changes.
 
 Items (single table): ``USER#<uid>/PROFILE`` (the user, role, password hash, counters),
 ``EMAIL#<email>/EMAIL`` and ``USERNAME#<name>/USERNAME`` (uniqueness, written in the same
-transaction as the profile), ``LOGIN#<email>/LOGIN`` (failed attempts, lock; expires by TTL).
-Passwords are hashed with scrypt (werkzeug) and never stored, returned or logged in clear. An
-account being deleted (``status: deleting``, ``account_closing.py``) has no sessions and no logins.
+transaction as the profile). Failed logins are throttled by ``login_guard.py`` (``LOGIN#`` items),
+sessions live in ``sessions.py``. Passwords are hashed with scrypt (werkzeug) and never stored,
+returned or logged in clear. An account registered through the site has ``email_verified:
+false`` and cannot log in until its address is confirmed (``verification.py``). An account
+being deleted (``status: deleting``, ``account_closing.py``) or disabled by an administrator
+(``disabled``) has no sessions and no logins.
 """
 
 from __future__ import annotations
 
 import re
-import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from snapstream_runtime import keys
-from snapstream_runtime.adapters.clients import client
 from snapstream_runtime.adapters.table import (
     ConditionFailed,
     Table,
     Update,
-    from_attributes,
     put_transact_item,
     to_attributes,
 )
 from snapstream_runtime.clock import iso, new_id, utc_now
-from snapstream_runtime.pagination import Page, decode_cursor, encode_cursor
+from snapstream_runtime.pagination import Cursors, Page, PageQuery, index_key, query_page
 
 ROLES = ("user", "admin")
 USERS_INDEX_PK = "USERS"
 MIN_PASSWORD = 10
 MAX_PASSWORD = 256
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+#: a plain address (lower case): no markup, quotes, spaces or anything exotic, just
+#: ``local@host.example``; see :func:`normalize_email`.
+_EMAIL = re.compile(
+    r"[a-z0-9._%+-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})",
+    re.ASCII,
+)
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 #: hashed once so an unknown e-mail costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a password of anyone", method="scrypt")
@@ -43,8 +50,27 @@ class AccountError(ValueError):
     """Input the user can correct; the message says how."""
 
 
+class EmailTaken(AccountError):
+    """Registration for an address that has an account already. The site never says so: it
+    answers as for a new address and mails the owner instead (``verification.py``)."""
+
+    def __init__(self, email: str) -> None:
+        super().__init__("an account with this e-mail address exists already")
+        self.email = email
+
+
 class LoginFailed(PermissionError):
     """Wrong e-mail or password (never says which)."""
+
+
+class EmailNotVerified(LoginFailed):
+    """The right password, for an account whose e-mail address is not confirmed yet."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "confirm your e-mail address first with the link we sent you; no message, or the "
+            "link expired? “Forgot your password?” sends a new link that confirms it too"
+        )
 
 
 class AccountBeingDeleted(LoginFailed):
@@ -55,9 +81,19 @@ class AccountBeingDeleted(LoginFailed):
         self.user_id = user_id
 
 
+class AccountDisabled(LoginFailed):
+    """The right password, for an account an administrator disabled."""
+
+    def __init__(self) -> None:
+        super().__init__("this account is disabled; ask an administrator")
+
+
 class LoginLocked(PermissionError):
+    """Too many failed logins (of this account, or from this address): wait, then retry."""
+
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many failed logins; try again in {max(retry_after // 60, 1)} min")
+        wait = f"{retry_after} s" if retry_after < 60 else f"{-(-retry_after // 60)} min"
+        super().__init__(f"too many failed logins; try again in {wait}")
         self.retry_after = retry_after
 
 
@@ -71,6 +107,10 @@ class User:
     auth_version: int
     email_subscription: str | None
     unread_notifications: int = 0
+    #: an administrator disabled the account: no login, no session.
+    disabled: bool = False
+    #: two-factor authentication is on (``two_factor.py``).
+    two_factor: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -87,6 +127,8 @@ class User:
             auth_version=int(item.get("auth_version", 1)),
             email_subscription=item.get("email_subscription") or None,
             unread_notifications=max(int(item.get("unread_notifications", 0)), 0),
+            disabled=bool(item.get("disabled")),
+            two_factor=bool(item.get("totp_secret")),
         )
 
     def public(self) -> dict[str, Any]:
@@ -100,12 +142,20 @@ class User:
             "email_notifications": bool(self.email_subscription),
         }
 
+    def listed(self) -> dict[str, Any]:
+        """An account as the administrators' lists show it."""
+        return {**self.public(), "disabled": self.disabled, "two_factor": self.two_factor}
+
 
 def normalize_email(email: str) -> str:
-    value = email.strip().casefold()
-    if len(value) > 254 or not _EMAIL.match(value):
-        raise AccountError("enter a valid e-mail address")
-    return value
+    """The address in lower case, if it is a plain one: ASCII letters, digits and ``._%+-``
+    before the ``@``, dot-separated host names after it, 254 characters at most. Markup
+    (``<``, ``>``), quotes, spaces and everything else an address could technically hold are
+    refused: simple and strict (and nothing non-ASCII can fold into someone else's address)."""
+    value = email.strip()
+    if not value.isascii() or len(value) > 254 or not _EMAIL.fullmatch(value.lower()):
+        raise AccountError("enter a valid e-mail address, like name@example.com")
+    return value.lower()
 
 
 def check_username(username: str) -> str:
@@ -121,12 +171,29 @@ def check_password(password: str) -> str:
     return password
 
 
-def register(table: Table, *, email: str, username: str, password: str, role: str = "user") -> User:
+def register(
+    table: Table,
+    *,
+    email: str,
+    username: str,
+    password: str,
+    role: str = "user",
+    unverified: Mapping[str, Any] | None = None,
+    user_id: str | None = None,
+) -> User:
+    """A new account. With ``unverified`` (the verification link's hash and expiry,
+    ``verification.py``) it cannot log in until its address is confirmed; without, the address
+    counts as confirmed (accounts made by an operator, the local demo account).
+
+    An address that has an account raises :class:`EmailTaken`. The username is checked first,
+    so that "this username is taken" never depends on the address given."""
     email, username = normalize_email(email), check_username(username)
     check_password(password)
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}")
-    user_id, now = new_id(), iso(utc_now())
+    if table.get(**keys.username_key(username)):
+        raise AccountError("this username is taken")
+    user_id, now = user_id or new_id(), iso(utc_now())
     profile = {
         **keys.profile_key(user_id),
         "gsi2pk": USERS_INDEX_PK,
@@ -138,6 +205,7 @@ def register(table: Table, *, email: str, username: str, password: str, role: st
         "password_hash": generate_password_hash(password, method="scrypt"),
         "auth_version": 1,
         "created_at": now,
+        **({"email_verified": False, **unverified} if unverified is not None else {}),
     }
     try:
         table.transact(
@@ -147,16 +215,12 @@ def register(table: Table, *, email: str, username: str, password: str, role: st
                 put_transact_item(table.name, {**keys.username_key(username), "user_id": user_id}),
             ]
         )
-    except ConditionFailed:
-        claim = table.get(**keys.email_key(email))
-        if claim:
-            if is_being_deleted(table.get(**keys.profile_key(str(claim["user_id"])))):
-                raise AccountError(
-                    "the account with this e-mail address is being deleted; "
-                    "register again in a few minutes"
-                ) from None
-            raise AccountError("an account with this e-mail address exists already") from None
-        raise AccountError("this username is taken") from None
+    except ConditionFailed as failed:
+        # which claim failed, from the transaction itself: no further read, so that the answer
+        # takes as long for a known address as for a new one
+        if failed.reasons[2:3] == ["ConditionalCheckFailed"]:  # taken since the check above
+            raise AccountError("this username is taken") from None
+        raise EmailTaken(email) from None
     return User.from_item(profile)
 
 
@@ -165,54 +229,36 @@ def is_being_deleted(profile: dict[str, Any] | None) -> bool:
 
 
 def load_user(table: Table, user_id: str) -> User | None:
-    """The account, unless it is gone or being deleted (its sessions end at once)."""
+    """The account, unless it is gone, being deleted or disabled (its sessions end at once)."""
     item = table.get(**keys.profile_key(user_id))
-    if not item or "email" not in item or is_being_deleted(item):
+    if not item or "email" not in item or is_being_deleted(item) or item.get("disabled"):
         return None
     return User.from_item(item)
 
 
-def authenticate(
-    table: Table, *, email: str, password: str, max_failures: int = 5, lockout_seconds: int = 900
-) -> User:
-    """The user with these credentials; counts failures per e-mail and locks after too many."""
+def authenticate(table: Table, *, email: str, password: str) -> User:
+    """The user with these credentials (throttling is the caller's: ``login_guard.py``)."""
     try:
         email = normalize_email(email)
     except AccountError:
         raise LoginFailed("wrong e-mail or password") from None
-    now = int(time.time())
-    throttle = table.get(**keys.login_key(email)) or {}
-    locked_until = int(throttle.get("locked_until", 0))
-    if locked_until > now:
-        raise LoginLocked(locked_until - now)
     owner = table.get(**keys.email_key(email))
     profile = table.get(**keys.profile_key(owner["user_id"])) if owner else None
-    stored = profile.get("password_hash") if profile else None
-    if not check_password_hash(stored or _DUMMY_HASH, password) or not profile:
-        _count_failure(table, email, now, max_failures, lockout_seconds)
+    if not password_matches(profile, password) or not profile:
         raise LoginFailed("wrong e-mail or password")
     if is_being_deleted(profile):
         raise AccountBeingDeleted(str(profile["user_id"]))
-    if throttle:
-        throttle_key = to_attributes(keys.login_key(email))
-        client("dynamodb").delete_item(TableName=table.name, Key=throttle_key)
+    if profile.get("disabled"):
+        raise AccountDisabled
+    if profile.get("email_verified") is False:
+        raise EmailNotVerified
     return User.from_item(profile)
 
 
-def _count_failure(
-    table: Table, email: str, now: int, max_failures: int, lockout_seconds: int
-) -> None:
-    key = keys.login_key(email)
-    response = client("dynamodb").update_item(
-        TableName=table.name,
-        Key=to_attributes(key),
-        UpdateExpression="ADD failures :one SET expires_at = :expires",
-        ExpressionAttributeValues=to_attributes({":one": 1, ":expires": now + 86400}),
-        ReturnValues="UPDATED_NEW",
-    )
-    failures = int(from_attributes(response["Attributes"])["failures"])
-    if failures >= max_failures:
-        table.update(key, Update().set("locked_until", now + lockout_seconds).set("failures", 0))
+def password_matches(profile: dict[str, Any] | None, password: str) -> bool:
+    """Whether ``password`` is the profile's (always one scrypt check, even for no profile)."""
+    stored = profile.get("password_hash") if profile else None
+    return check_password_hash(stored or _DUMMY_HASH, password) and bool(stored)
 
 
 def change_username(table: Table, user: User, new_username: str) -> User:
@@ -274,6 +320,20 @@ def set_role(table: Table, email: str, role: str) -> User:
     return user
 
 
+def set_disabled(table: Table, user_id: str, *, disabled: bool) -> None:
+    """Disable an account (it cannot log in; ``auth_version`` moves, so every session ends at
+    once; the caller deletes the session records) or enable it again."""
+    update = Update().require_exists("pk").require_not_equal("status", "deleting")
+    if disabled:
+        update.set("disabled", True).add("auth_version", 1)
+    else:
+        update.remove("disabled")
+    try:
+        table.update(keys.profile_key(user_id), update)
+    except ConditionFailed:
+        raise AccountError("no such account (or it is being deleted)") from None
+
+
 def set_email_subscription(table: Table, user: User, subscription_arn: str | None) -> None:
     update = Update().require_exists("pk")
     if subscription_arn:
@@ -287,7 +347,9 @@ def _reload(table: Table, user: User) -> User:
     return load_user(table, user.user_id) or user
 
 
-def users_page(table_name: str, *, limit: int = 50, cursor: str | None = None) -> Page:
+def users_page(
+    table_name: str, *, cursors: Cursors, limit: int = 50, cursor: str | None = None
+) -> Page:
     """Every account, newest first (GSI2 ``USERS``): one Query per page, for admins."""
     request: dict[str, Any] = {
         "TableName": table_name,
@@ -297,9 +359,6 @@ def users_page(table_name: str, *, limit: int = 50, cursor: str | None = None) -
         "ScanIndexForward": False,
         "Limit": max(1, min(limit, 100)),
     }
-    start = decode_cursor(cursor, partition=("gsi2pk", USERS_INDEX_PK))
-    if start:
-        request["ExclusiveStartKey"] = start
-    response = client("dynamodb").query(**request)
-    users = [User.from_item(from_attributes(i)).public() for i in response["Items"]]
-    return Page(users, encode_cursor(response.get("LastEvaluatedKey")))
+    query = PageQuery("users", ("gsi2pk", USERS_INDEX_PK), index_key("gsi2"))
+    page = query_page(request, query, cursors=cursors, cursor=cursor)
+    return Page([User.from_item(i).listed() for i in page.items], page.cursor)

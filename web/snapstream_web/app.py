@@ -6,13 +6,12 @@ import logging
 from typing import Any
 
 import click
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.contract import WEB_HEALTH_PATH
-from snapstream_web import accounts, security, static_files
+from snapstream_web import accounts, errors, security, static_files
 from snapstream_web.config import WebConfig
 
 MAX_REQUEST_BYTES = 64 * 1024  # forms and JSON only: files go straight to S3
@@ -21,13 +20,15 @@ MAX_REQUEST_BYTES = 64 * 1024  # forms and JSON only: files go straight to S3
 def create_app(config: WebConfig | None = None) -> Flask:
     config = config or WebConfig.from_environment()
     app = Flask(__name__)
+    errors.install(app, max_request_bytes=MAX_REQUEST_BYTES)  # before the blueprints
     app.config.update(
         SECRET_KEY=config.secret_key,
         SESSION_COOKIE_NAME="snapstream_session",
         SESSION_COOKIE_SECURE=config.secure_cookies,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=12 * 3600,
+        # the cookie lasts as long as a session can (the record decides: security.py)
+        PERMANENT_SESSION_LIFETIME=config.session_absolute_seconds,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         JSON_SORT_KEYS=False,
         DEBUG=False,
@@ -42,14 +43,27 @@ def create_app(config: WebConfig | None = None) -> Flask:
     security.install(app)
     static_files.install(app)
 
-    from snapstream_web.views import accounts_views, admin_views, api, local_media, pages
+    from snapstream_web.views import (
+        accounts_views,
+        admin_views,
+        api,
+        email_views,
+        local_media,
+        outbox,
+        pages,
+        two_factor_views,
+    )
 
     app.register_blueprint(accounts_views.blueprint)
+    app.register_blueprint(two_factor_views.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(admin_views.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(email_views.blueprint)
     if config.local_media:
         app.register_blueprint(local_media.blueprint)
+    if config.local_mail:  # make dev: the site's e-mail waits on a local page, nothing is sent
+        outbox.install(app)
 
     @app.get(WEB_HEALTH_PATH)
     def healthz() -> tuple[str, int]:
@@ -64,7 +78,6 @@ def create_app(config: WebConfig | None = None) -> Flask:
         user = accounts.set_role(Table(config.settings.table_name), email, role)
         click.echo(f"{user.email} is now {user.role}")
 
-    app.register_error_handler(HTTPException, _error)
     logging.getLogger("snapstream_web").setLevel(logging.INFO)
     return app
 
@@ -79,17 +92,3 @@ def _served_over_https(wsgi_app: Any) -> Any:
         return wsgi_app(environ, start_response)
 
     return app
-
-
-def _error(error: HTTPException) -> Any:
-    code = error.code or 500
-    message = error.description or error.name
-    if request.path.startswith("/api/"):
-        response = jsonify({"error": message, "status": code})
-        response.status_code = code
-        retry_after = dict(error.get_headers()).get("Retry-After")
-        if retry_after:
-            response.headers["Retry-After"] = retry_after
-        return response
-    page = render_template("error.html", code=code, name=error.name, message=message)
-    return page, code, [h for h in error.get_headers() if h[0] == "Retry-After"]

@@ -17,19 +17,18 @@ from snapstream_runtime.adapters.table import (
     Table,
     Update,
     delete_keys,
-    from_attributes,
     to_attributes,
 )
 from snapstream_runtime.clock import iso, utc_now
 from snapstream_runtime.lifecycle import UNREAD_COUNTER
-from snapstream_runtime.pagination import Page, decode_cursor, encode_cursor
+from snapstream_runtime.pagination import Cursors, Page, PageQuery, query_page
 from snapstream_web.accounts import User, set_email_subscription
 
 NOTIFICATION_PREFIX = "NOTIF#"
 
 
 def notifications_page(
-    table: Table, user_id: str, *, limit: int = 25, cursor: str | None = None
+    table: Table, user_id: str, *, cursors: Cursors, limit: int = 25, cursor: str | None = None
 ) -> Page:
     """Newest first, each with ``unread``: one GetItem (read mark) and one Query."""
     profile = table.get(**keys.profile_key(user_id)) or {}
@@ -42,26 +41,21 @@ def notifications_page(
         "ScanIndexForward": False,
         "Limit": max(1, min(limit, 100)),
     }
-    start = decode_cursor(cursor, partition=("pk", pk))
-    if start:
-        if not str(start["sk"]["S"]).startswith(NOTIFICATION_PREFIX):
-            raise ValueError("the page cursor belongs to another search")
-        request["ExclusiveStartKey"] = start
-    response = client("dynamodb").query(**request)
-    items = []
-    for raw in response["Items"]:
-        item = from_attributes(raw)
-        items.append(
-            {
-                "notification_id": item["notification_id"],
-                "media_id": item.get("media_id"),
-                "event": item["event"],
-                "message": item["message"],
-                "created_at": item["created_at"],
-                "unread": item["created_at"] > read_at and not item.get("read"),
-            }
-        )
-    return Page(items, encode_cursor(response.get("LastEvaluatedKey")))
+    page = query_page(
+        request, PageQuery("notifications", ("pk", pk)), cursors=cursors, cursor=cursor
+    )
+    items = [
+        {
+            "notification_id": item["notification_id"],
+            "media_id": item.get("media_id"),
+            "event": item["event"],
+            "message": item["message"],
+            "created_at": item["created_at"],
+            "unread": item["created_at"] > read_at and not item.get("read"),
+        }
+        for item in page.items
+    ]
+    return Page(items, page.cursor)
 
 
 def unread_count(table: Table, user_id: str) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import quote
 
 from snapstream_runtime import keys, lifecycle, tags
 from snapstream_runtime.adapters.clients import client
@@ -17,6 +18,8 @@ from snapstream_runtime.adapters.table import Table, from_attributes, to_attribu
 from snapstream_runtime.deletion_requests import request_media_deletion
 from snapstream_runtime.library import dashboard, library_page
 from snapstream_runtime.lifecycle import Media, Status
+from snapstream_runtime.media_types import served_type
+from snapstream_runtime.pagination import Cursors
 from snapstream_runtime.playback import NotPlayable, SignedPlayback, playback_for_viewer
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.sizes import human_size
@@ -27,10 +30,19 @@ KINDS = ("image", "video", "audio")
 #: what lists can show and filter by (a media being deleted is on no list)
 STATUSES = tuple(s.value for s in Status if s is not Status.DELETING)
 LINK_SECONDS = 300
+MAX_TAG_INPUT = 100
 
 
 class MediaNotFound(LookupError):
     """No such media, or not the requester's."""
+
+
+class BadFilter(ValueError):
+    """A list filter the site does not know; the message is for people."""
+
+
+class BadTag(ValueError):
+    """A tag the owner typed that cannot be one; the message is for people."""
 
 
 def load_visible(settings: Settings, media_id: str, *, viewer_id: str, admin: bool) -> Media:
@@ -47,9 +59,35 @@ def load_owned(settings: Settings, media_id: str, *, owner_id: str) -> Media:
     return load_visible(settings, media_id, viewer_id=owner_id, admin=False)
 
 
-def file_url(bucket: str, key: str, version_id: str | None = None) -> str:
-    """A presigned GET valid for a few minutes (signed locally: no AWS call)."""
-    params = {"Bucket": bucket, "Key": key, **({"VersionId": version_id} if version_id else {})}
+#: Thumbnails and posters: JPEG images the pipeline wrote.
+PREVIEW_TYPE = "image/jpeg"
+
+
+def _attachment(file_name: str) -> str:
+    """``attachment`` with the file's name: an ASCII fallback and the exact name (RFC 6266)."""
+    fallback = re.sub(r"[^A-Za-z0-9 ._()+-]", "_", file_name) or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+def file_url(
+    bucket: str,
+    key: str,
+    version_id: str | None = None,
+    *,
+    content_type: str,
+    download_as: str | None = None,
+) -> str:
+    """A presigned GET valid for a few minutes (signed locally: no AWS call). S3 answers it
+    with the Content-Type and Content-Disposition it names, whatever the object was stored with:
+    an original downloads as an attachment (``download_as``), a preview shows inline, and
+    nothing from the buckets is ever served as HTML."""
+    params = {
+        "Bucket": bucket,
+        "Key": key,
+        **({"VersionId": version_id} if version_id else {}),
+        "ResponseContentType": served_type(content_type),
+        "ResponseContentDisposition": _attachment(download_as) if download_as else "inline",
+    }
     url: str = client("s3").generate_presigned_url(
         "get_object", Params=params, ExpiresIn=LINK_SECONDS
     )
@@ -71,7 +109,11 @@ def card(settings: Settings, item: dict[str, Any]) -> dict[str, Any]:
         "status": item.get("status", ""),
         "created_at": item.get("created_at", ""),
         "size": human_size(int(item.get("size") or item.get("declared_size") or 0)),
-        "thumbnail_url": file_url(settings.media_bucket, thumbnail) if thumbnail else None,
+        "thumbnail_url": (
+            file_url(settings.media_bucket, thumbnail, content_type=PREVIEW_TYPE)
+            if thumbnail
+            else None
+        ),
         "tags": list(item.get("tags") or [])[:8],
     }
 
@@ -101,6 +143,7 @@ def library(
     settings: Settings,
     owner_id: str,
     *,
+    cursors: Cursors,
     cursor: str | None = None,
     kind: str | None = None,
     status: str | None = None,
@@ -112,9 +155,20 @@ def library(
     Constant work per page: one Query, plus one BatchGetItem for a tag search's records.
     """
     if kind not in (None, "", *KINDS) or status not in (None, "", *STATUSES):
-        raise ValueError("unknown media type or status filter")
+        raise BadFilter(
+            f"the type filter is one of {', '.join(KINDS)} and the status filter one of "
+            f"{', '.join(STATUSES)}"
+        )
     if tag:
-        page = tags.search(settings.table_name, owner_id, tag, limit=limit, cursor=cursor)
+        page = tags.search(
+            settings.table_name,
+            owner_id,
+            tag,
+            cursors=cursors,
+            limit=limit,
+            cursor=cursor,
+            bound_to=(f"kind={kind or ''}", f"status={status or ''}"),
+        )
         records = _records(settings, [i["media_id"] for i in page.items])
         items = [
             records[i["media_id"]]
@@ -127,7 +181,13 @@ def library(
         ]
         return [card(settings, i) for i in items], page.cursor
     listing = library_page(
-        settings.table_name, owner_id, limit=limit, cursor=cursor, kind=kind, status=status
+        settings.table_name,
+        owner_id,
+        cursors=cursors,
+        limit=limit,
+        cursor=cursor,
+        kind=kind,
+        status=status,
     )
     return [card(settings, i) for i in listing.items], listing.cursor
 
@@ -170,7 +230,13 @@ def detail(settings: Settings, media: Media) -> dict[str, Any]:
         }
     original = None
     if media.status in {Status.UPLOADED, Status.PROCESSING, Status.READY, Status.FAILED}:
-        original = file_url(settings.uploads_bucket, media.upload_key, media.version_id)
+        original = file_url(
+            settings.uploads_bucket,
+            media.upload_key,
+            media.version_id,
+            content_type=media.content_type,
+            download_as=media.file_name,
+        )
     outputs = item.get("outputs") or {}
     return {
         **card(settings, item),
@@ -217,6 +283,10 @@ def remove(settings: Settings, media: Media, *, requester_id: str) -> None:
 
 
 def add_tag(settings: Settings, media: Media, text: str, *, owner_id: str) -> str:
+    if len(text) > MAX_TAG_INPUT or tags.normalize(text) is None:
+        raise BadTag(
+            f"a tag has at least two letters or digits and at most {MAX_TAG_INPUT} characters"
+        )
     return tags.add_custom(Table(settings.table_name), media.media_id, text, owner_id=owner_id)
 
 

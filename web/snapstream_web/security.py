@@ -1,9 +1,13 @@
 """Who is asking, and may they: sessions, CSRF, security headers, login/admin guards.
 
-- The session cookie (signed, Secure/HttpOnly/SameSite=Lax) holds the user id, the account's
-  ``auth_version`` (a password change logs every other session out) and the CSRF token.
+- The session cookie (signed, Secure/HttpOnly/SameSite=Lax) holds only the id of a server-side
+  session record (``sessions.py``) and the CSRF token (and, for one redirect, flash messages).
+  Every request checks the record: unknown, ended, idle or too old, or made before the account's
+  ``auth_version`` moved (password change, disabling, deletion) means logged out.
 - Every state-changing request (POST/PUT/PATCH/DELETE, forms and the JSON API alike) must carry
   the session's CSRF token, as the ``csrf_token`` form field or the ``X-CSRF-Token`` header.
+- Where administrators must use two-factor authentication, an administrator without it can do
+  nothing but turn it on (or log out).
 """
 
 from __future__ import annotations
@@ -19,8 +23,11 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
 
 from snapstream_runtime.adapters.table import Table
+from snapstream_runtime.session_records import revoke_all
+from snapstream_web import sessions
 from snapstream_web.accounts import User, load_user
 from snapstream_web.config import WebConfig
+from snapstream_web.sessions import SessionRecord, Timeouts
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,32 +52,107 @@ def csrf_token() -> str:
     return str(token)
 
 
-def log_in(user: User) -> None:
-    session.clear()  # a fresh session (and CSRF token) on every login: no session fixation
+def timeouts() -> Timeouts:
+    config = web_config()
+    return Timeouts(config.session_idle_seconds, config.session_absolute_seconds)
+
+
+def current_session() -> SessionRecord | None:
+    """This request's session record (logged in, or waiting for the second factor)."""
+    return cast("SessionRecord | None", g.get("session_record"))
+
+
+def log_in(user: User, *, stage: str = sessions.ACTIVE) -> None:
+    """Start a new session for ``user`` (``stage`` two_factor: a login waiting for its code).
+    The previous session of this browser, if any, ends: no session fixation."""
+    _end_this_session()
+    session.clear()  # a fresh cookie (and CSRF token) on every login
     session.permanent = True
-    session["uid"], session["v"] = user.user_id, user.auth_version
+    user_agent = request.user_agent.string or "unknown browser"
+    session_id, record = sessions.start(
+        table(), user, stage=stage, user_agent=user_agent, timeouts=timeouts()
+    )
+    session["sid"] = session_id
+    g.session_record = record
+    g.user = user if stage == sessions.ACTIVE else None
     csrf_token()
 
 
-def refresh_login(user: User) -> None:
-    """Keep this session valid after the user changed their password."""
-    session["v"] = user.auth_version
-
-
 def log_out() -> None:
+    _end_this_session()
     session.clear()
+    g.user = g.session_record = None
+
+
+def _end_this_session() -> None:
+    record = current_session()
+    if record is not None:
+        sessions.end(table(), record.handle)
+
+
+def keep_only_this_session(user: User) -> int:
+    """After the account's ``auth_version`` moved here (a password change, two-factor turned
+    on): this session stays valid, every other one ends. How many ended."""
+    record = current_session()
+    if record is not None:
+        sessions.adopt_auth_version(table(), record.handle, user.auth_version)
+    return revoke_all(table(), user.user_id, keep=record.handle if record else None)
 
 
 def _load_user() -> None:
-    g.user = None
-    user_id = session.get("uid")
-    if not user_id or request.endpoint in {"static", "healthz"}:
+    g.user = g.session_record = None
+    session_id = session.get("sid")
+    if not session_id or request.endpoint in {"static", "healthz"}:
         return
-    user = load_user(table(), str(user_id))
-    if user is None or user.auth_version != session.get("v"):
-        session.clear()
+    record = sessions.load(table(), str(session_id), timeouts())
+    if record is None:
+        session.pop("sid", None)
         return
-    g.user = user
+    if record.stage != sessions.ACTIVE:
+        g.session_record = record  # only the second-factor form accepts it
+        return
+    user = load_user(table(), record.user_id)
+    if (
+        user is None
+        or user.auth_version != record.auth_version
+        or not sessions.touch(table(), record, timeouts())
+    ):
+        sessions.end(table(), record.handle)
+        session.pop("sid", None)
+        return
+    g.user, g.session_record = user, record
+
+
+#: what an administrator who must turn two-factor on may still reach
+_BEFORE_TWO_FACTOR = frozenset(
+    {
+        "static",
+        "healthz",
+        "accounts.logout",
+        "api.log_out",
+        "api.session_info",
+        "two_factor.setup",
+        "two_factor.start",
+        "two_factor.confirm",
+    }
+)
+
+
+def needs_two_factor(user: User | None) -> bool:
+    return bool(
+        user is not None
+        and user.is_admin
+        and not user.two_factor
+        and web_config().require_admin_two_factor
+    )
+
+
+def _require_two_factor() -> Any:
+    if not needs_two_factor(current_user()) or request.endpoint in _BEFORE_TWO_FACTOR:
+        return None
+    if request.path.startswith("/api/"):
+        abort(403, description="administrators must turn on two-factor authentication first")
+    return redirect(url_for("two_factor.setup"))
 
 
 def _check_csrf() -> None:
@@ -134,6 +216,7 @@ def _headers(response: Response) -> Response:
 def install(app: Flask) -> None:
     app.before_request(_load_user)
     app.before_request(_check_csrf)
+    app.before_request(_require_two_factor)
     app.after_request(_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["current_user"] = current_user

@@ -33,6 +33,16 @@ class PlaybackSigningKey(Construct):
     A function, run by CloudFormation at deploy time, generates an RSA-2048 key pair, stores the
     private key (PEM) as the secret's value and hands back only the public key, which becomes the
     CloudFront public key. Bump ``generation`` to rotate (docs/runbooks.md).
+
+    Args:
+        generator: The function CloudFormation invokes (``Custom::PlaybackKeyPair``) to generate the
+            pair, put the private key (PEM) in the secret and answer ``PublicKeyPem``.
+        generator_policy: The generator's policy: ``secretsmanager:PutSecretValue`` on the secret
+            and ``kms:GenerateDataKey`` on the key are added to it.
+        encryption_key: The KMS key of the private-key secret.
+        generation: The key pair's generation; raise it to rotate (a new pair and CloudFront public
+            key).
+        removal_policy: What happens to the private-key secret when it leaves the stack.
     """
 
     def __init__(
@@ -109,7 +119,27 @@ class PlaybackSigningKey(Construct):
 class MediaDistribution(Construct):
     """One distribution: ``/out/*`` from MediaPackage (with the CDN identifier header), ``/media/*``
     from the media bucket through Origin Access Control. Every behaviour requires a signed URL or
-    cookie from ``key_group``; HTTPS only; security headers; CORS for ``site_origins``."""
+    cookie from ``key_group``; HTTPS only; security headers; CORS for ``site_origins``.
+
+    Args:
+        packaging: The :class:`VodPackaging` whose output ``/out/*`` serves, sending its CDN
+            identifier header.
+        media_bucket: The bucket the default behaviour and ``/media/*`` serve through Origin Access
+            Control. For a bucket of this stack CDK adds the distribution to its bucket and key
+            policies; an imported bucket's owner adds that statement (CDK warns).
+        key_group: The CloudFront key group whose keys sign playback URLs and cookies
+            (:attr:`PlaybackSigningKey.key_group`).
+        access_logs: The bucket the distribution's log bucket sends its own server access logs to.
+        price_class: Which edge locations serve viewers.
+        log_retention: How long the distribution's standard logs are kept.
+        removal_policy: What happens to the log bucket when it leaves the stack.
+        domain_name: A custom domain for viewers; goes with ``certificate_arn``.
+        certificate_arn: An existing ACM certificate for ``domain_name``, which CloudFront requires
+            in us-east-1; viewers are then held to TLSv1.2_2021.
+        web_acl_arn: A CLOUDFRONT-scope WAF web ACL (made in us-east-1, e.g. a :class:`SiteWebAcl`);
+            default none (acknowledged: every request needs a signature).
+        site_origins: Web origins whose pages may fetch media cross-origin (CORS); default none.
+    """
 
     def __init__(
         self,

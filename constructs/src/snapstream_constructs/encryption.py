@@ -14,6 +14,13 @@ class DataKey(Construct):
     Services that encrypt on our behalf without an IAM principal of ours (S3 event notifications
     into an encrypted queue, CloudWatch alarms into an encrypted topic) are granted use of the key
     through :meth:`allow_service`, each scoped to this account with ``aws:SourceAccount``.
+
+    Args:
+        description: The key's description in KMS: say what it encrypts.
+        removal_policy: What happens to the key when it leaves the stack: ``RETAIN`` where it
+            encrypts data you keep (data under a deleted key cannot be read again).
+        pending_window: How long a key scheduled for deletion can still be recovered (7 to 30 days);
+            default 30 days.
     """
 
     def __init__(

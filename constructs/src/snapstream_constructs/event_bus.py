@@ -24,6 +24,11 @@ class MediaEventBus(Construct):
     (SSE-SQS, which EventBridge can write without a key-policy grant). A target's own DLQ
     encrypted with a customer-managed key needs that key to admit ``events.amazonaws.com``
     (:meth:`DataKey.allow_service <snapstream_constructs.encryption.DataKey.allow_service>`).
+
+    Args:
+        sources: Event sources (the ``source`` of the events you put) whose events the archive
+            keeps.
+        archive_retention: How long archived events can be replayed.
     """
 
     def __init__(

@@ -72,6 +72,30 @@ class PipelineFunction(Construct):
     permission is a statement written with :meth:`allow` and visible in one place of the template.
     An action without resource-level permissions needs ``unscoped_actions_reason``, the reason
     acknowledged for the policy's ``Resource::*``.
+
+    Args:
+        description: What the function does; also in its role's and policy's descriptions.
+        handler: The handler, ``module.function`` inside ``code``.
+        code: The function's code, e.g. ``lambda_.Code.from_asset("src")``.
+        layers: Layers with its third-party dependencies (may be empty).
+        environment: Environment variables (never secrets: pass a secret's ARN and read it at run
+            time).
+        encryption_key: The KMS key of the function's log group; its policy must admit CloudWatch
+            Logs (:meth:`DataKey.allow_cloudwatch_logs`).
+        log_retention: How long the function's logs are kept.
+        reserved_concurrency: Concurrent executions reserved for it, and the most it may run; an SQS
+            source's pollers never exceed it.
+        memory_size: Memory in MB; default 256.
+        timeout: Longest run of one invocation; default 30 seconds.
+        invoked_by: Who invokes it synchronously (an event source mapping, CloudFormation), named in
+            the reason acknowledging that it has no Lambda dead-letter queue; unused with
+            ``async_dead_letter_queue``.
+        async_dead_letter_queue: Where failed asynchronous invocations go (EventBridge targets,
+            custom resources); the function may send to it and use its key.
+        unscoped_actions_reason: Why the function's own policy grants actions on ``*`` (which
+            actions, and that they have no resource-level permissions); only when it does.
+        tracing: The shared X-Ray policy to attach; default the stack's own
+            :class:`FunctionTracing`.
     """
 
     def __init__(

@@ -8,7 +8,14 @@ from constructs import Construct
 
 
 class SecureTopic(Construct):
-    """An SNS topic encrypted with ``encryption_key`` whose policy denies any non-TLS request."""
+    """An SNS topic encrypted with ``encryption_key`` whose policy denies any non-TLS request.
+
+    Args:
+        encryption_key: The KMS key messages are encrypted with; publishers need its use, and so do
+            services that publish without an IAM principal of yours (CloudWatch alarms:
+            :meth:`DataKey.allow_service`).
+        display_name: The topic's display name (the sender name of its e-mail notifications).
+    """
 
     def __init__(
         self,

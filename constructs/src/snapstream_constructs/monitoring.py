@@ -76,16 +76,37 @@ class OperationsMonitoring(Construct):
         rules: Mapping[str, DeliveryRule],
         also_notify: Sequence[str] = (),
     ) -> None:
-        """``functions``, ``dead_letter_queues``, ``work_queues``, ``tables`` and ``instances``
-        (stand-alone EC2 instances, by id) map a readable name to the resource's name;
-        ``aged_queues`` the work queues alarmed on their oldest message, ``rules`` the
-        EventBridge rules alarmed on delivery failures, by readable name; ``also_notify`` ARNs
-        of existing SNS topics every alarm publishes to besides ``alarm_topic`` (their policy and
-        key must let ``cloudwatch.amazonaws.com`` publish).
-        ``distributions`` maps an alarm name (``CloudFront`` gives ``<prefix>-CloudFront-5xx-rate``)
-        to a CloudFront distribution id. CloudFront reports metrics in us-east-1 only, so its
-        alarms can exist only in a stack there (``alarm_on_distribution``); the dashboard shows
-        them from any Region."""
+        """Build the dashboard and the alarms.
+
+        Args:
+            name_prefix: Prefix of the dashboard's and every alarm's name
+                (``<prefix>-<name>-<what>``).
+            alarm_topic: The SNS topic every alarm publishes to on ALARM and on OK; an existing
+                topic works (``sns.Topic.from_topic_arn``) when its policy and key let
+                ``cloudwatch.amazonaws.com`` publish.
+            thresholds: When each alarm fires (:class:`AlarmThresholds`).
+            pipeline: Where the pipeline functions' EMF metrics live and how they are named
+                (:class:`PipelineMetrics`).
+            functions: Readable name -> Lambda function name, alarmed on errors and throttles.
+            dead_letter_queues: Readable name -> dead-letter queue name, alarmed on any message.
+            work_queues: Readable name -> work queue name, graphed (depth, oldest message).
+            tables: Readable name -> DynamoDB table name, alarmed on throttled requests.
+            instances: Readable name -> id of a stand-alone EC2 instance, alarmed on failed
+                status checks.
+            transcode_queue_name: The MediaConvert queue whose job counts are graphed.
+            web: The load balancer and target group watched (:class:`WebTier`).
+            distributions: Alarm name -> CloudFront distribution id (``CloudFront`` gives
+                ``<prefix>-CloudFront-5xx-rate``), graphed from any Region.
+            alarm_on_distribution: Alarm on the distributions' 5xx rate. CloudFront reports
+                metrics in us-east-1 only, so its alarms can exist only in a stack there.
+            aged_queues: Work queues alarmed on the age of their oldest message, by readable
+                name (:class:`AgedQueue`).
+            rules: EventBridge rules alarmed on delivery failures, by readable name
+                (:class:`DeliveryRule`).
+            also_notify: ARNs of existing SNS topics every alarm also publishes to, besides
+                ``alarm_topic`` (their policy and key must let ``cloudwatch.amazonaws.com``
+                publish).
+        """
         super().__init__(scope, construct_id)
         self._prefix = name_prefix
         self._thresholds = thresholds

@@ -37,6 +37,15 @@ class VodPackaging(Construct):
     a 36-character generated value, KMS-encrypted. MediaPackage accepts requests carrying the
     current or the previous version in ``X-MediaPackage-CDNIdentifier``, which is what makes
     rotation without downtime possible (docs/runbooks).
+
+    Args:
+        source_bucket: The bucket of transcoded outputs (HLS manifests and segments) that assets are
+            made from; an existing bucket works (``s3.Bucket.from_bucket_attributes``).
+        source_prefix: Key prefix under which MediaPackage may read (e.g. ``out/``).
+        encryption_key: The KMS key of the CDN identifier secret, the egress logs and the source
+            objects (MediaPackage decrypts with it); its policy must admit CloudWatch Logs.
+        log_retention: How long egress access logs are kept.
+        removal_policy: What happens to the CDN identifier secret when it leaves the stack.
     """
 
     def __init__(

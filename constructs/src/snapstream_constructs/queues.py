@@ -28,7 +28,18 @@ def is_dead_letter_queue(construct: IConstruct) -> TypeGuard[sqs.Queue]:
 class QueueWithDeadLetters(Construct):
     """A TLS-only queue whose messages move to a dead-letter queue after ``max_receive_count``
     failed receives (kept 14 days). Encrypted with ``encryption_key``, or SSE-SQS when None (for
-    queues that AWS services such as EventBridge write to)."""
+    queues that AWS services such as EventBridge write to).
+
+    Args:
+        encryption_key: The KMS key of the queue and its dead-letter queue; None for SSE-SQS (for
+            queues AWS services such as EventBridge write to without a key-policy grant).
+        visibility_timeout: How long a received message stays invisible to other consumers: at least
+            six times the consuming function's timeout.
+        max_receive_count: Failed receives before a message moves to the dead-letter queue; default
+            5.
+        retention: How long the queue keeps a message; default 4 days (the dead-letter queue keeps
+            14).
+    """
 
     def __init__(
         self,

@@ -46,6 +46,22 @@ class SiteDistribution(Construct):
       (no CORS).
     - Standard logs to their own SSE-S3 bucket (server access logs into ``access_logs``), and
       HSTS on every answer.
+
+    Args:
+        load_balancer: The site's internal application load balancer, created in this app (e.g.
+            :attr:`WebHosting.load_balancer`); it becomes a CloudFront VPC origin.
+        web_acl_arn: A CLOUDFRONT-scope WAF web ACL (a :class:`SiteWebAcl` made in us-east-1).
+        access_logs: The bucket the distribution's log bucket sends its server access logs to.
+        log_retention: How long the distribution's standard logs are kept.
+        removal_policy: What happens to the log bucket when it leaves the stack.
+        price_class: Which edge locations serve viewers; default ``PRICE_CLASS_100``.
+        origin_http_port: The load balancer's HTTP listener port; default 80.
+        domain_name: A custom domain for the site; goes with ``certificate_arn``.
+        certificate_arn: An existing ACM certificate for ``domain_name``, in us-east-1 (another
+            Region is refused).
+        video: Also serve ``/out/*`` from this MediaPackage VOD origin
+            (:meth:`MediaPackageOrigin.of`); goes with ``video_signers``.
+        video_signers: The key group whose signatures ``/out/*`` requires.
     """
 
     def __init__(

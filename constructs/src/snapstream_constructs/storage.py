@@ -109,6 +109,10 @@ class AccessLogBucket(Construct):
     It uses SSE-S3 because S3 server access logging cannot deliver into an SSE-KMS bucket. It does
     not log itself (that would log every log delivery, forever); cdk-nag recognises a log
     destination and does not ask it to.
+
+    Args:
+        retention: How long log objects are kept before they expire.
+        removal_policy: What happens to the bucket (and its logs) when it leaves the stack.
     """
 
     def __init__(
@@ -140,6 +144,28 @@ class SecureBucket(Construct):
     and lifecycle rules: abort incomplete multipart uploads, expire noncurrent versions and stale
     delete markers, and optionally move current objects to Standard-IA after a number of days.
     Named by CloudFormation unless ``bucket_name`` is given (see :func:`account_bucket_name`).
+
+    Args:
+        encryption_key: The KMS key objects are encrypted with (SSE-KMS with an S3 Bucket Key); an
+            existing key works (``kms.Key.from_key_arn``) when its policy lets the bucket's users
+            use it.
+        access_logs: The bucket server access logs go to: an :class:`AccessLogBucket`'s ``bucket``,
+            or an existing SSE-S3 log bucket (whose policy must admit ``logging.s3.amazonaws.com``:
+            CDK cannot add that to an imported bucket, and warns).
+        access_log_prefix: Key prefix of this bucket's logs in ``access_logs`` (e.g. ``media/``).
+        removal_policy: What happens to the bucket when it leaves the stack: ``RETAIN`` for data you
+            keep (``DESTROY`` fails while the bucket holds object versions).
+        noncurrent_version_expiration: How long a replaced or deleted object version is kept before
+            it expires.
+        infrequent_access_after: Move current objects to Standard-IA this long after they are
+            written; default never.
+        abort_incomplete_multipart_after: Abort multipart uploads left incomplete this long; default
+            2 days.
+        cors_allowed_origins: ``https://`` site origins (or a developer's loopback) whose browsers
+            may POST presigned form uploads and read the ETag; default none (no CORS rule); ``*`` is
+            refused.
+        bucket_name: A physical name fixed at synthesis (:func:`account_bucket_name`), which
+            :func:`notify_queue_of_object_created` needs; default a name CloudFormation generates.
     """
 
     def __init__(

@@ -47,6 +47,11 @@ class MediaTable(Construct):
     On-demand capacity, KMS with our key, point-in-time recovery, optional deletion protection,
     two sparse GSIs projecting all attributes, the sweeper's sparse keys-only GSI, and a TTL
     attribute for expiring items.
+
+    Args:
+        encryption_key: The KMS key the table is encrypted with (customer managed).
+        removal_policy: What happens to the table when it leaves the stack.
+        deletion_protection: Refuse deleting the table until this is switched off (prod).
     """
 
     def __init__(
@@ -91,7 +96,13 @@ class MediaTable(Construct):
 
 
 class IdempotencyTable(Construct):
-    """The Powertools idempotency store: key ``id``, TTL ``expiration``, KMS and PITR."""
+    """The Powertools idempotency store: key ``id``, TTL ``expiration``, KMS and PITR.
+
+    Args:
+        encryption_key: The KMS key the table is encrypted with (customer managed).
+        removal_policy: What happens to the table when it leaves the stack (its records expire, so
+            ``DESTROY`` is usual).
+    """
 
     def __init__(
         self,

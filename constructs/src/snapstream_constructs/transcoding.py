@@ -36,7 +36,19 @@ def service_role(
 
 class MediaConvertTranscoding(Construct):
     """Jobs read only ``read_objects_arn`` and write only ``write_objects_arn`` (both S3 object
-    ARN patterns), with ``encryption_key`` for the SSE-KMS objects on both sides."""
+    ARN patterns), with ``encryption_key`` for the SSE-KMS objects on both sides.
+
+    Args:
+        read_objects_arn: S3 object ARN pattern jobs may read, e.g.
+            ``bucket.arn_for_objects("in/*")``.
+        write_objects_arn: S3 object ARN pattern jobs may write their outputs to.
+        encryption_key: The KMS key of the objects on both sides: jobs decrypt their inputs and
+            encrypt their outputs with it.
+        job_template_settings: The job template's ``Settings`` (MediaConvert's ``CreateJobTemplate``
+            shape: inputs and output groups, without destinations).
+        accelerated: Accelerated transcoding ``PREFERRED`` (faster, billed higher, used when a job
+            qualifies) instead of ``DISABLED``.
+    """
 
     def __init__(
         self,

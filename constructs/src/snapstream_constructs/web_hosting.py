@@ -1,6 +1,5 @@
-"""The website's hosting tier: a VPC, an internal ALB (a private origin for CloudFront), and an Auto
-Scaling group of Amazon Linux 2023 (arm64) instances in private subnets that install the site at
-boot."""
+"""The website's hosting tier: an internal ALB (CloudFront's private origin) and an Auto Scaling
+group of Amazon Linux 2023 (arm64) instances that install the site at boot, in a VPC."""
 
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from snapstream_constructs.compliance import Pack, acknowledge, resource_finding
-from snapstream_constructs.transcoding import service_role
+from snapstream_constructs.site_network import SiteVpc, encrypted_root_volume, site_vpc
 
 #: Where the bundles are unpacked and the installer's own copy lives on the instance.
 RELEASES_DIR = "/opt/snapstream/releases"
@@ -30,14 +29,8 @@ SESSION_MANAGER_CHANNEL_ACTIONS = (
     "ssmmessages:OpenControlChannel",
     "ssmmessages:OpenDataChannel",
 )
-#: The singleton provider CDK adds per stack to strip the default security group's rules.
-RESTRICT_DEFAULT_SG_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
-#: The NAT instances' root volume: the Amazon Linux 2023 image's own size.
-NAT_INSTANCE_VOLUME_GIB = 8
 #: The internal load balancer's listener port (the CloudFront VPC origin's HTTP port).
 ORIGIN_PORT = 80
-#: The VPC's address range (CDK's default, spelled out: the NAT instances admit it by value).
-VPC_CIDR = "10.0.0.0/16"
 _SETTING_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
 
@@ -50,6 +43,8 @@ class WebHosting(Construct):
       gateways, or as many NAT instances of ``nat_instance_type`` when it is given (cheaper; each
       a single point of failure and a bandwidth ceiling): IMDSv2 only, encrypted gp3 root
       volume, detailed monitoring, standard CPU credits, no key pair, HTTPS in from the VPC only.
+      Or an existing ``vpc``: the load balancer and instances then go in its private subnets
+      with egress, and its NAT, flow logs and endpoints stay its owner's.
     - ALB: internal, in the private subnets, so nothing on the internet can reach it; one HTTP
       listener on port 80 whose security group admits nothing until :meth:`admit_origin` names
       the source (CloudFront's VPC-origin security group: see :class:`SiteDistribution`, which
@@ -67,12 +62,50 @@ class WebHosting(Construct):
     application answers ``health_check_path`` locally. The exit status is signalled.
 
     The stack needs a concrete Region (ELB access logging names the Region's log-delivery
-    principal). A ``volume_encryption_key``'s policy must let the Auto Scaling service-linked role
-    use it (default: the account's ``aws/ebs`` key).
+    principal): an environment-agnostic stack is refused. The load balancer is meant to be
+    reached only through a :class:`SiteDistribution`, which carries the WAF web ACL and
+    acknowledges NIST ALBWAFEnabled on it. A ``volume_encryption_key``'s policy must let the
+    Auto Scaling service-linked role use it (default: the account's ``aws/ebs`` key).
 
     :attr:`role` is the instance role: it may fetch the bundles, signal its stack and register
     with Session Manager, nothing else; attach what the application needs with
     ``add_managed_policy`` (customer-managed policies; it never gets an inline policy).
+
+    Args:
+        site_bundle: A zip asset holding the application and its ``installer``.
+        settings: ``NAME=VALUE`` settings passed to the installer (names like environment variables,
+            values without quotes or line breaks; no secrets: they sit in user data).
+        app_port: The port the application listens on (the target group's port).
+        health_check_path: The path the load balancer checks; healthy answers HTTP 200.
+        wsgi_app: The WSGI application, ``module:attribute``, passed to the installer.
+        access_logs: The bucket the load balancer's access logs go to: SSE-S3 (ALB log delivery
+            cannot write SSE-KMS), e.g. an :class:`AccessLogBucket`'s ``bucket``.
+        access_log_prefix: Key prefix of the access logs (a trailing ``/`` is dropped).
+        log_encryption_key: The KMS key of the log groups (VPC flow logs); it must admit CloudWatch
+            Logs.
+        log_retention: How long those logs are kept.
+        instance_type: The instances' type: an arm64 (Graviton) type, for the Amazon Linux 2023
+            arm64 image.
+        min_capacity: Fewest instances, at least 1.
+        max_capacity: Most instances; CPU target tracking at 60% scales between the two.
+        nat_gateways: Managed NAT gateways of the VPC the construct creates (``nat_instance_type``
+            replaces them with instances); required unless ``vpc`` is given, refused with it.
+        nat_instance_type: NAT instances of this type instead of NAT gateways (cheaper; each a
+            single point of failure and a bandwidth ceiling); refused with ``vpc``.
+        deletion_protection: Deletion protection on the load balancer.
+        extra_bundles: More zip assets fetched beside ``site_bundle``, each passed to the installer
+            as ``--bundle``.
+        installer: The installer's path inside ``site_bundle``; default ``deploy/install.sh``.
+        workers: Application worker processes; default ``auto`` (the installer decides).
+        volume_size_gib: Root volume size of each instance in GiB; default 16.
+        volume_encryption_key: The KMS key of the root volumes (its policy must let the Auto Scaling
+            service-linked role use it); default the account's ``aws/ebs`` key.
+        health_check_grace: How long a new instance may fail health checks; default 5 minutes.
+        release_timeout: How long a new instance may take to signal a successful install; default 15
+            minutes.
+        vpc: An existing VPC (``ec2.Vpc.from_lookup``, ``from_vpc_attributes``, or one of your
+            stacks) instead of a new one: it needs private subnets with egress in at least two
+            Availability Zones; default a VPC of the construct's own.
     """
 
     def __init__(
@@ -92,7 +125,7 @@ class WebHosting(Construct):
         instance_type: ec2.InstanceType,
         min_capacity: int,
         max_capacity: int,
-        nat_gateways: int,
+        nat_gateways: int | None = None,
         nat_instance_type: ec2.InstanceType | None = None,
         deletion_protection: bool,
         extra_bundles: Sequence[s3_assets.Asset] = (),
@@ -102,17 +135,41 @@ class WebHosting(Construct):
         volume_encryption_key: kms.IKey | None = None,
         health_check_grace: cdk.Duration | None = None,
         release_timeout: cdk.Duration | None = None,
+        vpc: ec2.IVpc | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         if not 1 <= min_capacity <= max_capacity:
             raise ValueError("need 1 <= min_capacity <= max_capacity")
+        if cdk.Token.is_unresolved(cdk.Stack.of(self).region):
+            raise ValueError(
+                "WebHosting needs a stack with a concrete Region "
+                "(env=cdk.Environment(region=...)): ELB access logging names that Region's "
+                "log-delivery principal"
+            )
+        if vpc is not None and (nat_gateways is not None or nat_instance_type is not None):
+            raise ValueError(
+                "nat_gateways and nat_instance_type shape the VPC WebHosting creates; "
+                "with an existing vpc, its NAT is its owner's: leave them out"
+            )
+        if vpc is None and nat_gateways is None:
+            raise ValueError("nat_gateways is required unless an existing vpc is given")
         bundles = [site_bundle, *extra_bundles]
         self.log_encryption_key = log_encryption_key
         self.log_retention = log_retention
-        self.nat_instances: list[ec2.Instance] = []
-        self.vpc = self._vpc(nat_gateways, nat_instance_type, volume_encryption_key)
+        self.owns_vpc = vpc is None  # False: an existing VPC was given
+        network = (
+            SiteVpc(vpc)
+            if vpc
+            else site_vpc(
+                self,
+                nat_gateways=nat_gateways or 0,
+                nat_instance_type=nat_instance_type,
+                volume_encryption_key=volume_encryption_key,
+                flow_logs=self._log_group("FlowLogs"),
+            )
+        )
+        self.vpc, self.nat_instances = network.vpc, network.nat_instances
         self.role = self._instance_role(bundles)
-
         self.load_balancer_security_group = ec2.SecurityGroup(
             self,
             "LoadBalancerSecurityGroup",
@@ -213,158 +270,6 @@ class WebHosting(Construct):
         )
         self._listener()
         self._acknowledge(deletion_protection=deletion_protection)
-
-    # -- network -----------------------------------------------------------------------------
-
-    def _vpc(
-        self,
-        nat_gateways: int,
-        nat_instance_type: ec2.InstanceType | None,
-        volume_encryption_key: kms.IKey | None,
-    ) -> ec2.Vpc:
-        nat_instances = (
-            ec2.NatProvider.instance_v2(
-                instance_type=nat_instance_type,
-                machine_image=ec2.MachineImage.latest_amazon_linux2023(
-                    cpu_type=ec2.AmazonLinuxCpuType.ARM_64
-                    if nat_instance_type.architecture == ec2.InstanceArchitecture.ARM_64
-                    else ec2.AmazonLinuxCpuType.X86_64
-                ),
-                # The public subnets assign no public IPs; a NAT instance needs one.
-                associate_public_ip_address=True,
-                # A burst never bills surplus credits: the instance slows down instead.
-                credit_specification=ec2.CpuCredits.STANDARD,
-                default_allowed_traffic=ec2.NatTrafficDirection.NONE,
-            )
-            if nat_instance_type
-            else None
-        )
-        vpc = ec2.Vpc(
-            self,
-            "Vpc",
-            ip_addresses=ec2.IpAddresses.cidr(VPC_CIDR),
-            max_azs=2,
-            nat_gateways=nat_gateways,
-            nat_gateway_provider=nat_instances,
-            subnet_configuration=[
-                ec2.SubnetConfiguration(
-                    name="Public",
-                    subnet_type=ec2.SubnetType.PUBLIC,
-                    cidr_mask=24,
-                    map_public_ip_on_launch=False,
-                ),
-                ec2.SubnetConfiguration(
-                    name="Private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=24
-                ),
-            ],
-            gateway_endpoints={
-                "S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3),
-                "DynamoDb": ec2.GatewayVpcEndpointOptions(
-                    service=ec2.GatewayVpcEndpointAwsService.DYNAMODB
-                ),
-            },
-            restrict_default_security_group=True,
-        )
-        if nat_instances:
-            self._harden_nat_instances(nat_instances, volume_encryption_key)
-        # The rule-stripping custom resource's handler: CDK adds DependsOn its role, which the
-        # role GetAtt already implies (cfn-lint W3005).
-        provider = cdk.Stack.of(self).node.try_find_child(RESTRICT_DEFAULT_SG_PROVIDER)
-        handler = provider.node.try_find_child("Handler") if provider else None
-        if isinstance(handler, cdk.CfnResource):
-            handler.add_deletion_override("DependsOn")
-        flow_logs = self._log_group("FlowLogs")
-        policy = iam.ManagedPolicy(
-            self,
-            "FlowLogsPolicy",
-            description="VPC flow logs: write into their log group",
-            statements=[
-                iam.PolicyStatement(
-                    actions=[
-                        "logs:CreateLogStream",
-                        "logs:PutLogEvents",
-                        "logs:DescribeLogStreams",
-                    ],
-                    resources=[flow_logs.log_group_arn],
-                )
-            ],
-        )
-        role = service_role(
-            self,
-            "FlowLogsRole",
-            service="vpc-flow-logs.amazonaws.com",
-            description="VPC flow log delivery of the site VPC",
-            policy=policy,
-        )
-        vpc.add_flow_log(
-            "FlowLog",
-            destination=ec2.FlowLogDestination.to_cloud_watch_logs(
-                flow_logs, role.without_policy_updates()
-            ),
-            traffic_type=ec2.FlowLogTrafficType.ALL,
-        )
-        return vpc
-
-    def _harden_nat_instances(
-        self, provider: ec2.NatInstanceProviderV2, volume_encryption_key: kms.IKey | None
-    ) -> None:
-        """The NAT instances as hardened as the site's. The provider's ``ec2.Instance`` takes no
-        block devices, monitoring or metadata options: a launch template brings IMDSv2 and the
-        encrypted root volume (cdk-nag matches unnamed launch templates to any instance or group,
-        so every template here must be compliant), the CfnInstance the rest."""
-        group = provider.security_group
-        # The instances may only make HTTPS connections out, so that is all NAT forwards.
-        group.add_ingress_rule(
-            ec2.Peer.ipv4(VPC_CIDR), ec2.Port.tcp(443), "HTTPS from the VPC to forward"
-        )
-        group.add_egress_rule(
-            ec2.Peer.any_ipv4(),
-            ec2.Port.tcp(443),
-            "HTTPS out: forwarded connections and the NAT instance's own packages",
-        )
-        template = ec2.LaunchTemplate(
-            self,
-            "NatLaunchTemplate",
-            require_imdsv2=True,
-            http_put_response_hop_limit=1,
-            block_devices=[encrypted_root_volume(NAT_INSTANCE_VOLUME_GIB, volume_encryption_key)],
-        )
-        for instance in provider.gateway_instances:
-            self.nat_instances.append(instance)
-            cfn = instance.instance
-            cfn.launch_template = ec2.CfnInstance.LaunchTemplateSpecificationProperty(
-                launch_template_id=template.launch_template_id,
-                version=template.latest_version_number,
-            )
-            cfn.monitoring = True
-            cfn.ebs_optimized = True
-            self._acknowledge_nat_instance(instance)
-
-    def _acknowledge_nat_instance(self, instance: ec2.Instance) -> None:
-        acknowledge(
-            instance,
-            pack=Pack.NIST_800_53_R5,
-            rule="EC2InstanceNoPublicIp",
-            reason="A NAT instance forwards the private subnets' connections to the internet and "
-            "needs a public IPv4 address for that; it sits in a public subnet and its security "
-            "group admits HTTPS from the VPC's own range only.",
-        )
-        acknowledge(
-            instance,
-            pack=Pack.NIST_800_53_R5,
-            rule="EC2InstancesInVPC",
-            reason="The NAT instance runs in the VPC's public subnet: with a public IP its subnet "
-            "is named in its network interface (SubnetId of NetworkInterfaces), which this rule "
-            "does not read.",
-        )
-        acknowledge(
-            instance,
-            pack=Pack.AWS_SOLUTIONS,
-            rule="EC29",
-            reason="The NAT instance holds no data and is recreated by a deployment; it is the "
-            "cheap NAT of non-production environments, which are destroyed in one step, and "
-            "termination protection would block that.",
-        )
 
     def _log_group(self, construct_id: str, *, name: str | None = None) -> logs.LogGroup:
         return logs.LogGroup(
@@ -514,15 +419,6 @@ class WebHosting(Construct):
     # -- acknowledgments ---------------------------------------------------------------------
 
     def _acknowledge(self, *, deletion_protection: bool) -> None:
-        for subnet in self.vpc.public_subnets:
-            acknowledge(
-                subnet,
-                pack=Pack.NIST_800_53_R5,
-                rule="VPCNoUnrestrictedRouteToIGW",
-                reason="Public subnets hold only the NAT gateways or instances, which need a "
-                "default route to the internet gateway; they assign no public IPs, and the load "
-                "balancer and instances run in private subnets that egress through NAT.",
-            )
         acknowledge(
             self.auto_scaling_group,
             pack=Pack.AWS_SOLUTIONS,
@@ -552,17 +448,3 @@ class WebHosting(Construct):
             "Scaling group assigns at launch, so it admits this account's instances in this "
             "Region.",
         )
-
-
-def encrypted_root_volume(size_gib: int, key: kms.IKey | None) -> ec2.BlockDevice:
-    """An encrypted gp3 root volume (the image's /dev/xvda), deleted with its instance."""
-    return ec2.BlockDevice(
-        device_name="/dev/xvda",
-        volume=ec2.BlockDeviceVolume.ebs(
-            size_gib,
-            encrypted=True,
-            kms_key=key,
-            volume_type=ec2.EbsDeviceVolumeType.GP3,
-            delete_on_termination=True,
-        ),
-    )

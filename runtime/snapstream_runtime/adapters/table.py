@@ -51,6 +51,12 @@ def _plain(value: Any) -> Any:
 class ConditionFailed(Exception):
     """A conditional write found the item in another state than expected."""
 
+    def __init__(self, message: str, reasons: Sequence[str | None] = ()) -> None:
+        super().__init__(message)
+        #: a transaction's cancellation reason per item, in order (``ConditionalCheckFailed``,
+        #: ``None``, ...); empty for a single write
+        self.reasons = list(reasons)
+
 
 class Table:
     def __init__(self, name: str) -> None:
@@ -125,7 +131,8 @@ class Table:
             except client("dynamodb").exceptions.TransactionCanceledException as error:
                 reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
                 if "ConditionalCheckFailed" in reasons:
-                    raise ConditionFailed(f"transaction condition failed: {reasons}") from error
+                    message = f"transaction condition failed: {reasons}"
+                    raise ConditionFailed(message, reasons) from error
                 if "TransactionConflict" not in reasons or attempt == attempts - 1:
                     raise
                 time.sleep(random.uniform(0.05, 0.1) * 2**attempt)  # noqa: S311 (jitter)

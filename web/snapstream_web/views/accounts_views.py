@@ -1,67 +1,70 @@
-"""Register, log in, log out, and the profile (username, password, e-mail, account deletion)."""
+"""Register, log in, log out, and the profile (username, password, sessions, account deletion)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from snapstream_runtime.deletion_requests import DeletionNotStarted
-from snapstream_web import accounts, security
+from snapstream_runtime.session_records import revoke_all
+from snapstream_web import accounts, login_guard, mail, security, sessions, two_factor, verification
 from snapstream_web.account_closing import close_account
 from snapstream_web.accounts import AccountBeingDeleted, AccountError, LoginFailed, LoginLocked
+from snapstream_web.views import email_views
 from snapstream_web.views.guards import signed_in_user
+from snapstream_web.views.login_flow import after_password
 
 blueprint = Blueprint("accounts", __name__)
+_SESSION_HANDLE = re.compile(r"^[0-9a-f]{64}$")
 
 
 @blueprint.route("/register", methods=["GET", "POST"])
 def register() -> Any:
+    """The same answer ("check your inbox") whether or not the address has an account: a new
+    account gets a verification link, an existing one's owner a notice (verification.py)."""
     if request.method == "POST":
         form = request.form
         try:
             if form.get("password", "") != form.get("confirm", ""):
                 raise AccountError("the two passwords differ")
-            user = accounts.register(
+            email = accounts.normalize_email(form.get("email", ""))
+            mail_work = verification.register(
                 security.table(),
-                email=form.get("email", ""),
+                email=email,
                 username=form.get("username", ""),
                 password=form.get("password", ""),
+                valid_seconds=security.web_config().email_verification_seconds,
+                mailer=mail.mailer(),
+                links=email_views.links(),
             )
         except AccountError as error:
             flash(str(error), "error")
             return render_template("auth/register.html", form=form), 400
-        security.log_in(user)
-        flash(f"Welcome to SnapStream, {user.username}.", "success")
-        return redirect(url_for("pages.dashboard"))
+        mail.after_response(mail_work)
+        return email_views.check_inbox(email, "register")
     return render_template("auth/register.html", form={})
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     if request.method == "POST":
-        config = security.web_config()
+        email = request.form.get("email", "")
         try:
-            user = accounts.authenticate(
-                security.table(),
-                email=request.form.get("email", ""),
-                password=request.form.get("password", ""),
-                max_failures=config.max_failed_logins,
-                lockout_seconds=config.lockout_seconds,
-            )
+            user = login_guard.check_password(email, request.form.get("password", ""))
         except LoginLocked as error:
             flash(str(error), "error")
-            page = render_template("auth/login.html", email=request.form.get("email", ""))
+            page = render_template("auth/login.html", email=email)
             return page, 429, {"Retry-After": str(error.retry_after)}
         except AccountBeingDeleted as deleting:
             if resume_deletion(deleting.user_id):
                 flash("This account is being deleted.", "error")
-            return render_template("auth/login.html", email=request.form.get("email", "")), 401
+            return render_template("auth/login.html", email=email), 401
         except LoginFailed as error:
             flash(str(error), "error")
-            return render_template("auth/login.html", email=request.form.get("email", "")), 401
-        security.log_in(user)
-        return redirect(security.safe_next(request.args.get("next")))
+            return render_template("auth/login.html", email=email), 401
+        return after_password(user, request.args.get("next"))
     return render_template("auth/login.html", email="")
 
 
@@ -75,7 +78,48 @@ def logout() -> Any:
 @blueprint.get("/profile")
 @security.login_required
 def profile() -> Any:
-    return render_template("profile.html")
+    user, table = signed_in_user(), security.table()
+    this = security.current_session()
+    listed = sessions.listing(table, user.user_id, security.timeouts())
+    if this is not None and all(s.handle != this.handle for s in listed):
+        listed.insert(0, this)  # the index may not show a brand-new session yet
+    return render_template(
+        "profile.html",
+        sessions=listed,
+        this_session=this.handle if this else None,
+        recovery_codes_left=two_factor.recovery_codes_left(table, user) if user.two_factor else 0,
+        new_secret_needed=two_factor.needs_new_secret(
+            table, user, security.web_config().secret_key
+        ),
+    )
+
+
+@blueprint.post("/profile/sessions/end")
+@security.login_required
+def end_session() -> Any:
+    """End one of this user's sessions (this one too: that is logging out)."""
+    user, handle = signed_in_user(), request.form.get("session", "")
+    if not _SESSION_HANDLE.match(handle):
+        abort(400, description="no such session")
+    this = security.current_session()
+    if this is not None and handle == this.handle:
+        security.log_out()
+        flash("You are logged out.", "success")
+        return redirect(url_for("accounts.login"))
+    if sessions.end_own(security.table(), user.user_id, handle):
+        flash("That session is logged out.", "success")
+    else:
+        flash("That session had ended already.", "error")
+    return redirect(url_for("accounts.profile"))
+
+
+@blueprint.post("/profile/sessions/end-others")
+@security.login_required
+def end_other_sessions() -> Any:
+    user, this = signed_in_user(), security.current_session()
+    ended = revoke_all(security.table(), user.user_id, keep=this.handle if this else None)
+    flash(f"Logged out everywhere else ({ended} session{'s' if ended != 1 else ''}).", "success")
+    return redirect(url_for("accounts.profile"))
 
 
 @blueprint.post("/profile/username")
@@ -103,7 +147,7 @@ def change_password() -> Any:
             current=request.form.get("current", ""),
             new=request.form.get("new", ""),
         )
-        security.refresh_login(changed)
+        security.keep_only_this_session(changed)
         flash("Password changed; your other sessions are logged out.", "success")
     except AccountError as error:
         flash(str(error), "error")
@@ -115,10 +159,11 @@ def change_password() -> Any:
 def delete_account() -> Any:
     user = signed_in_user()
     try:
-        accounts.authenticate(
-            security.table(), email=user.email, password=request.form.get("password", "")
-        )
-    except (LoginFailed, LoginLocked):
+        confirmed = login_guard.check_current_password(user, request.form.get("password", ""))
+    except LoginLocked as error:
+        flash(f"{error}; the account was not deleted.", "error")
+        return redirect(url_for("accounts.profile"))
+    if not confirmed:
         flash("The password is not right; the account was not deleted.", "error")
         return redirect(url_for("accounts.profile"))
     started = resume_deletion(user.user_id)

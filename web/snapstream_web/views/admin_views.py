@@ -1,38 +1,32 @@
-"""Administrators: every account (never a password hash), every upload, processing failures."""
+"""Administrators: every account (never a password hash; disable and enable one), every upload,
+processing failures."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from snapstream_runtime.clock import utc_now
 from snapstream_runtime.library import all_uploads_page
+from snapstream_runtime.session_records import revoke_all
 from snapstream_web import accounts, media_service, security
+from snapstream_web.accounts import AccountError
+from snapstream_web.views.arguments import cursor_argument, cursors, month_argument
+from snapstream_web.views.guards import signed_in_user
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def month_argument() -> str:
-    month = request.args.get("month") or utc_now().strftime("%Y-%m")
-    if not _MONTH.match(month):
-        abort(400, description="month must look like 2026-11")
-    return month
+_USER_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 def uploads_listing(status: str | None) -> tuple[str, list[dict[str, Any]], str | None]:
     settings = security.web_config().settings
     if status and status not in media_service.STATUSES:
-        abort(400, description="unknown status")
+        abort(400, description=f"the status filter is one of {', '.join(media_service.STATUSES)}")
     month = month_argument()
-    try:
-        page = all_uploads_page(
-            settings.table_name, month, cursor=request.args.get("cursor"), status=status
-        )
-    except ValueError as error:
-        abort(400, description=str(error))
+    page = all_uploads_page(
+        settings.table_name, month, cursors=cursors(), cursor=cursor_argument(), status=status
+    )
     rows = [
         {
             **media_service.card(settings, item),
@@ -47,12 +41,9 @@ def uploads_listing(status: str | None) -> tuple[str, list[dict[str, Any]], str 
 @blueprint.get("/users")
 @security.admin_required
 def users() -> Any:
-    try:
-        page = accounts.users_page(
-            security.web_config().settings.table_name, cursor=request.args.get("cursor")
-        )
-    except ValueError as error:
-        abort(400, description=str(error))
+    page = accounts.users_page(
+        security.web_config().settings.table_name, cursors=cursors(), cursor=cursor_argument()
+    )
     return render_template("admin/users.html", users=page.items, cursor=page.cursor)
 
 
@@ -85,3 +76,34 @@ def failures() -> Any:
         statuses=media_service.STATUSES,
         title="Processing failures",
     )
+
+
+@blueprint.post("/users/<user_id>/disable")
+@security.admin_required
+def disable_user(user_id: str) -> Any:
+    """The account can no longer log in, and every session of it ends now."""
+    _set_disabled(user_id, disabled=True)
+    flash("The account is disabled and logged out everywhere.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@blueprint.post("/users/<user_id>/enable")
+@security.admin_required
+def enable_user(user_id: str) -> Any:
+    _set_disabled(user_id, disabled=False)
+    flash("The account is enabled again.", "success")
+    return redirect(url_for("admin.users"))
+
+
+def _set_disabled(user_id: str, *, disabled: bool) -> None:
+    admin, table = signed_in_user(), security.table()
+    if not _USER_ID.match(user_id):
+        abort(404, description="no such account")
+    if user_id == admin.user_id:
+        abort(400, description="you cannot disable your own account")
+    try:
+        accounts.set_disabled(table, user_id, disabled=disabled)
+    except AccountError:
+        abort(404, description="no such account")
+    if disabled:
+        revoke_all(table, user_id)

@@ -5,7 +5,6 @@ Described by ``/api/openapi.json`` (see openapi.py); a test checks every route i
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
@@ -13,12 +12,13 @@ from flask import Blueprint, abort, jsonify, request
 from snapstream_runtime.deletion_requests import DeletionNotStarted
 from snapstream_runtime.lifecycle import Status
 from snapstream_runtime.playback import NotPlayable, PlaybackDenied
+from snapstream_runtime.sizes import is_whole_number
 from snapstream_runtime.uploads import UploadRefused
 from snapstream_web import accounts, inbox, media_service, security
-from snapstream_web.account_closing import close_account
-from snapstream_web.accounts import AccountBeingDeleted, LoginFailed, LoginLocked
 from snapstream_web.openapi import openapi_document
+from snapstream_web.views import login_flow
 from snapstream_web.views.admin_views import uploads_listing
+from snapstream_web.views.arguments import cursor_argument, cursors, limit_argument
 from snapstream_web.views.guards import live_media, owned_media, signed_in_user, visible_media
 from snapstream_web.views.local_media import local_playback
 
@@ -30,14 +30,6 @@ def _body() -> dict[str, Any]:
     if not isinstance(body, dict):
         abort(400, description="send a JSON object")
     return body
-
-
-def _limit(raw: str | None, default: int = 24) -> int:
-    if raw is None:
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
-        abort(400, description="limit must be 1-100")
-    return int(raw)
 
 
 @blueprint.get("/openapi.json")
@@ -54,27 +46,8 @@ def session_info() -> Any:
 
 @blueprint.post("/session")
 def log_in() -> Any:
-    body, config = _body(), security.web_config()
-    try:
-        user = accounts.authenticate(
-            security.table(),
-            email=str(body.get("email", "")),
-            password=str(body.get("password", "")),
-            max_failures=config.max_failed_logins,
-            lockout_seconds=config.lockout_seconds,
-        )
-    except LoginLocked as error:
-        response = jsonify({"error": str(error), "status": 429})
-        response.status_code, response.headers["Retry-After"] = 429, str(error.retry_after)
-        return response
-    except AccountBeingDeleted as deleting:
-        with contextlib.suppress(DeletionNotStarted):  # the login retries the hand-over
-            close_account(config.settings, deleting.user_id)
-        abort(401, description=str(deleting))
-    except LoginFailed as error:
-        abort(401, description=str(error))
-    security.log_in(user)
-    return jsonify({"csrf_token": security.csrf_token(), "user": user.public()})
+    """Throttled; ``code`` too for an account with two-factor on (views/login_flow.py)."""
+    return login_flow.api_log_in(_body())
 
 
 @blueprint.delete("/session")
@@ -100,16 +73,17 @@ def dashboard() -> Any:
 @security.login_required
 def create_upload() -> Any:
     body = _body()
-    try:
-        size = int(body.get("size", 0))
-    except (TypeError, ValueError):
-        abort(400, description="size must be a whole number of bytes")
+    size, file_name, content_type = (body.get(k) for k in ("size", "file_name", "content_type"))
+    if not is_whole_number(size):
+        abort(400, description="size must be a whole number of bytes (a JSON integer, like 52431)")
+    if not isinstance(file_name, str) or not isinstance(content_type, str):
+        abort(400, description="file_name and content_type must be text")
     try:
         ticket = media_service.start_upload(
             security.web_config().settings,
             signed_in_user().user_id,
-            file_name=str(body.get("file_name", "")),
-            content_type=str(body.get("content_type", "")),
+            file_name=file_name,
+            content_type=content_type,
             size=size,
         )
     except UploadRefused as error:
@@ -121,18 +95,16 @@ def create_upload() -> Any:
 @security.login_required
 def list_media() -> Any:
     args = request.args
-    try:
-        cards, cursor = media_service.library(
-            security.web_config().settings,
-            signed_in_user().user_id,
-            cursor=args.get("cursor"),
-            kind=args.get("kind") or None,
-            status=args.get("status") or None,
-            tag=args.get("tag") or None,
-            limit=_limit(args.get("limit")),
-        )
-    except ValueError as error:
-        abort(400, description=str(error))
+    cards, cursor = media_service.library(
+        security.web_config().settings,
+        signed_in_user().user_id,
+        cursors=cursors(),
+        cursor=cursor_argument(),
+        kind=args.get("kind") or None,
+        status=args.get("status") or None,
+        tag=args.get("tag") or None,
+        limit=limit_argument(24),
+    )
     return jsonify({"items": cards, "cursor": cursor})
 
 
@@ -144,25 +116,27 @@ def media_status() -> Any:
     return jsonify(found)
 
 
-@blueprint.get("/media/<media_id>")
+@blueprint.get("/media/<media_id:media_id>")
 @security.login_required
 def get_media(media_id: str) -> Any:
     return jsonify(media_service.detail(security.web_config().settings, visible_media(media_id)))
 
 
-@blueprint.delete("/media/<media_id>")
+@blueprint.delete("/media/<media_id:media_id>")
 @security.login_required
 def delete_media(media_id: str) -> Any:
     """Marks the media deleting (gone from every list at once) and starts the deletion: 202."""
     user, found = signed_in_user(), visible_media(media_id)
     try:
         media_service.remove(security.web_config().settings, found, requester_id=user.user_id)
-    except DeletionNotStarted as error:
-        abort(503, description=f"{error}; the media is marked for deletion: try again")
+    except DeletionNotStarted:
+        abort(
+            503, description="the deletion could not start; the media is marked for it: try again"
+        )
     return jsonify({"media_id": found.media_id, "status": Status.DELETING.value}), 202
 
 
-@blueprint.get("/media/<media_id>/playback")
+@blueprint.get("/media/<media_id:media_id>/playback")
 @security.login_required
 def playback(media_id: str) -> Any:
     user, found = signed_in_user(), live_media(media_id)
@@ -179,23 +153,22 @@ def playback(media_id: str) -> Any:
     return jsonify(signed)
 
 
-@blueprint.post("/media/<media_id>/tags")
+@blueprint.post("/media/<media_id:media_id>/tags")
 @security.login_required
 def add_tag(media_id: str) -> Any:
-    found = owned_media(media_id)
+    found, text = owned_media(media_id), _body().get("tag")
+    if not isinstance(text, str):
+        abort(400, description="tag must be text")
     try:
         name = media_service.add_tag(
-            security.web_config().settings,
-            found,
-            str(_body().get("tag", "")),
-            owner_id=signed_in_user().user_id,
+            security.web_config().settings, found, text, owner_id=signed_in_user().user_id
         )
-    except ValueError as error:
+    except media_service.BadTag as error:
         abort(422, description=str(error))
     return jsonify({"tag": name}), 201
 
 
-@blueprint.delete("/media/<media_id>/tags/<tag>")
+@blueprint.delete("/media/<media_id:media_id>/tags/<tag>")
 @security.login_required
 def remove_tag(media_id: str, tag: str) -> Any:
     found = owned_media(media_id)
@@ -221,12 +194,9 @@ def suggest() -> Any:
 @security.login_required
 def notifications() -> Any:
     user = signed_in_user()
-    try:
-        page = inbox.notifications_page(
-            security.table(), user.user_id, cursor=request.args.get("cursor")
-        )
-    except ValueError as error:
-        abort(400, description=str(error))
+    page = inbox.notifications_page(
+        security.table(), user.user_id, cursors=cursors(), cursor=cursor_argument()
+    )
     unread = inbox.unread_count(security.table(), user.user_id)
     return jsonify({"items": page.items, "cursor": page.cursor, "unread": unread})
 
@@ -262,12 +232,9 @@ def email_notifications() -> Any:
 @blueprint.get("/admin/users")
 @security.admin_required
 def admin_users() -> Any:
-    try:
-        page = accounts.users_page(
-            security.web_config().settings.table_name, cursor=request.args.get("cursor")
-        )
-    except ValueError as error:
-        abort(400, description=str(error))
+    page = accounts.users_page(
+        security.web_config().settings.table_name, cursors=cursors(), cursor=cursor_argument()
+    )
     return jsonify({"items": page.items, "cursor": page.cursor})
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from snapstream_runtime.deletion_requests import DeletionNotStarted
 from snapstream_web import inbox, media_service, security
+from snapstream_web.views.arguments import cursor_argument, cursors
 from snapstream_web.views.guards import owned_media, signed_in_user, visible_media
 
 blueprint = Blueprint("pages", __name__)
@@ -23,8 +24,8 @@ def home() -> Any:
 @security.login_required
 def dashboard() -> Any:
     user, settings = signed_in_user(), security.web_config().settings
-    recent, _ = media_service.library(settings, user.user_id, limit=6)
-    notices = inbox.notifications_page(security.table(), user.user_id, limit=5)
+    recent, _ = media_service.library(settings, user.user_id, cursors=cursors(), limit=6)
+    notices = inbox.notifications_page(security.table(), user.user_id, cursors=cursors(), limit=5)
     return render_template(
         "dashboard.html",
         counts=media_service.counts(settings, user.user_id),
@@ -45,18 +46,16 @@ def upload() -> Any:
 def library() -> Any:
     user, settings = signed_in_user(), security.web_config().settings
     filters = {name: request.args.get(name) or None for name in ("kind", "status", "tag")}
-    try:
-        cards, cursor = media_service.library(
-            settings,
-            user.user_id,
-            cursor=request.args.get("cursor"),
-            limit=security.web_config().page_size,
-            kind=filters["kind"],
-            status=filters["status"],
-            tag=filters["tag"],
-        )
-    except ValueError as error:
-        abort(400, description=str(error))
+    cards, cursor = media_service.library(
+        settings,
+        user.user_id,
+        cursors=cursors(),
+        cursor=cursor_argument(),
+        limit=security.web_config().page_size,
+        kind=filters["kind"],
+        status=filters["status"],
+        tag=filters["tag"],
+    )
     return render_template(
         "library.html",
         cards=cards,
@@ -67,7 +66,7 @@ def library() -> Any:
     )
 
 
-@blueprint.get("/media/<media_id>")
+@blueprint.get("/media/<media_id:media_id>")
 @security.login_required
 def media(media_id: str) -> Any:
     found = visible_media(media_id)
@@ -77,7 +76,7 @@ def media(media_id: str) -> Any:
     )
 
 
-@blueprint.post("/media/<media_id>/tags")
+@blueprint.post("/media/<media_id:media_id>/tags")
 @security.login_required
 def add_tag(media_id: str) -> Any:
     user, settings = signed_in_user(), security.web_config().settings
@@ -87,12 +86,12 @@ def add_tag(media_id: str) -> Any:
             settings, found, request.form.get("tag", ""), owner_id=user.user_id
         )
         flash(f"Tagged “{name}”.", "success")
-    except ValueError as error:
+    except media_service.BadTag as error:
         flash(str(error), "error")
     return redirect(url_for("pages.media", media_id=media_id))
 
 
-@blueprint.post("/media/<media_id>/tags/remove")
+@blueprint.post("/media/<media_id:media_id>/tags/remove")
 @security.login_required
 def remove_tag(media_id: str) -> Any:
     user, settings = signed_in_user(), security.web_config().settings
@@ -101,7 +100,7 @@ def remove_tag(media_id: str) -> Any:
     return redirect(url_for("pages.media", media_id=media_id))
 
 
-@blueprint.post("/media/<media_id>/delete")
+@blueprint.post("/media/<media_id:media_id>/delete")
 @security.login_required
 def delete(media_id: str) -> Any:
     user, settings = signed_in_user(), security.web_config().settings
@@ -121,13 +120,9 @@ def delete(media_id: str) -> Any:
 @blueprint.get("/notifications")
 @security.login_required
 def notifications() -> Any:
-    user = signed_in_user()
-    try:
-        page = inbox.notifications_page(
-            security.table(), user.user_id, cursor=request.args.get("cursor")
-        )
-    except ValueError as error:
-        abort(400, description=str(error))
+    page = inbox.notifications_page(
+        security.table(), signed_in_user().user_id, cursors=cursors(), cursor=cursor_argument()
+    )
     return render_template("notifications.html", notifications=page.items, cursor=page.cursor)
 
 
@@ -152,9 +147,17 @@ def email_notifications() -> Any:
     user, settings = signed_in_user(), security.web_config().settings
     if request.form.get("enabled") == "on":
         inbox.subscribe_email(security.table(), user, settings.notifications_topic_arn)
-        flash(
-            f"Check {user.email} for a message from AWS to confirm e-mail notifications.", "success"
-        )
+        if security.web_config().local_mail:  # make dev: moto keeps the subscription, no mail
+            flash(
+                "E-mail notifications are on, locally only: the subscription exists in the local "
+                f"AWS emulator, which sends no e-mail (nothing was sent to {user.email}).",
+                "success",
+            )
+        else:
+            flash(
+                f"Check {user.email} for a message from AWS to confirm e-mail notifications.",
+                "success",
+            )
     else:
         inbox.unsubscribe_email(security.table(), user)
         flash("E-mail notifications are off.", "success")
