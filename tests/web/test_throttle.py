@@ -15,7 +15,7 @@ from snapstream_web import create_app
 from snapstream_web.config import WebConfig
 from snapstream_web.throttle import Throttle
 from tests.web.browser import PASSWORD, Browser, BrowserFactory
-from tests.web.session_support import Clock, log_out
+from tests.web.session_support import Clock, cookie_value, log_out, with_cookie
 
 WRONG = "wrong password!"
 
@@ -159,3 +159,46 @@ def test_the_deletion_password_check_is_throttled_too(
     assert refused.status_code == 302
     assert "try again" in browser.get("/profile").get_data(as_text=True)
     assert browser.api("GET", "/api/me").status_code == 200  # not deleted
+
+
+def test_a_stolen_session_cannot_guess_the_password_on_the_change_form(
+    make_browser: BrowserFactory, clock: Clock
+) -> None:
+    """The current-password check of a password change counts like a login (outside review:
+    40 wrong guesses were answered without a wait, the 41st changed the password)."""
+    browser = make_browser()
+    browser.register("mia")
+    stolen = cookie_value(browser)
+    assert stolen is not None
+    thief = with_cookie(_from(make_browser(), "203.0.113.77"), stolen)
+    change = {"new": "a stolen passphrase", "confirm": "a stolen passphrase"}
+    for _ in range(4):  # 3 free failures on the account from a browser it does not know
+        thief.form("/profile/password", {**change, "current": WRONG})
+    thief.form("/profile/password", {**change, "current": PASSWORD})  # right, but waiting
+    assert "try again" in thief.get("/profile").get_data(as_text=True)
+    # The password did not change: it would have logged the owner's session out.
+    assert browser.api("GET", "/api/me").status_code == 200
+
+
+def test_a_used_reset_link_ends_the_strangers_hold_on_new_browsers(
+    make_browser: BrowserFactory, clock: Clock
+) -> None:
+    """Outside review: a stranger's failures kept the owner out of any new browser even right
+    after a successful reset. Whoever holds the mailbox is the owner."""
+    from snapstream_web.verification import RESET_PATH
+    from tests.web.mailbox import sent
+
+    make_browser().register("nia")
+    stranger = _from(make_browser(), "198.51.100.44")
+    for _ in range(4):
+        assert stranger.login("nia", password=WRONG).status_code == 401
+    new_phone = make_browser()
+    assert new_phone.login("nia").status_code == 429
+    new_phone.form("/forgot-password", {"email": "nia@example.com"})
+    link = sent("nia@example.com")[-1].link(RESET_PATH)
+    new_password = "the owner's new passphrase"
+    done = new_phone.form(link, {"password": new_password, "confirm": new_password})
+    assert done.status_code == 302
+    assert new_phone.login("nia", password=new_password).status_code == 302
+    # and any other new browser may try again too: the account's count is cleared
+    assert make_browser().login("nia", password=new_password).status_code == 302

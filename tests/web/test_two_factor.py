@@ -31,7 +31,8 @@ def _enrol(browser: Browser, clock: Clock) -> tuple[str, list[str]]:
     found = _SECRET.search(page)
     assert found, page
     secret = found.group(1)
-    shown = browser.form("/profile/two-factor/confirm", {"code": _code(secret, clock)})
+    confirm = {"code": _code(secret, clock), "password": PASSWORD}
+    shown = browser.form("/profile/two-factor/confirm", confirm)
     assert shown.status_code == 200
     codes = _CODES.findall(shown.get_data(as_text=True))
     clock.advance(30)  # the next step's code (each one works once)
@@ -67,10 +68,16 @@ def test_enrolment_shows_the_secret_and_stores_it_sealed(
     assert parse_qs(parts.query)["issuer"] == ["SnapStream"]
     assert 'src="data:image/svg+xml' in page and "https://" not in page.split("<main")[1]
 
-    wrong = browser.form("/profile/two-factor/confirm", {"code": "000000"})
+    wrong = browser.form("/profile/two-factor/confirm", {"code": "000000", "password": PASSWORD})
     assert wrong.status_code == 302
     assert "not right" in browser.get("/profile/two-factor").get_data(as_text=True)
-    shown = browser.form("/profile/two-factor/confirm", {"code": _code(secret, clock)})
+    # A session alone cannot turn two-factor on: a stolen cookie would lock the owner out.
+    no_password = {"code": _code(secret, clock), "password": "not the password"}
+    assert browser.form("/profile/two-factor/confirm", no_password).status_code == 302
+    assert _profile(web_settings, "alice").get("two_factor") in (None, False)
+    shown = browser.form(
+        "/profile/two-factor/confirm", {"code": _code(secret, clock), "password": PASSWORD}
+    )
     codes = _CODES.findall(shown.get_data(as_text=True))
     assert len(codes) == 10 and len(set(codes)) == 10
 

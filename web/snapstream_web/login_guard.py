@@ -136,11 +136,15 @@ def count_wrong_code(user: User) -> None:
 
 
 def check_current_password(user: User, password: str) -> bool:
-    """Whether ``password`` is the signed-in user's (confirming a deletion); a wrong one counts
-    on the address's throttle and is refused while it waits."""
+    """Whether ``password`` is the signed-in user's (confirming a deletion, a password change,
+    turning two-factor on): counted and refused while waiting like a login, on the address and,
+    from a browser the account does not know, on the account (a stolen session must not be able
+    to guess the password)."""
     _refuse_if_waiting(keys.login_address_key(client_address()))
+    if not is_known_browser(user.email):
+        _refuse_if_waiting(keys.login_key(user.email))
     profile = security.table().get(**keys.profile_key(user.user_id))
     if accounts.password_matches(profile, password):
         return True
-    _count_failure(None)
+    _count_failure(user.email)
     return False

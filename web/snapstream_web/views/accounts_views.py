@@ -139,6 +139,9 @@ def change_username() -> Any:
 def change_password() -> Any:
     user = signed_in_user()
     try:
+        # Counted and throttled like a login: a stolen session must not guess the password.
+        if not login_guard.check_current_password(user, request.form.get("current", "")):
+            raise AccountError("the current password is not right")
         if request.form.get("new", "") != request.form.get("confirm", ""):
             raise AccountError("the two new passwords differ")
         changed = accounts.change_password(
@@ -149,7 +152,7 @@ def change_password() -> Any:
         )
         security.keep_only_this_session(changed)
         flash("Password changed; your other sessions are logged out.", "success")
-    except AccountError as error:
+    except (AccountError, LoginLocked) as error:
         flash(str(error), "error")
     return redirect(url_for("accounts.profile"))
 

@@ -21,7 +21,7 @@ from flask import (
     url_for,
 )
 
-from snapstream_web import accounts, mail, security, verification
+from snapstream_web import accounts, login_guard, mail, security, verification
 from snapstream_web.accounts import AccountError
 from snapstream_web.verification import RESET_PATH, VERIFY_PATH, Links
 
@@ -101,7 +101,11 @@ def reset_password(token: str) -> Any:
             "with the new password.",
             "success",
         )
-        return redirect(url_for("accounts.login"))
+        response = redirect(url_for("accounts.login"))
+        # Whoever holds the mailbox is the owner: their waits end, and this browser is known
+        # (a stranger's failures must not keep them out of a new browser after a reset).
+        user = accounts.load_user(table, user_id)
+        return login_guard.logged_in(response, user) if user else response
     if not verification.reset_link_works(table, token, verification.now()):
         return _private(render_template("auth/link_expired.html", purpose="reset"), 410)
     return _private(render_template("auth/reset_password.html"))

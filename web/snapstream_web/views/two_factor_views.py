@@ -91,6 +91,15 @@ def _enrolled(user: User) -> bool:
 @security.login_required
 def confirm() -> Any:
     user, table = signed_in_user(), security.table()
+    # A session alone must not turn two-factor on: a stolen cookie would lock the owner out.
+    try:
+        password_ok = login_guard.check_current_password(user, request.form.get("password", ""))
+    except LoginLocked as error:
+        flash(str(error), "error")
+        return redirect(url_for("two_factor.setup"))
+    if not password_ok:
+        flash("The password is not right.", "error")
+        return redirect(url_for("two_factor.setup"))
     try:
         codes = two_factor.confirm(table, user, request.form.get("code", ""), _site_key())
     except TwoFactorError as error:
