@@ -121,10 +121,28 @@ def register(
             user_id=user_id,
         )
     except accounts.EmailTaken as taken:
-        return functools.partial(notify_owner, table, mailer, links, taken.email)
+        # After the answer, like a new account's mail: hold the username as a new registration
+        # would, until its link would have expired, or registering again with the same name
+        # would tell a taken address (name still free) from a new one (name taken).
+        until, owner = now() + valid_seconds, taken.email
+
+        def after_the_answer() -> None:
+            reserve_username(table, username, until=until)
+            notify_owner(table, mailer, links, owner)
+
+        return after_the_answer
     address = accounts.normalize_email(email)
     message = verification_message(address, links.verify(token), valid_seconds)
     return functools.partial(mailer.send, message)
+
+
+def reserve_username(table: Table, username: str, *, until: int) -> None:
+    """Claim ``username`` for no account until ``until`` (DynamoDB TTL removes the claim)."""
+    claim = {**keys.username_key(accounts.check_username(username)), "expires_at": until}
+    try:
+        table.put_new({**claim, "user_id": "", "reserved": True})
+    except ConditionFailed:
+        return  # taken meanwhile: the name is unavailable either way
 
 
 def notify_owner(table: Table, mailer: Mailer, links: Links, email: str) -> None:
