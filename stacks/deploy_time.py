@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -44,3 +47,24 @@ def deploy_time_function(
         ),
         tracing=tracing,
     )
+
+
+def deploy_time_resource(
+    scope: Construct,
+    construct_id: str,
+    *,
+    function: PipelineFunction,
+    resource_type: str,
+    properties: Mapping[str, Any],
+) -> cdk.CustomResource:
+    """A custom resource ``function`` answers, created only once its policy exists (else the
+    first invocation could run before it may do anything)."""
+    resource = cdk.CustomResource(
+        scope,
+        construct_id,
+        service_token=function.function.function_arn,
+        resource_type=resource_type,
+        properties=dict(properties),
+    )
+    resource.node.add_dependency(function.policy)
+    return resource

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -20,7 +19,7 @@ from constructs import Construct
 
 from snapstream_constructs.functions import FunctionTracing
 from snapstream_constructs.storage import browser_upload_cors_rule
-from stacks.deploy_time import deploy_time_function
+from stacks.deploy_time import deploy_time_function, deploy_time_resource
 from stacks.runtime_contract import contract
 
 
@@ -54,11 +53,10 @@ class UploadsCors(Construct):
             iam.PolicyStatement(actions=["s3:PutBucketCORS"], resources=[bucket.bucket_arn])
         )
         self.rule = browser_upload_cors_rule(origins)
-        self.resource = cdk.CustomResource(
+        self.resource = deploy_time_resource(
             self,
             "Rules",
-            service_token=self.function.function.function_arn,
+            function=self.function,
             resource_type="Custom::BucketCors",
             properties={"Bucket": bucket.bucket_name, "Rules": [self.rule]},
         )
-        self.resource.node.add_dependency(self.function.policy)

@@ -9,7 +9,6 @@ its id after the distribution exists, and a separate ingress rule names it.
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -17,7 +16,7 @@ from constructs import Construct
 from snapstream_constructs import WebHosting
 from snapstream_constructs.functions import FunctionTracing
 from snapstream_constructs.site_distribution import SiteDistribution
-from stacks.deploy_time import deploy_time_function
+from stacks.deploy_time import deploy_time_function, deploy_time_resource
 from stacks.runtime_contract import contract
 
 #: The security group CloudFront creates for VPC origins in each VPC that has one.
@@ -55,14 +54,13 @@ class VpcOriginAccess(Construct):
             "Authorization Reference); the function only reads the id of CloudFront's "
             "VPC-origin security group in the site's VPC, at deploy time."
         )
-        self.group = cdk.CustomResource(
+        self.group = deploy_time_resource(
             self,
             "Group",
-            service_token=self.function.function.function_arn,
+            function=self.function,
             resource_type="Custom::VpcOriginSecurityGroup",
             properties={"VpcId": hosting.vpc.vpc_id, "GroupName": VPC_ORIGIN_GROUP_NAME},
         )
-        self.group.node.add_dependency(self.function.policy)
         # CloudFront creates the group when the VPC origin is deployed.
         self.group.node.add_dependency(site.distribution)
         self.group_id = self.group.get_att_string("GroupId")
