@@ -35,7 +35,9 @@ class Visitor:
         assert self.http.post(f"{self.site}/register", data=form, timeout=10).ok
         # make dev sends no e-mail: the verification link waits in the local outbox
         to = re.escape(form["email"])
-        pattern = re.compile(rf'to <strong>{to}</strong>.*?href="([^"]+/verify-email/[^"]+)"', re.S)
+        pattern = re.compile(
+            rf'to <strong>{to}</strong>.*?href="([^"]+/verify-email)#([^"]+)"', re.S
+        )
         for _ in range(50):  # the site writes it just after its answer
             outbox = self.http.get(f"{self.site}/dev/outbox", timeout=10).text
             if link := pattern.search(outbox):
@@ -43,7 +45,8 @@ class Visitor:
             time.sleep(0.1)
         assert link, outbox
         self.csrf = self._csrf_of(self.http.get(link.group(1), timeout=10).text)
-        assert self.http.post(link.group(1), data={"csrf_token": self.csrf}, timeout=10).ok
+        confirm = {"token": link.group(2), "csrf_token": self.csrf}  # as link_token.js does
+        assert self.http.post(link.group(1), data=confirm, timeout=10).ok
         login = {"email": form["email"], "password": PASSWORD, "csrf_token": self.csrf}
         assert self.http.post(f"{self.site}/login", data=login, timeout=10).ok
         self.csrf = self.http.get(f"{self.site}/api/session", timeout=10).json()["csrf_token"]

@@ -33,6 +33,7 @@ class Browser:
         self._csrf: str | None = None
 
     def get(self, path: str, **kwargs: Any) -> JsonResponse:
+        path = path.split("#", 1)[0]  # a browser never sends the fragment
         response = cast(JsonResponse, self.client.get(path, base_url=BASE, **kwargs))
         found = (
             _CSRF.search(response.get_data(as_text=True))
@@ -50,8 +51,11 @@ class Browser:
 
     def form(self, path: str, data: dict[str, str], *, csrf: bool = True) -> JsonResponse:
         """POST a form; the response is read and closed at once, as a browser's would be (what
-        the site does after sending a response, such as mail, has then run)."""
-        payload = {**data, **({"csrf_token": self.csrf()} if csrf else {})}
+        the site does after sending a response, such as mail, has then run). For an e-mailed
+        link's ``path#token``, the token goes into the form, as ``link_token.js`` puts it."""
+        path, _, token = path.partition("#")
+        payload = {**data, **({"token": token} if token else {})}
+        payload |= {"csrf_token": self.csrf()} if csrf else {}
         response = self.client.post(path, data=payload, base_url=BASE, buffered=True)
         return cast(JsonResponse, response)
 

@@ -30,11 +30,12 @@ class Mail:
     body: str
 
     def link(self, path_prefix: str) -> str:
-        """The path of the first link in the body under ``path_prefix``."""
+        """The path (and ``#fragment``, where the token travels) of the first link in the body
+        under ``path_prefix``."""
         for url in _LINK.findall(self.body):
-            path = urlsplit(str(url)).path
-            if path.startswith(path_prefix):
-                return path
+            parts = urlsplit(str(url))
+            if parts.path.startswith(path_prefix):
+                return f"{parts.path}#{parts.fragment}" if parts.fragment else parts.path
         raise AssertionError(f"no {path_prefix} link in {self.body!r}")
 
 

@@ -121,6 +121,9 @@ def test_password_change_logs_out_other_sessions(make_browser: BrowserFactory) -
     assert first.get("/library").status_code == 200  # this session stays valid
     assert second.get("/library").status_code == 302  # the other one is logged out
     assert make_browser().login("frank", password="a brand new passphrase").status_code == 302
+    notice = sent("frank@example.com")[-1]  # the owner hears of it, with the way back
+    assert notice.subject == "Your SnapStream password was changed"
+    assert "/forgot-password" in notice.body and "brand new" not in notice.body
 
 
 def test_password_change_needs_the_current_password(browser: Browser) -> None:

@@ -11,7 +11,7 @@ import dataclasses
 import pytest
 from flask import Flask
 
-from snapstream_web import create_app
+from snapstream_web import create_app, login_guard
 from snapstream_web.config import WebConfig
 from snapstream_web.throttle import Throttle
 from tests.web.browser import PASSWORD, Browser, BrowserFactory
@@ -115,6 +115,32 @@ def test_one_address_guessing_many_accounts_waits_and_others_do_not(
     assert _from(make_browser(), "203.0.113.67").login("ida").status_code == 302
     clock.advance(31)
     assert guesser.login("hal").status_code == 302
+
+
+def test_an_ipv6_client_is_counted_by_its_64_network(
+    make_browser: BrowserFactory, clock: Clock
+) -> None:
+    """One subscriber's /64 holds 2**64 addresses: rotating through them buys no guesses."""
+    make_browser().register("ivy")
+    for n in range(9):  # each guess from a new address in the same /64
+        guesser = _from(make_browser(), f"2001:db8:1:2::{n + 1:x}")
+        guesser.form("/login", {"email": f"victim{n}@example.com", "password": WRONG})
+    same_network = _from(make_browser(), "2001:db8:1:2:ffff:ffff:ffff:ffff")
+    assert same_network.login("ivy").status_code == 429
+    assert _from(make_browser(), "2001:db8:1:3::1").login("ivy").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("address", "counted_as"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),  # IPv4 in IPv6 clothing: the IPv4 address
+        ("not an address", "not an address"),
+    ],
+)
+def test_throttled_address(address: str, counted_as: str) -> None:
+    assert login_guard.throttled_address(address) == counted_as
 
 
 def test_a_success_does_not_reset_the_address(make_browser: BrowserFactory, clock: Clock) -> None:

@@ -12,12 +12,13 @@ import pytest
 from flask import Flask
 
 from snapstream_runtime import keys
-from snapstream_runtime.adapters.table import Table
+from snapstream_runtime.adapters.table import Table, Update
 from snapstream_runtime.settings import Settings
-from snapstream_web import create_app, two_factor
+from snapstream_web import create_app, security_notices, two_factor
 from snapstream_web.config import WebConfig
 from snapstream_web.throttle import Throttle
 from tests.web.browser import PASSWORD, Browser, BrowserFactory
+from tests.web.mailbox import sent
 from tests.web.session_support import Clock, stored_sessions
 
 _SECRET = re.compile(r'data-testid="totp-secret">([A-Z2-7]+)<')
@@ -184,6 +185,42 @@ def test_turning_it_off_needs_the_password_and_a_code(
     browser.form("/profile/two-factor/disable", {"password": PASSWORD, "code": code})
     assert "totp_secret" not in _profile(web_settings, "fay")
     assert make_browser().login("fay").headers["Location"] == "/dashboard"
+
+
+def test_the_owner_is_mailed_when_two_factor_goes_on_or_off(
+    make_browser: BrowserFactory, clock: Clock
+) -> None:
+    browser = make_browser()
+    browser.register("gil")
+    before = len(sent("gil@example.com"))
+    secret, _ = _enrol(browser, clock)
+    browser.form(
+        "/profile/two-factor/disable", {"password": PASSWORD, "code": _code(secret, clock)}
+    )
+    on, off = sent("gil@example.com")[before:]
+    assert on.subject == security_notices.TWO_FACTOR_ON
+    assert off.subject == security_notices.TWO_FACTOR_OFF
+    for notice in (on, off):  # with the way back
+        assert "/forgot-password" in notice.body and secret not in notice.body
+
+
+def test_a_waiting_login_ends_when_the_account_changes_meanwhile(
+    make_browser: BrowserFactory, web_settings: Settings, clock: Clock
+) -> None:
+    """The password was right when the login began; a password change, or two-factor set up
+    again, since then (``auth_version`` moved) ends the waiting login, right code or not."""
+    owner = make_browser()
+    owner.register("hank")
+    secret, _ = _enrol(owner, clock)
+    waiting = make_browser()
+    assert "/login/two-factor" in waiting.login("hank").headers["Location"]
+    profile = _profile(web_settings, "hank")
+    Table(web_settings.table_name).update(
+        keys.profile_key(str(profile["user_id"])), Update().add("auth_version", 1)
+    )
+    answer = waiting.form("/login/two-factor", {"code": _code(secret, clock)})
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/login")
+    assert waiting.api("GET", "/api/me").status_code == 401
 
 
 @pytest.fixture

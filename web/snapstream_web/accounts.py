@@ -180,10 +180,13 @@ def register(
     role: str = "user",
     unverified: Mapping[str, Any] | None = None,
     user_id: str | None = None,
+    expires_at: int | None = None,
 ) -> User:
     """A new account. With ``unverified`` (the verification link's hash and expiry,
     ``verification.py``) it cannot log in until its address is confirmed; without, the address
-    counts as confirmed (accounts made by an operator, the local demo account).
+    counts as confirmed (accounts made by an operator, the local demo account). With
+    ``expires_at`` (seconds since the epoch) the profile and both claims carry it, and DynamoDB's
+    TTL removes the account then unless confirming it removed the attribute.
 
     An address that has an account raises :class:`EmailTaken`. The username is checked first,
     so that "this username is taken" never depends on the address given."""
@@ -194,6 +197,7 @@ def register(
     if table.get(**keys.username_key(username)):
         raise AccountError("this username is taken")
     user_id, now = user_id or new_id(), iso(utc_now())
+    lifetime = {"expires_at": expires_at} if expires_at is not None else {}
     profile = {
         **keys.profile_key(user_id),
         "gsi2pk": USERS_INDEX_PK,
@@ -206,13 +210,18 @@ def register(
         "auth_version": 1,
         "created_at": now,
         **({"email_verified": False, **unverified} if unverified is not None else {}),
+        **lifetime,
     }
     try:
         table.transact(
             [
                 put_transact_item(table.name, profile),
-                put_transact_item(table.name, {**keys.email_key(email), "user_id": user_id}),
-                put_transact_item(table.name, {**keys.username_key(username), "user_id": user_id}),
+                put_transact_item(
+                    table.name, {**keys.email_key(email), "user_id": user_id, **lifetime}
+                ),
+                put_transact_item(
+                    table.name, {**keys.username_key(username), "user_id": user_id, **lifetime}
+                ),
             ]
         )
     except ConditionFailed as failed:

@@ -3,7 +3,9 @@
 The policy (docs/website.md, "Throttling"), built from ``throttle.py``'s growing delays:
 
 - **per client address** (``request.remote_addr``; deployed, ProxyFix takes it from the
-  ``X-Forwarded-For`` CloudFront adds): ``address_throttle`` (20 free failures, then 30 s
+  ``X-Forwarded-For`` CloudFront adds), an IPv6 address counted by its /64 network (one
+  subscriber's whole allocation: rotating through it must not buy fresh guesses):
+  ``address_throttle`` (20 free failures, then 30 s
   doubling to 15 min). An attempt from a waiting address is refused without checking anything.
 - **per account**: ``account_throttle`` (5 free failures, then the same growing waits) for
   attempts from browsers that never logged in to the account. A browser that did carries a
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 
 from flask import request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -36,8 +39,25 @@ DEVICE_SECONDS = 90 * 24 * 3600
 DEVICE_ACCOUNTS = 5
 
 
+#: the IPv6 prefix one subscriber is given (RFC 6177), throttled as one address
+IPV6_PREFIX = 64
+
+
 def client_address() -> str:
-    return request.remote_addr or "unknown"
+    """The address failures are counted for: the client's IPv4 address, or its IPv6 /64."""
+    return throttled_address(request.remote_addr or "unknown")
+
+
+def throttled_address(address: str) -> str:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{parsed}/{IPV6_PREFIX}", strict=False))
+    return str(parsed)
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -1,13 +1,21 @@
 """Verified e-mail addresses and password resets: single-use, expiring links, stored hashed.
 
-A link carries ``<user id>.<secret>``, the secret 32 random bytes (``secrets``, URL-safe). Only
-the secret's SHA-256 is stored, on the account's profile, with its expiry (seconds since the
-epoch): ``verify_hash``/``verify_expires_at`` from registration, ``reset_hash``/
-``reset_expires_at`` from "forgot password" (a new request replaces the previous link). Using a
-link is one conditional UpdateItem that requires the stored hash, an expiry still ahead and an
-account not being deleted, and removes both fields: a link works once, never after it expired,
-even when two requests race. A reset also confirms the address (the link proved the mailbox),
-bumps ``auth_version`` and revokes every session of the account.
+A link carries ``<user id>.<secret>`` in its fragment (``/verify-email#<token>``). Browsers
+never send a fragment, so tokens stay out of CloudFront's and the ALB's access logs and of any
+Referer; the page's script (``static/js/link_token.js``) moves the token into the form it POSTs
+and drops it from the address bar. The secret is 32 random bytes (``secrets``, URL-safe); only
+its SHA-256 is stored, on the account's profile, with its expiry (seconds since the epoch):
+``verify_hash``/``verify_expires_at`` from registration, ``reset_hash``/``reset_expires_at``
+from "forgot password" (a new request replaces the previous link). Using a link is one
+conditional write that requires the stored hash, an expiry still ahead and an account not being
+deleted, and removes both fields: a link works once, never after it expired, even when two
+requests race. A reset also confirms the address (the link proved the mailbox), bumps
+``auth_version`` and revokes every session of the account.
+
+An account registered through the site lives :data:`UNCONFIRMED_SECONDS` unless confirmed: its
+profile and e-mail and username claims carry ``expires_at`` (the table's TTL attribute), and
+confirming (or a reset) removes it from all three in one transaction. An address someone typed
+by mistake, or a name taken by a registration nobody finished, is free again after that.
 
 What the visitor sees never depends on whether an address has an account: registration and
 "forgot password" answer "check your inbox" either way, and the lookups and mail happen after
@@ -39,12 +47,17 @@ from snapstream_web.mail import Mailer, Message
 log = logging.getLogger("snapstream_web.verification")
 VERIFY, RESET = "verify", "reset"
 #: the paths of the two links (the views route them; the mails are written outside a request)
-VERIFY_PATH, RESET_PATH = "/verify-email/", "/reset-password/"
+VERIFY_PATH, RESET_PATH = "/verify-email", "/reset-password"
 _LINK = re.compile(r"^(?P<user>[0-9a-f]{32})\.(?P<secret>[A-Za-z0-9_-]{43})$")
 _DELETING = "deleting"
 #: an address gets at most one notice or reset link this often, however often the forms are
 #: sent for it (the WAF limits each client address; this limits each mailbox)
 MAIL_INTERVAL_SECONDS = 60
+#: how long an unconfirmed account lives (at least as long as its verification link); the
+#: notice to an address's owner offers a reset link, which confirms too, meanwhile
+UNCONFIRMED_SECONDS = 7 * 24 * 3600
+#: the TTL attribute (constructs ``tables.TTL_ATTRIBUTE``)
+_EXPIRES = "expires_at"
 
 
 def now() -> int:
@@ -79,10 +92,10 @@ class Links:
     base: str
 
     def verify(self, token: str) -> str:
-        return f"{self.base}{VERIFY_PATH}{token}"
+        return f"{self.base}{VERIFY_PATH}#{token}"
 
     def reset(self, token: str) -> str:
-        return f"{self.base}{RESET_PATH}{token}"
+        return f"{self.base}{RESET_PATH}#{token}"
 
     @property
     def login(self) -> str:
@@ -119,6 +132,7 @@ def register(
             password=password,
             unverified=_pending(VERIFY, digest, now() + valid_seconds),
             user_id=user_id,
+            expires_at=now() + max(UNCONFIRMED_SECONDS, valid_seconds),
         )
     except accounts.EmailTaken as taken:
         # After the answer, like a new account's mail: hold the username as a new registration
@@ -138,7 +152,7 @@ def register(
 
 def reserve_username(table: Table, username: str, *, until: int) -> None:
     """Claim ``username`` for no account until ``until`` (DynamoDB TTL removes the claim)."""
-    claim = {**keys.username_key(accounts.check_username(username)), "expires_at": until}
+    claim = {**keys.username_key(accounts.check_username(username)), _EXPIRES: until}
     try:
         table.put_new({**claim, "user_id": "", "reserved": True})
     except ConditionFailed:
@@ -147,7 +161,7 @@ def reserve_username(table: Table, username: str, *, until: int) -> None:
 
 def notify_owner(table: Table, mailer: Mailer, links: Links, email: str) -> None:
     """Someone registered with an address that has an account: tell its owner."""
-    profile = _owner(table, email)
+    profile = mailable_owner(table, email)
     if profile is None or not _mail_slot(table, str(profile["user_id"]), Update()):
         return
     if profile.get("status") == _DELETING:
@@ -169,7 +183,7 @@ def confirm_email(table: Table, token: str, at: int) -> bool:
 
 def send_reset(table: Table, mailer: Mailer, links: Links, email: str, valid_seconds: int) -> None:
     """A reset link for the account of ``email``, if there is one (nothing otherwise)."""
-    profile = _owner(table, email)
+    profile = mailable_owner(table, email)
     if profile is None or profile.get("status") == _DELETING:
         return
     user_id = str(profile["user_id"])
@@ -217,7 +231,7 @@ def reset_password(table: Table, token: str, password: str, at: int) -> str | No
 # -- shared ------------------------------------------------------------------------------------
 
 
-def _owner(table: Table, email: str) -> dict[str, Any] | None:
+def mailable_owner(table: Table, email: str) -> dict[str, Any] | None:
     """The profile of the account with ``email``, if it may be mailed (not marked undeliverable
     after a bounce or complaint: ``snapstream_runtime.mail_events``)."""
     claim = table.get(**keys.email_key(email))
@@ -248,7 +262,8 @@ def _mail_slot(table: Table, user_id: str, update: Update) -> bool:
 
 def _use(table: Table, token: str, kind: str, update: Update, at: int) -> str | None:
     """Apply ``update`` to the link's account if the link is the stored one and unexpired,
-    removing it (single use); the account's id, or None."""
+    removing it (single use), and keep an unconfirmed account for good (its claims too); the
+    account's id, or None."""
     parsed = _parse(token)
     if parsed is None:
         return None
@@ -257,11 +272,31 @@ def _use(table: Table, token: str, kind: str, update: Update, at: int) -> str | 
     update.require("#expires > :at", {"#expires": f"{kind}_expires_at"}, {":at": at})
     update.require_not_equal("status", _DELETING)
     update.remove(f"{kind}_hash").remove(f"{kind}_expires_at")
+    profile = table.get(**keys.profile_key(user_id))
+    if profile is None:
+        return None
     try:
-        table.update(keys.profile_key(user_id), update)
+        if _EXPIRES in profile:
+            update.remove(_EXPIRES)
+            table.transact(
+                [
+                    update.transact_item(table.name, keys.profile_key(user_id)),
+                    *_keep_claims(table.name, profile),
+                ]
+            )
+        else:
+            table.update(keys.profile_key(user_id), update)
     except ConditionFailed:
         return None
     return user_id
+
+
+def _keep_claims(table_name: str, profile: dict[str, Any]) -> list[dict[str, Any]]:
+    """Transaction items that remove the TTL from the account's e-mail and username claims
+    (still the account's: a claim TTL removed already fails the transaction)."""
+    keep = Update().remove(_EXPIRES).require_equal("user_id", str(profile["user_id"]))
+    claims = (keys.email_key(str(profile["email"])), keys.username_key(str(profile["username"])))
+    return [keep.transact_item(table_name, key) for key in claims]
 
 
 def _lasting(seconds: int) -> str:

@@ -9,7 +9,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from snapstream_runtime.deletion_requests import DeletionNotStarted
 from snapstream_runtime.session_records import revoke_all
-from snapstream_web import accounts, login_guard, mail, security, sessions, two_factor, verification
+from snapstream_web import (
+    accounts,
+    login_guard,
+    mail,
+    security,
+    security_notices,
+    sessions,
+    two_factor,
+    verification,
+)
 from snapstream_web.account_closing import close_account
 from snapstream_web.accounts import AccountBeingDeleted, AccountError, LoginFailed, LoginLocked
 from snapstream_web.views import email_views
@@ -151,6 +160,7 @@ def change_password() -> Any:
             new=request.form.get("new", ""),
         )
         security.keep_only_this_session(changed)
+        email_views.tell_owner(changed, security_notices.PASSWORD_CHANGED)
         flash("Password changed; your other sessions are logged out.", "success")
     except (AccountError, LoginLocked) as error:
         flash(str(error), "error")

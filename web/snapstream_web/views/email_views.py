@@ -1,8 +1,10 @@
 """The e-mail links: confirm an address, forgot password, reset password (verification.py).
 
-Pages that carry a link's token are never cached (``Cache-Control: no-store``); the tokens stay
-on this site (``Referrer-Policy: same-origin``). Using a link is a POST with the session's CSRF
-token, so a mail scanner that opens links (a GET) uses nothing up.
+A link's token travels in its fragment, which browsers never send: the pages are the same for
+everyone, and ``static/js/link_token.js`` puts the token into the page's form (a visitor
+without JavaScript pastes it). Using a link is a POST with the token and the session's CSRF
+token, so a mail scanner that opens links (a GET) uses nothing up, and no token reaches an
+access log. The answers are never cached (``Cache-Control: no-store``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from flask import (
     url_for,
 )
 
-from snapstream_web import accounts, login_guard, mail, security, verification
+from snapstream_web import accounts, login_guard, mail, security, security_notices, verification
 from snapstream_web.accounts import AccountError
 from snapstream_web.verification import RESET_PATH, VERIFY_PATH, Links
 
@@ -35,6 +37,14 @@ def links() -> Links:
     return Links(f"https://{domain}" if domain else request.host_url.rstrip("/"))
 
 
+def tell_owner(user: accounts.User, subject: str) -> None:
+    """After the response, mail ``user`` a notice that the account's protection changed
+    (``security_notices.py``)."""
+    send = security_notices.send
+    table, mailer, email = security.table(), mail.mailer(), user.email
+    mail.after_response(functools.partial(send, table, mailer, links(), email, subject))
+
+
 def _private(page: str, status: int = 200) -> Response:
     response = make_response(page, status)
     response.headers["Cache-Control"] = "no-store"
@@ -43,13 +53,20 @@ def _private(page: str, status: int = 200) -> Response:
 
 def check_inbox(email: str, purpose: str) -> str:
     """The one answer to registration and "forgot password", whatever the address."""
-    return render_template("auth/check_inbox.html", email=email, purpose=purpose)
+    days = verification.UNCONFIRMED_SECONDS // 86400
+    return render_template(
+        "auth/check_inbox.html", email=email, purpose=purpose, unconfirmed_days=days
+    )
 
 
-@blueprint.route(f"{VERIFY_PATH}<token>", methods=["GET", "POST"])
-def verify_email(token: str) -> Any:
+def _token() -> str:
+    return request.form.get("token", "").strip().lstrip("#")
+
+
+@blueprint.route(VERIFY_PATH, methods=["GET", "POST"])
+def verify_email() -> Any:
     if request.method == "POST":
-        if verification.confirm_email(security.table(), token, verification.now()):
+        if verification.confirm_email(security.table(), _token(), verification.now()):
             flash("Your e-mail address is confirmed: log in.", "success")
             return redirect(url_for("accounts.login"))
         return _private(render_template("auth/link_expired.html", purpose="verify"), 410)
@@ -80,11 +97,13 @@ def forgot_password() -> Any:
     return render_template("auth/forgot_password.html", email="")
 
 
-@blueprint.route(f"{RESET_PATH}<token>", methods=["GET", "POST"])
-def reset_password(token: str) -> Any:
+@blueprint.route(RESET_PATH, methods=["GET", "POST"])
+def reset_password() -> Any:
     table = security.table()
     if request.method == "POST":
-        form = request.form
+        form, token = request.form, _token()
+        if not verification.reset_link_works(table, token, verification.now()):
+            return _private(render_template("auth/link_expired.html", purpose="reset"), 410)
         try:
             if form.get("password", "") != form.get("confirm", ""):
                 raise AccountError("the two passwords differ")
@@ -93,7 +112,8 @@ def reset_password(token: str) -> Any:
             )
         except AccountError as error:
             flash(str(error), "error")
-            return _private(render_template("auth/reset_password.html"), 400)
+            page = render_template("auth/reset_password.html", token=token)
+            return _private(page, 400)
         if user_id is None:
             return _private(render_template("auth/link_expired.html", purpose="reset"), 410)
         flash(
@@ -106,6 +126,4 @@ def reset_password(token: str) -> Any:
         # (a stranger's failures must not keep them out of a new browser after a reset).
         user = accounts.load_user(table, user_id)
         return login_guard.logged_in(response, user) if user else response
-    if not verification.reset_link_works(table, token, verification.now()):
-        return _private(render_template("auth/link_expired.html", purpose="reset"), 410)
-    return _private(render_template("auth/reset_password.html"))
+    return _private(render_template("auth/reset_password.html", token=""))

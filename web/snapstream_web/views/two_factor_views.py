@@ -12,9 +12,10 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from snapstream_web import accounts, login_guard, security, sessions, two_factor
+from snapstream_web import accounts, login_guard, security, security_notices, sessions, two_factor
 from snapstream_web.accounts import LoginLocked, User
 from snapstream_web.two_factor import TwoFactorError
+from snapstream_web.views.email_views import tell_owner
 from snapstream_web.views.guards import signed_in_user
 from snapstream_web.views.login_flow import complete
 
@@ -34,7 +35,8 @@ def verify() -> Any:
         flash("Log in first.", "error")
         return redirect(url_for("accounts.login", next=next_target))
     user = accounts.load_user(security.table(), pending.user_id)
-    if user is None:
+    if user is None or user.auth_version != pending.auth_version:
+        # gone, closed, or its password or two-factor changed since this login began
         security.log_out()
         return redirect(url_for("accounts.login"))
     if request.method == "GET":
@@ -107,6 +109,7 @@ def confirm() -> Any:
         return redirect(url_for("two_factor.setup"))
     turned_on = accounts.load_user(table, user.user_id) or user
     security.keep_only_this_session(turned_on)
+    tell_owner(turned_on, security_notices.TWO_FACTOR_ON)
     flash("Two-factor authentication is on; your other sessions are logged out.", "success")
     return render_template("auth/recovery_codes.html", codes=codes)
 
@@ -130,5 +133,6 @@ def disable() -> Any:
         flash("The password or the code is not right; two-factor stays on.", "error")
         return redirect(url_for("accounts.profile"))
     two_factor.turn_off(table, user)
+    tell_owner(user, security_notices.TWO_FACTOR_OFF)
     flash("Two-factor authentication is off.", "success")
     return redirect(url_for("accounts.profile"))
