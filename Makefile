@@ -29,7 +29,7 @@ ifeq ($(wildcard node_modules/.bin/cdk),)
 $(shell rm -f $(STAMPS)/node)
 endif
 
-.PHONY: help setup synth audit cost test lint format bench dev docs dist clean
+.PHONY: help setup synth audit cost test test-fast lint format bench dev docs dist clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -92,6 +92,9 @@ cost: synth ## idle monthly cost per environment and cost per 1,000 uploads (wri
 test: setup ## run the whole test suite
 	$(RUN) $(PY) -m pytest
 
+test-fast: setup ## everything but the browser and end-to-end tests (tests/e2e); no grant-use proof
+	$(RUN) $(PY) -m pytest --ignore=tests/e2e -q
+
 lint: setup ## ruff (lint + format check) and mypy
 	$(RUN) $(VENV)/bin/ruff check .
 	$(RUN) $(VENV)/bin/ruff format --check .
@@ -105,7 +108,7 @@ bench: setup ## measure synthesis, Lambda, request-path scaling, the website und
 	$(RUN) PYTHONPATH="$(CURDIR)/runtime:$(CURDIR)/web" $(PY) -m bench.run
 
 dev: setup ## all of SnapStream on this machine (http://127.0.0.1:8080, local AWS, ffmpeg transcoding); Ctrl-C stops
-	$(RUN) PYTHONPATH="$(CURDIR)/runtime:$(CURDIR)/web" $(PY) -m tools.local_platform
+	$(RUN) PYTHONPATH="$(CURDIR)/runtime:$(CURDIR)/web" $(PY) -m tools.local
 
 docs: $(STAMPS)/venv ## regenerate the construct pages (constructs/README.md, docs/constructs/) and the public API snapshot
 	$(RUN) $(PY) -m tools.construct_docs

@@ -20,7 +20,7 @@ from typing import Any
 import requests
 
 from bench.pipeline_calls import _templates
-from tools.local_platform import running_platform
+from tools.local.platform import running_platform
 
 RUNS = 3
 

@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from tools.assembly import stacks
 from tools.aws_calls import recorded_calls
-from tools.local_aws import function_environment, provision
+from tools.local.aws import function_environment, provision
 from tools.synthesis import synthesize_all
 
 OWNER = "b" * 32
@@ -174,14 +174,13 @@ def _jpeg() -> bytes:
 @contextmanager
 def _stubbed_analysis_services() -> Iterator[dict[str, Stubber]]:
     """Rekognition, Transcribe and Comprehend behind Stubbers, counted like every other client."""
-    from snapstream_runtime import analysis, image_analysis, speech
-    from snapstream_runtime.adapters import clients
+    from snapstream_runtime.adapters import clients, comprehend, rekognition, transcribe
 
     stubs = {
         name: Stubber(boto3.client(name)) for name in ("rekognition", "transcribe", "comprehend")
     }
     real = clients.client
-    modules = (analysis, image_analysis, speech)
+    modules = (rekognition, transcribe, comprehend)
     saved = [getattr(m, "client") for m in modules]  # noqa: B009
 
     def stubbed(service: str) -> Any:

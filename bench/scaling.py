@@ -22,7 +22,7 @@ from moto import mock_aws
 
 from bench.capacity import item_size, read_units, write_units
 from bench.pipeline_calls import _templates
-from tools.local_aws import provision
+from tools.local.aws import provision
 
 USERS = 100
 PAGE = 24

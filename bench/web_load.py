@@ -25,8 +25,9 @@ from bench.common import REPO
 from bench.pipeline_calls import _templates
 from bench.scaling import _fill
 from snapstream_runtime import contract
-from tools.local_aws import provision
-from tools.local_platform import free_port, local_settings, moto_server_process, point_boto3_at
+from tools.local.aws import provision
+from tools.local.moto_server import free_port, moto_server_process, point_boto3_at
+from tools.local.platform import local_settings
 
 MEDIA = 10_000
 CLIENTS = 4

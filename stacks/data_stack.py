@@ -18,7 +18,6 @@ from snapstream_constructs import (
     AccessLogBucket,
     DataKey,
     FunctionTracing,
-    IdempotencyTable,
     MediaDistribution,
     MediaEventBus,
     MediaTable,
@@ -114,9 +113,6 @@ class DataStack(cdk.Stack):
             encryption_key=key,
             removal_policy=removal,
             deletion_protection=config.retain_data,
-        ).table
-        self.idempotency_table = IdempotencyTable(
-            self, "IdempotencyTable", encryption_key=key, removal_policy=removal
         ).table
 
         # In-flight work lives with the data it describes: the ingest queue must share a stack

@@ -64,7 +64,7 @@ class OperationsStack(cdk.Stack):
         # Uploads and analysis wait in these queues; an old message there is work not done.
         aged = {
             data.ingest_queue: thresholds.ingest_queue_age_seconds,
-            pipeline.analysis_queue: thresholds.analysis_queue_age_seconds,
+            pipeline.analysis.queue: thresholds.analysis_queue_age_seconds,
         }
         self.monitoring = OperationsMonitoring(
             self,
@@ -88,7 +88,7 @@ class OperationsStack(cdk.Stack):
             work_queues=watched.work_queues,
             tables=watched.tables,
             instances=watched.instances,
-            transcode_queue_name=pipeline.transcoding.queue.attr_name,
+            transcode_queue_name=pipeline.video.transcoding.queue.attr_name,
             web=_web_tier(web),
             distributions={
                 "CloudFront": data.cdn.distribution.distribution_id,  # video and media files

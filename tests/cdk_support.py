@@ -32,6 +32,14 @@ def only_resource(template: dict[str, Any], resource_type: str) -> dict[str, Any
     return found[0]
 
 
+def distribution_config(template: dict[str, Any]) -> dict[str, Any]:
+    """The ``DistributionConfig`` of the template's one CloudFront distribution."""
+    config: dict[str, Any] = only_resource(template, "AWS::CloudFront::Distribution")["Properties"][
+        "DistributionConfig"
+    ]
+    return config
+
+
 def named_resource(
     template: dict[str, Any], resource_type: str, path: str
 ) -> tuple[str, dict[str, Any]]:

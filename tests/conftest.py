@@ -44,6 +44,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         not config.option.keyword
         and not config.option.markexpr
         and not config.getoption("deselect", None)
+        and not config.getoption("ignore", None)
         and [Path(arg) for arg in config.args] in ([Path("tests")], [config.rootpath / "tests"])
     )
 
@@ -61,7 +62,7 @@ def authority_ledger() -> Ledger:
 
 @pytest.fixture(scope="session")
 def dev_authority(templates: dict[tuple[str, str], dict[str, Any]]) -> Authority:
-    """dev's policies, named as the moto resources the tests provision (tools/local_aws)."""
+    """dev's policies, named as the moto resources the tests provision (tools/local/aws)."""
     return Authority(
         {stack: t for (env, stack), t in templates.items() if env == "dev"},
         env_name="dev",

@@ -39,7 +39,6 @@ from snapstream_constructs import (
     DataKey,
     DeliveryRule,
     FunctionTracing,
-    IdempotencyTable,
     MediaConvertTranscoding,
     MediaDistribution,
     MediaEventBus,
@@ -155,13 +154,6 @@ def media_table(scope: Construct, *, key: kms.IKey) -> MediaTable:
         encryption_key=key,
         removal_policy=cdk.RemovalPolicy.RETAIN,
         deletion_protection=True,
-    )
-
-
-@example(IdempotencyTable)
-def idempotency_table(scope: Construct, *, key: kms.IKey) -> IdempotencyTable:
-    return IdempotencyTable(
-        scope, "Idempotency", encryption_key=key, removal_policy=cdk.RemovalPolicy.DESTROY
     )
 
 

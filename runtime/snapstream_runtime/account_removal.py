@@ -15,19 +15,17 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from snapstream_runtime import keys, removal, session_records
-from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters.email_subscriptions import unsubscribe
 from snapstream_runtime.adapters.publishing import publish_notification
 from snapstream_runtime.adapters.queues import send_all
 from snapstream_runtime.adapters.table import (
     ConditionFailed,
     Item,
+    KeyQuery,
     Table,
     Update,
     delete_keys,
-    from_attributes,
     to_attributes,
 )
 from snapstream_runtime.deletion_requests import account_is_deleting, mark, media_message
@@ -67,19 +65,8 @@ def close_account(settings: Settings, user_id: str, *, attempt: int = 1) -> Acco
 
 def _media_indexed_under(table: Table, partition: str) -> Iterator[Media]:
     """The media of one GSI1 partition, page by page."""
-    pages = (
-        client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=table.name,
-            IndexName="gsi1",
-            KeyConditionExpression="gsi1pk = :pk",
-            ExpressionAttributeValues=to_attributes({":pk": partition}),
-            PaginationConfig={"PageSize": 100},
-        )
-    )
-    for page in pages:
-        yield from (Media.from_item(from_attributes(item)) for item in page["Items"])
+    query = KeyQuery("gsi1pk = :pk", {":pk": partition}, index="gsi1")
+    return (Media.from_item(item) for item in table.items(query, page_size=100))
 
 
 def _fan_out(settings: Settings, table: Table, user_id: str) -> None:
@@ -112,7 +99,7 @@ def _remove_account(settings: Settings, table: Table, profile: Item) -> AccountO
     subscription = profile.get("email_subscription")
     if subscription:
         _say_goodbye(settings, user_id)
-        _unsubscribe(str(subscription))
+        unsubscribe(str(subscription))
         table.update(keys.profile_key(user_id), Update().remove("email_subscription"))
     delete_keys(table.name, [*_partition(table, user_id), to_attributes(keys.login_key(email))])
     claims = [keys.email_key(email), keys.username_key(str(profile["username"]))]
@@ -162,11 +149,3 @@ def _say_goodbye(settings: Settings, user_id: str) -> None:
             subject="SnapStream: account deleted",
             message="Your SnapStream account and all its media were deleted.",
         )
-
-
-def _unsubscribe(subscription_arn: str) -> None:
-    try:
-        client("sns").unsubscribe(SubscriptionArn=subscription_arn)
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "NotFound":
-            raise

@@ -1,4 +1,5 @@
-"""Media analysis: images now, speech and video labels as asynchronous jobs with completions.
+"""Media analysis: images now, speech (and video labels: :mod:`video_analysis`) as asynchronous
+jobs with completions.
 
 Uploads reach :func:`on_uploaded` through the analysis queue, so that Rekognition, Transcribe and
 Comprehend quotas (throttling, ``LimitExceededException``) back off and retry through SQS; on the
@@ -8,46 +9,29 @@ stays usable (an image or audio file becomes ``ready`` anyway). Every step is id
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from enum import StrEnum
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from snapstream_runtime import image_analysis, lifecycle, speech, tags
-from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters import storage
 from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.analysis_records import register_hash, store_results
+from snapstream_runtime.analysis_steps import (
+    IMAGE_STEP,
+    SPEECH_STEP,
+    STARTED_BEFORE,
+    VIDEO_STEP,
+    AnalysisOutcome,
+)
 from snapstream_runtime.announcements import move_and_announce
 from snapstream_runtime.deletion_requests import stops_when_deleted
 from snapstream_runtime.lifecycle import Media, MediaGone, Status, StepState
 from snapstream_runtime.removal import media_folder
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.tags import Tag, TagSource
-
-IMAGE_STEP = "analysis_image"
-SPEECH_STEP = "analysis_speech"
-VIDEO_STEP = "analysis_video"
-VIDEO_TEXT_STEP = "analysis_video_text"
-VIDEO_SEGMENTS_STEP = "analysis_video_segments"
-#: Steps a redelivered (or replayed) upload leaves alone. A failed analysis is not restarted by a
-#: replay: its job name and token already exist, so the new job would never report back.
-_DONE = {
-    StepState.SUBMITTED,
-    StepState.PROGRESSING,
-    StepState.COMPLETE,
-    StepState.SKIPPED,
-    StepState.FAILED,
-}
-
-
-class AnalysisOutcome(StrEnum):
-    ANALYSED = "analysed"
-    STARTED = "started"
-    DUPLICATE = "duplicate"
-    FAILED = "failed"
-    IGNORED = "ignored"
+from snapstream_runtime.video_analysis import start_video_analysis
 
 
 def _is_retryable(error: ClientError) -> bool:
@@ -78,7 +62,7 @@ def on_uploaded(
             return _image(table, media, bucket, settings)
         outcome = _start_speech(table, media, bucket, settings)
         if media.kind == "video":
-            video = _start_video_labels(table, media, bucket, settings)
+            video = start_video_analysis(table, media, bucket, settings)
             outcome = video if outcome is AnalysisOutcome.DUPLICATE else outcome
         return outcome
     except ClientError as error:
@@ -128,16 +112,15 @@ def _image(table: Table, media: Media, bucket: str, settings: Settings) -> Analy
         size=size,
         celebrities=settings.celebrity_recognition,
     )
-    data = image_analysis.read_image(bucket, media.upload_key, media.version_id)
+    data = storage.read(
+        bucket, media.upload_key, media.version_id, max_bytes=image_analysis.MAX_READ_BYTES
+    )
     local = image_analysis.inspect(data, settings.max_image_pixels)
     fields: dict[str, Any] = {"image": local.metadata, "content_hash": local.sha256}
     if local.thumbnail:
         thumbnail_key = f"{media_folder(media)}thumbnail.jpg"
-        client("s3").put_object(
-            Bucket=settings.media_bucket,
-            Key=thumbnail_key,
-            Body=local.thumbnail,
-            ContentType="image/jpeg",
+        storage.put(
+            settings.media_bucket, thumbnail_key, local.thumbnail, content_type="image/jpeg"
         )
         fields["thumbnail"] = thumbnail_key
     duplicate_of = register_hash(table, media, local.sha256)
@@ -182,7 +165,7 @@ def _image_tags(found: image_analysis.ImageFindings) -> Iterable[Tag]:
 
 
 def _start_speech(table: Table, media: Media, bucket: str, settings: Settings) -> AnalysisOutcome:
-    if lifecycle.step_state(media, SPEECH_STEP) in _DONE:
+    if lifecycle.step_state(media, SPEECH_STEP) in STARTED_BEFORE:
         return AnalysisOutcome.DUPLICATE
     try:
         speech.start_transcription(
@@ -236,10 +219,7 @@ def on_transcription_state(detail: dict[str, Any], settings: Settings) -> Analys
         return AnalysisOutcome.IGNORED
     job = speech.transcription_job(settings.environment, media.media_id)
     transcript_key = f"{media_folder(media)}transcript.json"
-    document = (
-        client("s3").get_object(Bucket=settings.media_bucket, Key=transcript_key)["Body"].read()
-    )
-    text = speech.transcript_text(document)
+    text = speech.transcript_text(storage.read(settings.media_bucket, transcript_key))
     result = speech.analyse_text(text, job.get("LanguageCode")) if text else speech.TextAnalysis()
     summary = {
         "transcript_key": transcript_key,
@@ -267,179 +247,3 @@ def on_transcription_state(detail: dict[str, Any], settings: Settings) -> Analys
     if media.kind == "audio":
         _ready(table, media, settings)
     return AnalysisOutcome.ANALYSED
-
-
-# -- video labels ------------------------------------------------------------------------------
-
-
-def _start_video_labels(
-    table: Table, media: Media, bucket: str, settings: Settings
-) -> AnalysisOutcome:
-    """Label detection, and text and segment detection where switched on: one job each, all
-    reporting to the same SNS topic, each job tagged with the media id."""
-    video = {"S3Object": {"Bucket": bucket, "Name": media.upload_key}}
-    if media.version_id:
-        video["S3Object"]["Version"] = media.version_id
-    common: dict[str, Any] = {
-        "Video": video,
-        "JobTag": media.media_id,
-        "NotificationChannel": {
-            "SNSTopicArn": settings.video_analysis_topic_arn,
-            "RoleArn": settings.video_analysis_role_arn,
-        },
-    }
-    rekognition = client("rekognition")
-    jobs: list[tuple[str, str, dict[str, Any]]] = [
-        (
-            VIDEO_STEP,
-            "start_label_detection",
-            {"ClientRequestToken": media.media_id, "MinConfidence": 50},
-        )
-    ]
-    if settings.video_text_and_segments:
-        jobs.append(
-            (
-                VIDEO_TEXT_STEP,
-                "start_text_detection",
-                {"ClientRequestToken": f"{media.media_id}-text"},
-            )
-        )
-        jobs.append(
-            (
-                VIDEO_SEGMENTS_STEP,
-                "start_segment_detection",
-                {
-                    "ClientRequestToken": f"{media.media_id}-segments",
-                    "SegmentTypes": ["TECHNICAL_CUE", "SHOT"],
-                },
-            )
-        )
-    started = False
-    for step, operation, extra in jobs:
-        if lifecycle.step_state(media, step) in _DONE:
-            continue
-        job = getattr(rekognition, operation)(**common, **extra)
-        lifecycle.record_step(table, media.media_id, step, StepState.SUBMITTED, job["JobId"])
-        started = True
-    return AnalysisOutcome.STARTED if started else AnalysisOutcome.DUPLICATE
-
-
-_VIDEO_APIS = {
-    "StartLabelDetection": VIDEO_STEP,
-    "StartTextDetection": VIDEO_TEXT_STEP,
-    "StartSegmentDetection": VIDEO_SEGMENTS_STEP,
-}
-
-
-def _pages(operation: str, request: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    """Every page of a Rekognition Get* result (NextToken until there is none)."""
-    call = getattr(client("rekognition"), operation)
-    while True:
-        page: dict[str, Any] = call(**request)
-        yield page
-        if not page.get("NextToken"):
-            return
-        request = {**request, "NextToken": page["NextToken"]}
-
-
-@stops_when_deleted
-def on_video_labels_done(message: dict[str, Any], settings: Settings) -> AnalysisOutcome:
-    """Rekognition's SNS completion of a label, text or segment job: page through every result."""
-    table = Table(settings.table_name)
-    media = lifecycle.load_active(table, str(message.get("JobTag", "")))
-    step = _VIDEO_APIS.get(str(message.get("API", "StartLabelDetection")))
-    if media is None or step is None:
-        return AnalysisOutcome.IGNORED
-    if lifecycle.step_state(media, step) in {StepState.COMPLETE, StepState.FAILED}:
-        return AnalysisOutcome.DUPLICATE
-    if message.get("Status") != "SUCCEEDED":
-        reason = f"{message.get('API', 'video analysis')} ended {message.get('Status', 'unknown')}"
-        lifecycle.record_step(table, media.media_id, step, StepState.FAILED, reason)
-        return AnalysisOutcome.FAILED
-    if step == VIDEO_TEXT_STEP:
-        return _video_text(table, media, message["JobId"], settings)
-    if step == VIDEO_SEGMENTS_STEP:
-        return _video_segments(table, media, message["JobId"])
-    timeline: dict[str, dict[str, Any]] = {}
-    pages = 0
-    request: dict[str, Any] = {"JobId": message["JobId"], "SortBy": "TIMESTAMP", "MaxResults": 1000}
-    for page in _pages("get_label_detection", request):
-        pages += 1
-        for item in page.get("Labels", []):
-            label = item["Label"]
-            entry = timeline.setdefault(
-                label["Name"],
-                {
-                    "name": label["Name"],
-                    "first_ms": item["Timestamp"],
-                    "last_ms": item["Timestamp"],
-                    "confidence": 0.0,
-                    "count": 0,
-                },
-            )
-            entry["last_ms"] = max(entry["last_ms"], item["Timestamp"])
-            entry["first_ms"] = min(entry["first_ms"], item["Timestamp"])
-            entry["confidence"] = max(entry["confidence"], round(float(label["Confidence"]), 2))
-            entry["count"] += 1
-    labels = sorted(timeline.values(), key=lambda e: (-e["count"], e["name"]))[:200]
-    store_results(table, media, {"video_labels": {"labels": labels, "pages": pages}})
-    tags.apply(
-        table,
-        media.media_id,
-        [Tag(e["name"], TagSource.LABEL, e["confidence"]) for e in labels],
-        threshold=settings.tag_threshold,
-    )
-    lifecycle.record_step(
-        table, media.media_id, VIDEO_STEP, StepState.COMPLETE, f"{len(labels)} labels"
-    )
-    return AnalysisOutcome.ANALYSED
-
-
-def _video_text(table: Table, media: Media, job_id: str, settings: Settings) -> AnalysisOutcome:
-    lines: dict[str, dict[str, Any]] = {}
-    for page in _pages("get_text_detection", {"JobId": job_id, "MaxResults": 1000}):
-        for item in page.get("TextDetections", []):
-            found = item["TextDetection"]
-            if found.get("Type") != "LINE":
-                continue
-            entry = lines.setdefault(
-                found["DetectedText"],
-                {"text": found["DetectedText"], "first_ms": item["Timestamp"], "confidence": 0.0},
-            )
-            entry["confidence"] = max(entry["confidence"], round(float(found["Confidence"]), 2))
-    text = sorted(lines.values(), key=lambda e: e["first_ms"])[:200]
-    store_results(table, media, {"video_text": text})
-    tags.apply(
-        table,
-        media.media_id,
-        [Tag(e["text"], TagSource.TEXT, e["confidence"]) for e in text],
-        threshold=settings.tag_threshold,
-    )
-    lifecycle.record_step(
-        table, media.media_id, VIDEO_TEXT_STEP, StepState.COMPLETE, f"{len(text)} lines"
-    )
-    return AnalysisOutcome.ANALYSED
-
-
-def _video_segments(table: Table, media: Media, job_id: str) -> AnalysisOutcome:
-    segments = [
-        {
-            "type": segment["Type"],
-            "start_ms": segment["StartTimestampMillis"],
-            "end_ms": segment["EndTimestampMillis"],
-            "cue": (segment.get("TechnicalCueSegment") or {}).get("Type"),
-        }
-        for page in _pages("get_segment_detection", {"JobId": job_id, "MaxResults": 1000})
-        for segment in page.get("Segments", [])
-    ]
-    shots = sum(1 for s in segments if s["type"] == "SHOT")
-    store_results(table, media, {"video_segments": {"segments": segments[:500], "shots": shots}})
-    lifecycle.record_step(
-        table, media.media_id, VIDEO_SEGMENTS_STEP, StepState.COMPLETE, f"{shots} shots"
-    )
-    return AnalysisOutcome.ANALYSED
-
-
-def parse_sns_message(body: str) -> dict[str, Any]:
-    parsed: dict[str, Any] = json.loads(body)
-    return parsed

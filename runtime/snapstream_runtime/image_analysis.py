@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters import rekognition
+from snapstream_runtime.adapters.rekognition import StoredFile
 from snapstream_runtime.image_header import Dimensions, declared_dimensions, too_many_pixels
 from snapstream_runtime.media_types import SNIFF_BYTES, sniff
 
@@ -60,16 +61,9 @@ def recognize(
     if size > REKOGNITION_MAX_BYTES:
         findings.skipped["labels"] = "the image is larger than Rekognition's 15 MB limit"
         return findings
-    image = {
-        "S3Object": {
-            "Bucket": bucket,
-            "Name": key,
-            **({"Version": version_id} if version_id else {}),
-        }
-    }
-    rekognition = client("rekognition")
+    image = StoredFile(bucket, key, version_id)
     try:
-        labels = rekognition.detect_labels(Image=image, MaxLabels=50, MinConfidence=50)
+        labels = rekognition.image_labels(image, max_labels=50, min_confidence=50)
         findings.labels = [
             {
                 "name": label["Name"],
@@ -81,28 +75,26 @@ def recognize(
                     if "BoundingBox" in instance
                 ],
             }
-            for label in labels.get("Labels", [])
+            for label in labels
         ]
-        text = rekognition.detect_text(Image=image)
         findings.text = [
             {"text": t["DetectedText"], "confidence": round(float(t["Confidence"]), 2)}
-            for t in text.get("TextDetections", [])
+            for t in rekognition.image_text(image)
             if t.get("Type") == "LINE"
         ]
-        moderation = rekognition.detect_moderation_labels(Image=image, MinConfidence=60)
+        moderation = rekognition.image_moderation_labels(image, min_confidence=60)
         findings.moderation = [
             {
                 "name": m["Name"],
                 "parent": m.get("ParentName", ""),
                 "confidence": round(float(m["Confidence"]), 2),
             }
-            for m in moderation.get("ModerationLabels", [])
+            for m in moderation
         ]
         if celebrities:
-            faces = rekognition.recognize_celebrities(Image=image)
             findings.celebrities = [
                 {"name": c["Name"], "confidence": round(float(c.get("MatchConfidence", 0)), 2)}
-                for c in faces.get("CelebrityFaces", [])
+                for c in rekognition.celebrities_in_image(image)
             ]
     except ClientError as error:
         code = error.response["Error"]["Code"]
@@ -199,14 +191,3 @@ def inspect(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> LocalImage:
         return LocalImage(
             digest, {}, None, f"the image could not be decoded ({type(error).__name__})"
         )
-
-
-def read_image(bucket: str, key: str, version_id: str | None) -> bytes:
-    """The image bytes, refusing files larger than :data:`MAX_READ_BYTES`."""
-    version = {"VersionId": version_id} if version_id else {}
-    response = client("s3").get_object(Bucket=bucket, Key=key, **version)
-    if int(response.get("ContentLength", 0)) > MAX_READ_BYTES:
-        response["Body"].close()
-        return b""
-    data: bytes = response["Body"].read()
-    return data

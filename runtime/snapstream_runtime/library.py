@@ -5,25 +5,23 @@ Each is one Query or GetItem whatever the table size (ARCHITECTURE.md data model
 
 from __future__ import annotations
 
-from typing import Any
-
 from snapstream_runtime import keys
-from snapstream_runtime.adapters.table import Table, to_attributes
+from snapstream_runtime.adapters.table import KeyQuery, Table
 from snapstream_runtime.lifecycle import DASHBOARD_COUNTER, UNREAD_COUNTER, UPLOADS_COUNTER
 from snapstream_runtime.pagination import Cursors, Page, PageQuery, index_key, query_page
 
-MAX_PAGE = 100
 
-
-def _filters(request: dict[str, Any], **equal: str | None) -> None:
-    """Optional equality filters (kind, status): they thin a page, never widen what is read."""
+def _newest_first(index: str, pk: str, **equal: str | None) -> KeyQuery:
+    """One partition of ``index``, newest first, with optional equality filters (kind,
+    status): they thin a page, never widen what is read."""
     wanted = {name: value for name, value in equal.items() if value}
-    if not wanted:
-        return
-    request["FilterExpression"] = " AND ".join(f"#{name} = :{name}" for name in wanted)
-    request.setdefault("ExpressionAttributeNames", {}).update({f"#{name}": name for name in wanted})
-    request["ExpressionAttributeValues"].update(
-        to_attributes({f":{n}": v for n, v in wanted.items()})
+    return KeyQuery(
+        f"{index}pk = :pk",
+        {":pk": pk, **{f":{name}": value for name, value in wanted.items()}},
+        index=index,
+        filter=" AND ".join(f"#{name} = :{name}" for name in wanted) or None,
+        names={f"#{name}": name for name in wanted},
+        descending=True,
     )
 
 
@@ -39,22 +37,16 @@ def library_page(
 ) -> Page:
     """The owner's media, newest first (GSI1 ``OWNER#<owner>``)."""
     pk = keys.owner_index_pk(owner_id)
-    request: dict[str, Any] = {
-        "TableName": table_name,
-        "IndexName": "gsi1",
-        "KeyConditionExpression": "gsi1pk = :pk",
-        "ExpressionAttributeValues": to_attributes({":pk": pk}),
-        "ScanIndexForward": False,
-        "Limit": max(1, min(limit, MAX_PAGE)),
-    }
-    _filters(request, kind=kind, status=status)
     query = PageQuery(
         "library",
         ("gsi1pk", pk),
         index_key("gsi1"),
         (f"kind={kind or ''}", f"status={status or ''}"),
     )
-    return query_page(request, query, cursors=cursors, cursor=cursor)
+    request = _newest_first("gsi1", pk, kind=kind, status=status)
+    return query_page(
+        Table(table_name), request, query, cursors=cursors, cursor=cursor, limit=limit
+    )
 
 
 def all_uploads_page(
@@ -68,17 +60,11 @@ def all_uploads_page(
 ) -> Page:
     """Every user's uploads of one month (``2026-11``), newest first (GSI2) — for admins."""
     pk = keys.all_uploads_index_pk(f"{month}-01")
-    request: dict[str, Any] = {
-        "TableName": table_name,
-        "IndexName": "gsi2",
-        "KeyConditionExpression": "gsi2pk = :pk",
-        "ExpressionAttributeValues": to_attributes({":pk": pk}),
-        "ScanIndexForward": False,
-        "Limit": max(1, min(limit, MAX_PAGE)),
-    }
-    _filters(request, status=status)
     query = PageQuery("all-uploads", ("gsi2pk", pk), index_key("gsi2"), (f"status={status or ''}",))
-    return query_page(request, query, cursors=cursors, cursor=cursor)
+    request = _newest_first("gsi2", pk, status=status)
+    return query_page(
+        Table(table_name), request, query, cursors=cursors, cursor=cursor, limit=limit
+    )
 
 
 def dashboard(table_name: str, owner_id: str) -> dict[str, int]:

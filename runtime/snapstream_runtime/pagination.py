@@ -22,10 +22,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from snapstream_runtime.adapters.clients import client
-from snapstream_runtime.adapters.table import from_attributes, to_attributes
+from snapstream_runtime.adapters.table import KeyQuery, Table
 
 MAX_CURSOR_LENGTH = 2048
+#: the most items one page reads, whatever the caller asks for
+MAX_PAGE = 100
 TABLE_KEY = ("pk", "sk")
 _TAG_BYTES = 16
 _DERIVATION = b"snapstream/page-cursors/v1"
@@ -97,11 +98,10 @@ class Cursors:
         return hmac.new(self._key, signed, hashlib.sha256).digest()[:_TAG_BYTES]
 
     def encode(self, last_key: Mapping[str, Any] | None, query: PageQuery) -> str | None:
-        """The cursor for the page after ``last_key`` (a LastEvaluatedKey), or None."""
+        """The cursor for the page after ``last_key`` (the last key a page read), or None."""
         if not last_key:
             return None
-        plain = from_attributes(last_key)
-        payload = json.dumps(plain, separators=(",", ":"), sort_keys=True).encode()
+        payload = json.dumps(last_key, separators=(",", ":"), sort_keys=True).encode()
         return f"{_b64(payload)}.{_b64(self._tag(query, payload))}"
 
     def decode(self, cursor: str | None, query: PageQuery) -> dict[str, str] | None:
@@ -123,15 +123,19 @@ class Cursors:
 
 
 def query_page(
-    request: dict[str, Any], query: PageQuery, *, cursors: Cursors, cursor: str | None
+    table: Table,
+    request: KeyQuery,
+    query: PageQuery,
+    *,
+    cursors: Cursors,
+    cursor: str | None,
+    limit: int,
 ) -> Page:
-    """One Query (``request``) resumed where ``cursor`` left off, with the next page's cursor."""
+    """One page of ``request`` (at most ``limit`` items read, 1 to :data:`MAX_PAGE`) resumed
+    where ``cursor`` left off, with the next page's cursor."""
     start = cursors.decode(cursor, query)
-    if start:
-        request = {**request, "ExclusiveStartKey": to_attributes(start)}
-    response = client("dynamodb").query(**request)
-    items = [from_attributes(i) for i in response["Items"]]
-    return Page(items, cursors.encode(response.get("LastEvaluatedKey"), query))
+    items, last = table.page(request, limit=max(1, min(limit, MAX_PAGE)), start=start)
+    return Page(items, cursors.encode(last, query))
 
 
 def _b64(data: bytes) -> str:

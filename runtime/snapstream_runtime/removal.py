@@ -13,13 +13,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from snapstream_runtime import keys, lifecycle
-from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters import storage
 from snapstream_runtime.adapters.table import (
+    Condition,
     ConditionFailed,
     Item,
+    KeyQuery,
     Table,
     Update,
-    from_attributes,
     put_transact_item,
     to_attributes,
 )
@@ -49,42 +50,20 @@ def media_folder(media: Media) -> str:
 # -- files ---------------------------------------------------------------------------------------
 
 
-def _object_versions(bucket: str, prefix: str) -> Iterator[dict[str, str]]:
-    pages = (
-        client("s3").get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix)
-    )
-    for page in pages:
-        for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
-            # A prefix match on "a/b/" never reaches "a/bc/"; still, refuse anything outside it.
-            if entry["Key"].startswith(prefix):
-                yield {"Key": entry["Key"], "VersionId": entry["VersionId"]}
-
-
 def delete_prefix(bucket: str, prefix: str) -> int:
     """Delete every version of every object under ``prefix``; returns how many were deleted."""
     if not prefix.endswith("/") or prefix.count("/") < 3:
         raise ValueError(f"refusing to delete the broad prefix {prefix!r}")
     batch: list[dict[str, str]] = []
     deleted = 0
-    for version in _object_versions(bucket, prefix):
+    for version in storage.versions_under(bucket, prefix):
         batch.append(version)
-        if len(batch) == 1000:
-            deleted += _delete_objects(bucket, batch)
+        if len(batch) == storage.DELETE_BATCH:
+            deleted += storage.delete_versions(bucket, batch)
             batch = []
     if batch:
-        deleted += _delete_objects(bucket, batch)
+        deleted += storage.delete_versions(bucket, batch)
     return deleted
-
-
-def _delete_objects(bucket: str, objects: list[dict[str, str]]) -> int:
-    response = client("s3").delete_objects(
-        Bucket=bucket, Delete={"Objects": objects, "Quiet": True}
-    )
-    errors = response.get("Errors", [])
-    if errors:
-        first = errors[0]
-        raise RuntimeError(f"S3 refused to delete {len(errors)} objects: {first.get('Code')}")
-    return len(objects)
 
 
 def delete_files(*, uploads_bucket: str, media_bucket: str, owner_id: str, media_id: str) -> int:
@@ -149,16 +128,9 @@ def untag(table: Table, media_id: str) -> None:
 def drop_unused_catalogue(table: Table, owner_id: str, tags: Sequence[str]) -> None:
     """Delete the owner's catalogue entries of ``tags`` whose count reached zero."""
     for tag in tags:
-        try:
-            client("dynamodb").delete_item(
-                TableName=table.name,
-                Key=to_attributes({"pk": keys.user_pk(owner_id), "sk": catalogue_sk(tag)}),
-                ConditionExpression="#count <= :zero",
-                ExpressionAttributeNames={"#count": "count"},
-                ExpressionAttributeValues=to_attributes({":zero": 0}),
-            )
-        except client("dynamodb").exceptions.ConditionalCheckFailedException:
-            continue  # another media still carries it
+        unused = Condition().require("#count <= :zero", {"#count": "count"}, {":zero": 0})
+        # not deleted while another media still carries it
+        table.delete({"pk": keys.user_pk(owner_id), "sk": catalogue_sk(tag)}, unused)
 
 
 # -- records -------------------------------------------------------------------------------------
@@ -181,33 +153,19 @@ def release_hash(table: Table, media: Media) -> None:
     content_hash = media.item.get("content_hash")
     if not content_hash:
         return
-    try:
-        client("dynamodb").delete_item(
-            TableName=table.name,
-            Key=to_attributes(keys.hash_key(media.owner_id, str(content_hash))),
-            ConditionExpression="media_id = :mine",
-            ExpressionAttributeValues=to_attributes({":mine": media.media_id}),
-        )
-    except client("dynamodb").exceptions.ConditionalCheckFailedException:
-        return  # gone already, or the hash names another media: it stays theirs
+    # not deleted if gone already, or if the hash names another media: it stays theirs
+    mine = Condition().require_equal("media_id", media.media_id)
+    table.delete(keys.hash_key(media.owner_id, str(content_hash)), mine)
 
 
 def _notifications_about(table: Table, owner_id: str, media_id: str) -> Iterator[Item]:
-    pages = (
-        client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=table.name,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            FilterExpression="media_id = :media",
-            ExpressionAttributeValues=to_attributes(
-                {":pk": keys.user_pk(owner_id), ":prefix": "NOTIF#", ":media": media_id}
-            ),
-            ProjectionExpression="pk, sk, created_at",
-        )
+    query = KeyQuery(
+        "pk = :pk AND begins_with(sk, :prefix)",
+        {":pk": keys.user_pk(owner_id), ":prefix": "NOTIF#", ":media": media_id},
+        filter="media_id = :media",
+        projection="pk, sk, created_at",
     )
-    for page in pages:
-        yield from (from_attributes(item) for item in page["Items"])
+    return table.items(query)
 
 
 def delete_notifications_about(table: Table, owner_id: str, media_id: str) -> int:

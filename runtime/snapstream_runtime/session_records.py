@@ -15,8 +15,7 @@ import hashlib
 from typing import Any
 
 from snapstream_runtime import keys
-from snapstream_runtime.adapters.clients import client
-from snapstream_runtime.adapters.table import Table, delete_keys, from_attributes, to_attributes
+from snapstream_runtime.adapters.table import KeyQuery, Table, delete_keys, to_attributes
 
 SESSIONS_INDEX = "gsi1"
 
@@ -32,19 +31,13 @@ def sessions_of(table: Table, user_id: str) -> list[dict[str, Any]]:
     The index is eventually consistent: a session created a moment ago may be missing. That is
     why every session also records the account's ``auth_version`` and is refused once it
     moved (a password change, disabling, deletion), whatever the index shows."""
-    pages = (
-        client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=table.name,
-            IndexName=SESSIONS_INDEX,
-            KeyConditionExpression="gsi1pk = :pk",
-            ExpressionAttributeValues=to_attributes({":pk": keys.sessions_index_pk(user_id)}),
-            ScanIndexForward=False,
-            PaginationConfig={"PageSize": 100},
-        )
+    query = KeyQuery(
+        "gsi1pk = :pk",
+        {":pk": keys.sessions_index_pk(user_id)},
+        index=SESSIONS_INDEX,
+        descending=True,
     )
-    return [from_attributes(item) for page in pages for item in page["Items"]]
+    return list(table.items(query, page_size=100))
 
 
 def revoke_all(table: Table, user_id: str, *, keep: str | None = None) -> int:

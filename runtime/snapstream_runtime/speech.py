@@ -10,7 +10,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters import comprehend, transcribe
 from snapstream_runtime.keys import parse_upload_key
 
 #: DetectSentiment/DetectEntities/DetectKeyPhrases accept at most 5,000 bytes of UTF-8 text.
@@ -41,24 +41,18 @@ def start_transcription(
     kms_key_arn: str,
 ) -> None:
     """Transcribe with automatic language identification into the media bucket (KMS)."""
-    request: dict[str, Any] = {
-        "TranscriptionJobName": job_name(environment, media_id),
-        "Media": {"MediaFileUri": media_uri},
-        "IdentifyLanguage": True,
-        "OutputBucketName": output_bucket,
-        "OutputKey": output_key,
-        "Tags": [{"Key": "media_id", "Value": media_id}],
-    }
-    if kms_key_arn:
-        request["OutputEncryptionKMSKeyId"] = kms_key_arn
-    client("transcribe").start_transcription_job(**request)
+    transcribe.start_job(
+        job_name(environment, media_id),
+        media_uri=media_uri,
+        output_bucket=output_bucket,
+        output_key=output_key,
+        kms_key_arn=kms_key_arn,
+        tags={"media_id": media_id},
+    )
 
 
 def transcription_job(environment: str, media_id: str) -> dict[str, Any]:
-    job: dict[str, Any] = client("transcribe").get_transcription_job(
-        TranscriptionJobName=job_name(environment, media_id)
-    )["TranscriptionJob"]
-    return job
+    return transcribe.job(job_name(environment, media_id))
 
 
 def owner_of_job(environment: str, media_id: str) -> str | None:
@@ -146,8 +140,7 @@ def analyse_text(text: str, language_hint: str | None = None) -> TextAnalysis:
     pieces = chunks(text)
     if not pieces:
         return TextAnalysis(chunks=0)
-    comprehend = client("comprehend")
-    languages = comprehend.detect_dominant_language(Text=pieces[0]).get("Languages", [])
+    languages = comprehend.dominant_languages(pieces[0])
     dominant = languages[0]["LanguageCode"] if languages else None
     # Transcribe's identified language wins (it heard the audio); Comprehend's is the fallback.
     language = (language_hint or "").split("-")[0] or dominant
@@ -162,21 +155,16 @@ def analyse_text(text: str, language_hint: str | None = None) -> TextAnalysis:
     for piece in pieces:
         size = len(piece.encode())
         total += size
-        sentiment = comprehend.detect_sentiment(Text=piece, LanguageCode=language)
-        for name, score in sentiment.get("SentimentScore", {}).items():
+        for name, score in comprehend.sentiment_scores(piece, language).items():
             weights[name.upper()] += float(score) * size
-        for entity in comprehend.detect_entities(Text=piece, LanguageCode=language).get(
-            "Entities", []
-        ):
+        for entity in comprehend.entities(piece, language):
             key = (entity["Text"].casefold(), entity["Type"])
             merged = entities.setdefault(
                 key, {"text": entity["Text"], "type": entity["Type"], "score": 0.0, "count": 0}
             )
             merged["score"] = max(merged["score"], round(float(entity["Score"]), 4))
             merged["count"] += 1
-        for phrase in comprehend.detect_key_phrases(Text=piece, LanguageCode=language).get(
-            "KeyPhrases", []
-        ):
+        for phrase in comprehend.key_phrases(piece, language):
             merged = phrases.setdefault(
                 phrase["Text"].casefold(), {"text": phrase["Text"], "score": 0.0, "count": 0}
             )

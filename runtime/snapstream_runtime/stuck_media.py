@@ -42,7 +42,7 @@ from snapstream_runtime import lifecycle, watch
 from snapstream_runtime.adapters.publishing import put_event
 from snapstream_runtime.adapters.queues import send
 from snapstream_runtime.adapters.table import ConditionFailed, Table, Update
-from snapstream_runtime.analysis import IMAGE_STEP, SPEECH_STEP
+from snapstream_runtime.analysis_steps import IMAGE_STEP, SPEECH_STEP
 from snapstream_runtime.announcements import fail_step
 from snapstream_runtime.clock import iso
 from snapstream_runtime.contract import MEDIA_TRANSCODED, MEDIA_UPLOADED

@@ -17,15 +17,13 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from snapstream_runtime import keys, lifecycle
-from snapstream_runtime.adapters.clients import client
 from snapstream_runtime.adapters.table import (
     ConditionFailed,
+    KeyQuery,
     Table,
     Update,
-    from_attributes,
     to_attributes,
 )
 from snapstream_runtime.lifecycle import Media, MediaGone, Status
@@ -241,27 +239,20 @@ def search(
     if name is None:  # no such tag, and no cursor was ever issued for it
         cursors.decode(cursor, query)
         return Page([], None)
-    request: dict[str, Any] = {
-        "TableName": table_name,
-        "KeyConditionExpression": "pk = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": pk}},
-        "ScanIndexForward": False,
-        "Limit": max(1, min(limit, 100)),
-    }
-    return query_page(request, query, cursors=cursors, cursor=cursor)
+    request = KeyQuery("pk = :pk", {":pk": pk}, descending=True)
+    return query_page(
+        Table(table_name), request, query, cursors=cursors, cursor=cursor, limit=limit
+    )
 
 
 def suggest(table_name: str, owner_id: str, prefix: str, *, limit: int = 10) -> list[str]:
     """The owner's tags starting with ``prefix`` (typeahead): one Query."""
     start = normalize(prefix) if len(prefix.strip()) >= 2 else prefix.strip().casefold()
-    response = client("dynamodb").query(
-        TableName=table_name,
-        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-        FilterExpression="#count > :zero",
-        ExpressionAttributeNames={"#count": "count"},
-        ExpressionAttributeValues=to_attributes(
-            {":pk": keys.user_pk(owner_id), ":prefix": catalogue_sk(start or ""), ":zero": 0}
-        ),
-        Limit=max(1, min(limit, 50)),
+    catalogue = KeyQuery(
+        "pk = :pk AND begins_with(sk, :prefix)",
+        {":pk": keys.user_pk(owner_id), ":prefix": catalogue_sk(start or ""), ":zero": 0},
+        filter="#count > :zero",
+        names={"#count": "count"},
     )
-    return [from_attributes(i)["tag"] for i in response["Items"]]
+    items, _ = Table(table_name).page(catalogue, limit=max(1, min(limit, 50)))
+    return [item["tag"] for item in items]

@@ -20,7 +20,6 @@ FRAMES_GROUP = "Frames"
 #: Every output is named ``index<modifier>.<ext>`` in the media's output folder
 #: (``media/<owner>/<media>/``), whatever the uploaded file was called.
 OUTPUT_BASENAME = "index"
-HLS_MANIFEST = f"{OUTPUT_BASENAME}.m3u8"
 MP4_NAME_MODIFIER = "_720p"
 POSTER_NAME_MODIFIER = "_poster"
 FRAMES_NAME_MODIFIER = "_frame"

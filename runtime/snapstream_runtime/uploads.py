@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from snapstream_runtime import keys
-from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters.presigned import upload_form
 from snapstream_runtime.adapters.table import (
     ConditionFailed,
     Table,
@@ -95,18 +95,18 @@ def create_upload(
         fields[f"x-amz-meta-{name}"] = value
     conditions: list[object] = [{name: value} for name, value in fields.items()]
     conditions.append(["content-length-range", size, size])
-    post = client("s3").generate_presigned_post(
-        Bucket=settings.uploads_bucket,
-        Key=key,
-        Fields=fields,
-        Conditions=conditions,
-        ExpiresIn=settings.presign_expiry_seconds,
+    url, form_fields = upload_form(
+        settings.uploads_bucket,
+        key,
+        fields=fields,
+        conditions=conditions,
+        expires_in=settings.presign_expiry_seconds,
     )
     return UploadTicket(
         media_id=media_id,
         key=key,
-        url=post["url"],
-        fields=post["fields"],
+        url=url,
+        fields=form_fields,
         expires_at=iso(now + timedelta(seconds=settings.presign_expiry_seconds)),
         content_type=media_type.content_type,
         size=size,

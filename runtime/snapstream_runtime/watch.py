@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from snapstream_runtime import keys
-from snapstream_runtime.adapters.table import Table, Update, from_attributes
+from snapstream_runtime.adapters.table import KeyQuery, Table, Update
 
 INDEX = "gsi3"
 PARTITION_KEY = "gsi3pk"
@@ -53,13 +53,12 @@ class Watched:
 def overdue(table: Table, status: str, before: str, *, limit: int) -> list[Watched]:
     """At most ``limit`` media watched in ``status`` since before ``before`` (an ISO time),
     oldest first: one Query, paginated, that reads only what is overdue."""
-    items = table.query(
+    query = KeyQuery(
         f"{PARTITION_KEY} = :pk AND {SORT_KEY} < :before",
         {":pk": keys.watch_index_pk(status), ":before": before},
         index=INDEX,
-        limit=limit,
     )
     return [
         Watched(str(item["pk"]).removeprefix("MEDIA#"), str(item[SORT_KEY]))
-        for item in map(from_attributes, items)
+        for item in table.items(query, limit=limit)
     ]

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.cdk_support import only_resource, resources_of_type
-from tools.assembly import open_violations, stacks, stale_acknowledgments
+from tests.constructs.bare_stacks import Templates, bare_stack
+
+if TYPE_CHECKING:
+    import aws_cdk as cdk
 
 ACCOUNT, REGION = "123456789012", "eu-west-1"
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -26,18 +29,17 @@ VPC: dict[str, Any] = {
 }
 
 
-def _existing_vpc(app: Any, env: Any) -> Any:
-    import aws_cdk as cdk
+# The three stacks synthesize with every other bare stack, under the nag packs (a finding raises).
+@bare_stack("ExistingVpc", account=ACCOUNT, region=REGION)
+def _existing_vpc(stack: cdk.Stack) -> None:
     from aws_cdk import aws_ec2 as ec2
 
     from tools.construct_catalog import COMPANIONS, resolve_inputs
 
-    stack = cdk.Stack(app, "ExistingVpc", env=env)
     inputs = resolve_inputs(stack, ["key", "access_logs", "site_bundle"])
     vpc = ec2.Vpc.from_vpc_attributes(stack, "TeamVpc", **VPC)
     hosting = web_hosting_with(stack, vpc=vpc, **inputs)
     COMPANIONS["WebHosting"](stack, hosting, inputs)  # behind its SiteDistribution
-    return stack
 
 
 def web_hosting_with(stack: Any, *, vpc: Any, **inputs: Any) -> Any:
@@ -46,7 +48,8 @@ def web_hosting_with(stack: Any, *, vpc: Any, **inputs: Any) -> Any:
     return WebHosting(stack, "Site", vpc=vpc, **_hosting_props(inputs))
 
 
-def _existing_key_and_buckets(app: Any, env: Any) -> Any:
+@bare_stack("ExistingKeyAndBuckets", account=ACCOUNT, region=REGION)
+def _existing_key_and_buckets(stack: cdk.Stack) -> None:
     import aws_cdk as cdk
     from aws_cdk import aws_kms as kms
     from aws_cdk import aws_logs as logs
@@ -60,7 +63,6 @@ def _existing_key_and_buckets(app: Any, env: Any) -> Any:
         VodPackaging,
     )
 
-    stack = cdk.Stack(app, "ExistingKeyAndBuckets", env=env)
     key = kms.Key.from_key_arn(stack, "TeamKey", KEY_ARN)
     logs_bucket = s3.Bucket.from_bucket_name(stack, "TeamLogs", "team-access-logs")
     outputs = s3.Bucket.from_bucket_attributes(
@@ -100,10 +102,10 @@ def _existing_key_and_buckets(app: Any, env: Any) -> Any:
         log_retention=logs.RetentionDays.ONE_WEEK,
         removal_policy=cdk.RemovalPolicy.DESTROY,
     )
-    return stack
 
 
-def _existing_certificate_and_topic(app: Any, env: Any) -> Any:
+@bare_stack("ExistingCertificateAndTopic", account=ACCOUNT, region=REGION)
+def _existing_certificate_and_topic(stack: cdk.Stack) -> None:
     import aws_cdk as cdk
     from aws_cdk import aws_cloudfront as cloudfront
     from aws_cdk import aws_sns as sns
@@ -111,7 +113,6 @@ def _existing_certificate_and_topic(app: Any, env: Any) -> Any:
     from snapstream_constructs import MediaDistribution, SiteDistribution
     from tools.construct_catalog import operations_monitoring, resolve_inputs
 
-    stack = cdk.Stack(app, "ExistingCertificateAndTopic", env=env)
     inputs = resolve_inputs(
         stack, ["packaging", "media_bucket", "playback_key", "access_logs", "site", "web_acl_arn"]
     )
@@ -140,31 +141,10 @@ def _existing_certificate_and_topic(app: Any, env: Any) -> Any:
         certificate_arn=CERTIFICATE_ARN,
     )
     operations_monitoring(stack, alarm_topic=sns.Topic.from_topic_arn(stack, "Alarms", TOPIC_ARN))
-    return stack
 
 
-@pytest.fixture(scope="module")
-def existing(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    """The three stacks in one app, synthesized once with the nag packs (a finding raises)."""
-    import aws_cdk as cdk
-
-    from snapstream_constructs import register_compliance_packs
-    from tests.cdk_support import new_app
-
-    outdir = tmp_path_factory.mktemp("existing")
-    app = new_app(outdir)
-    register_compliance_packs(app)
-    env = cdk.Environment(account=ACCOUNT, region=REGION)
-    for build in (_existing_vpc, _existing_key_and_buckets, _existing_certificate_and_topic):
-        build(app, env)
-    app.synth()
-    assert open_violations(outdir) == []
-    assert stale_acknowledgments(outdir) == []
-    return {artifact.stack_name: artifact.template for artifact in stacks(outdir)}
-
-
-def test_web_hosting_runs_in_an_existing_vpc(existing: dict[str, dict[str, Any]]) -> None:
-    template = existing["ExistingVpc"]
+def test_web_hosting_runs_in_an_existing_vpc(bare_templates: Templates) -> None:
+    template = bare_templates["ExistingVpc"]
     for created in (
         "AWS::EC2::VPC",
         "AWS::EC2::Subnet",
@@ -231,9 +211,9 @@ def _hosting_props(inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_an_existing_key_encrypts_what_the_constructs_create(
-    existing: dict[str, dict[str, Any]],
+    bare_templates: Templates,
 ) -> None:
-    template = existing["ExistingKeyAndBuckets"]
+    template = bare_templates["ExistingKeyAndBuckets"]
     assert resources_of_type(template, "AWS::KMS::Key") == {}
     encryption = only_resource(template, "AWS::S3::Bucket")["Properties"]["BucketEncryption"]
     [rule] = encryption["ServerSideEncryptionConfiguration"]
@@ -245,8 +225,8 @@ def test_an_existing_key_encrypts_what_the_constructs_create(
     assert table["SSESpecification"]["KMSMasterKeyId"] == KEY_ARN
 
 
-def test_existing_buckets_are_used_by_name(existing: dict[str, dict[str, Any]]) -> None:
-    template = existing["ExistingKeyAndBuckets"]
+def test_existing_buckets_are_used_by_name(bare_templates: Templates) -> None:
+    template = bare_templates["ExistingKeyAndBuckets"]
     logging = only_resource(template, "AWS::S3::Bucket")["Properties"]["LoggingConfiguration"]
     assert logging["DestinationBucketName"] == "team-access-logs"
     policy = json.dumps(only_resource(template, "AWS::IAM::ManagedPolicy")["Properties"])
@@ -254,9 +234,9 @@ def test_existing_buckets_are_used_by_name(existing: dict[str, dict[str, Any]]) 
 
 
 def test_existing_certificates_hold_viewers_to_tls_1_2(
-    existing: dict[str, dict[str, Any]],
+    bare_templates: Templates,
 ) -> None:
-    template = existing["ExistingCertificateAndTopic"]
+    template = bare_templates["ExistingCertificateAndTopic"]
     distributions = resources_of_type(template, "AWS::CloudFront::Distribution").values()
     assert len(distributions) == 2
     for distribution in distributions:
@@ -265,8 +245,8 @@ def test_existing_certificates_hold_viewers_to_tls_1_2(
         assert certificate["MinimumProtocolVersion"] == "TLSv1.2_2021"
 
 
-def test_alarms_publish_to_an_existing_topic(existing: dict[str, dict[str, Any]]) -> None:
-    template = existing["ExistingCertificateAndTopic"]
+def test_alarms_publish_to_an_existing_topic(bare_templates: Templates) -> None:
+    template = bare_templates["ExistingCertificateAndTopic"]
     alarms = resources_of_type(template, "AWS::CloudWatch::Alarm").values()
     assert alarms
     assert all(a["Properties"]["AlarmActions"] == [TOPIC_ARN] for a in alarms)

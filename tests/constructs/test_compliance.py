@@ -122,11 +122,3 @@ def test_the_stale_gate_reports_an_acknowledgment_on_a_resource_its_rule_never_f
     assert stale_acknowledgments(synthesize(tmp_path / "cascaded", cascade=True)) == [
         ("Queues/Failures/Policy/Resource", "Serverless::Serverless-SQSRedrivePolicy")
     ]
-
-
-def test_the_table_of_where_rules_report_matches_the_installed_cdk_nag() -> None:
-    from tools.nag_rule_types import TABLE, render, reported_types
-
-    assert TABLE.read_text(encoding="utf-8") == render(reported_types()), (
-        "cdk-nag changed: run `python -m tools.nag_rule_types`"
-    )

@@ -2,15 +2,83 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from snapstream_constructs import AlarmThresholds
 from tests.cdk_support import only_resource, resources_of_type
-from tests.constructs.conftest import MONITORING_THRESHOLDS_VALUES
+from tests.constructs.bare_stacks import Templates, bare_stack
 
-Templates = dict[str, dict[str, Any]]
+if TYPE_CHECKING:
+    import aws_cdk as cdk
+
+#: Distinct values, so a test can tell which threshold reached which alarm.
+MONITORING_THRESHOLDS_VALUES: dict[str, Any] = {
+    "function_errors": 3,
+    "function_throttles": 4,
+    "dead_letter_messages": 1,
+    "transcode_errors": 2,
+    "load_balancer_5xx": 25,
+    "unhealthy_hosts": 1,
+    "instance_status_checks": 1,
+    "cdn_5xx_rate_percent": 7.5,
+    "table_throttles": 6,
+    "ingest_queue_age_seconds": 300,
+    "analysis_queue_age_seconds": 900,
+    "rule_failed_invocations": 5,
+    "rule_dead_letter_failures": 8,
+    "evaluation_periods": 2,
+}
+
+
+@bare_stack("MonitoringAlone")
+def _monitoring_alone(stack: cdk.Stack) -> None:
+    import aws_cdk as cdk
+
+    from snapstream_constructs import (
+        AgedQueue,
+        AlarmThresholds,
+        DataKey,
+        DeliveryRule,
+        OperationsMonitoring,
+        PipelineMetrics,
+        SecureTopic,
+        WebTier,
+    )
+
+    key = DataKey(stack, "Key", description="k", removal_policy=cdk.RemovalPolicy.DESTROY)
+    OperationsMonitoring(
+        stack,
+        "Monitoring",
+        name_prefix="alone",
+        alarm_topic=SecureTopic(stack, "Alarms", encryption_key=key.key, display_name="ops").topic,
+        thresholds=AlarmThresholds(**MONITORING_THRESHOLDS_VALUES),
+        pipeline=PipelineMetrics(
+            namespace="Test",
+            dimensions={"environment": "alone"},
+            steps={"intake": "Intake", "convert-state": "ConvertState"},
+            failed_outcome="failed",
+            transcode_state_service="convert-state",
+            ingest_service="intake",
+            upload_outcomes=("accepted", "rejected"),
+        ),
+        functions={"Worker": "worker-function", "Helper": "helper-function"},
+        dead_letter_queues={"Failures": "failures-queue"},
+        work_queues={"Work": "work-queue"},
+        tables={"Media": "media-table"},
+        instances={"Nat": "i-0123456789abcdef0"},
+        transcode_queue_name="convert-queue",
+        web=WebTier(
+            load_balancer_full_name="app/site/123", target_group_full_name="targetgroup/site/456"
+        ),
+        distributions={"CloudFront": "E2EXAMPLE"},
+        alarm_on_distribution=True,
+        aged_queues={"Work": AgedQueue(queue_name="work-queue", max_age_seconds=420)},
+        rules={
+            "Route": DeliveryRule(rule_name="route", event_bus_name="media-bus"),
+            "JobState": DeliveryRule(rule_name="job-state", event_bus_name=None),
+        },
+    )
 
 
 def _alarms(bare_templates: Templates) -> dict[str, dict[str, Any]]:
@@ -115,16 +183,6 @@ def test_dashboard_shows_every_section(bare_templates: Templates) -> None:
         "Alarms",
     ):
         assert title in body
-
-
-def test_thresholds_must_be_positive() -> None:
-    assert AlarmThresholds().problems() == []
-    assert AlarmThresholds(function_errors=0).problems() == [
-        "alarm threshold function_errors must be positive"
-    ]
-    assert AlarmThresholds(cdn_5xx_rate_percent=120).problems() == [
-        "alarm threshold cdn_5xx_rate_percent must be at most 100"
-    ]
 
 
 def test_a_queue_alarms_on_its_oldest_message_at_its_own_age(bare_templates: Templates) -> None:

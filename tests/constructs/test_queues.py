@@ -1,13 +1,57 @@
+"""QueueWithDeadLetters alone, and a bucket notifying it of new objects without a custom
+resource."""
+
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
-from tests.cdk_support import only_resource, resources_of_type
+from tests.cdk_support import resources_of_type
+from tests.constructs.bare_stacks import Templates, bare_stack
+
+if TYPE_CHECKING:
+    import aws_cdk as cdk
 
 
-def test_queue_with_dead_letters_alone(pipeline_bare_templates: dict[str, dict[str, Any]]) -> None:
-    template = pipeline_bare_templates["QueueAlone"]
+@bare_stack("QueueAlone")
+def _queue_alone(stack: cdk.Stack) -> None:
+    import aws_cdk as cdk
+
+    from snapstream_constructs import (
+        AccessLogBucket,
+        DataKey,
+        QueueWithDeadLetters,
+        SecureBucket,
+        notify_queue_of_object_created,
+    )
+    from snapstream_constructs.storage import account_bucket_name
+
+    destroy = cdk.RemovalPolicy.DESTROY
+    key = DataKey(stack, "Key", description="k", removal_policy=destroy)
+    key.allow_service("s3.amazonaws.com")
+    logs = AccessLogBucket(stack, "Logs", retention=cdk.Duration.days(5), removal_policy=destroy)
+    bucket = SecureBucket(
+        stack,
+        "Uploads",
+        encryption_key=key.key,
+        access_logs=logs.bucket,
+        access_log_prefix="u/",
+        bucket_name=account_bucket_name("alone", "uploads"),
+        removal_policy=destroy,
+        noncurrent_version_expiration=cdk.Duration.days(3),
+    ).bucket
+    queue = QueueWithDeadLetters(
+        stack,
+        "Ingest",
+        encryption_key=key.key,
+        visibility_timeout=cdk.Duration.seconds(60),
+        max_receive_count=3,
+    )
+    notify_queue_of_object_created(bucket, queue.queue, key_prefix="in/")
+
+
+def test_queue_with_dead_letters_alone(bare_templates: Templates) -> None:
+    template = bare_templates["QueueAlone"]
     queues = resources_of_type(template, "AWS::SQS::Queue")
     assert len(queues) == 2
     [main] = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
@@ -18,9 +62,9 @@ def test_queue_with_dead_letters_alone(pipeline_bare_templates: dict[str, dict[s
 
 
 def test_bucket_notification_needs_no_custom_resource(
-    pipeline_bare_templates: dict[str, dict[str, Any]],
+    bare_templates: Templates,
 ) -> None:
-    template = pipeline_bare_templates["QueueAlone"]
+    template = bare_templates["QueueAlone"]
     assert resources_of_type(template, "AWS::Lambda::Function") == {}
     [uploads] = [
         b
@@ -47,11 +91,11 @@ def test_bucket_and_queue_must_share_a_stack() -> None:
 
 
 def test_the_queue_admits_s3_only_for_the_bucket_it_names(
-    pipeline_bare_templates: dict[str, dict[str, Any]],
+    bare_templates: Templates,
 ) -> None:
     """The condition names the bucket's ARN from the pseudo parameters its name is made of, not
     from the bucket resource (that reference would be a dependency cycle)."""
-    template = pipeline_bare_templates["QueueAlone"]
+    template = bare_templates["QueueAlone"]
     [(uploads_id, uploads)] = [
         (lid, b)
         for lid, b in resources_of_type(template, "AWS::S3::Bucket").items()
@@ -102,60 +146,25 @@ def test_a_bucket_without_a_fixed_name_cannot_notify_the_queue() -> None:
         notify_queue_of_object_created(bucket, sqs.Queue(stack, "Q"), key_prefix="x/")
 
 
-def test_event_bus_alone_routes_with_a_dead_letter_queue(
-    pipeline_bare_templates: dict[str, dict[str, Any]],
-) -> None:
-    """Events EventBridge cannot deliver land in the function's own dead-letter queue, beside
-    those the function failed: one queue per step of everything it never processed."""
-    template = pipeline_bare_templates["BusAlone"]
-    rule = only_resource(template, "AWS::Events::Rule")["Properties"]
-    [target] = rule["Targets"]
-    dlq_id = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
-    function = only_resource(template, "AWS::Lambda::Function")["Properties"]
-    assert function["DeadLetterConfig"]["TargetArn"] == {"Fn::GetAtt": [dlq_id, "Arn"]}
-    assert len(resources_of_type(template, "AWS::SQS::Queue")) == 1
-    dlq = template["Resources"][dlq_id]["Properties"]
-    assert "KmsMasterKeyId" in dlq  # the key admits events.amazonaws.com of this account
-    [dlq_policy] = [
-        p
-        for p in resources_of_type(template, "AWS::SQS::QueuePolicy").values()
-        if p["Properties"]["Queues"] == [{"Ref": dlq_id}]
-    ]
-    statements = dlq_policy["Properties"]["PolicyDocument"]["Statement"]
-    assert any(s.get("Principal") == {"Service": "events.amazonaws.com"} for s in statements)
-    assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 8}
-    assert rule["EventPattern"] == {"source": ["test.source"], "detail-type": ["Uploaded"]}
-    archive = only_resource(template, "AWS::Events::Archive")["Properties"]
-    assert archive["RetentionDays"] == 7
+def test_only_dead_letter_queues_are_known_as_such() -> None:
+    """Monitoring alarms on every queue :func:`dead_letter_queue` made, and on no other."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_sqs as sqs
 
+    from snapstream_constructs import (
+        QueueWithDeadLetters,
+        dead_letter_queue,
+        delivery_dead_letter_queue,
+        is_dead_letter_queue,
+    )
 
-def test_async_function_sends_failures_to_its_dead_letter_queue(
-    pipeline_bare_templates: dict[str, dict[str, Any]],
-) -> None:
-    template = pipeline_bare_templates["BusAlone"]
-    function = only_resource(template, "AWS::Lambda::Function")["Properties"]
-    assert "DeadLetterConfig" in function
-    [policy] = [
-        p["Properties"]["PolicyDocument"]
-        for lid, p in resources_of_type(template, "AWS::IAM::ManagedPolicy").items()
-        if lid.startswith("WorkerPolicy")
-    ]
-    actions = {
-        a
-        for s in policy["Statement"]
-        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
-    }
-    assert "sqs:SendMessage" in actions
-
-
-def test_function_alone_consumes_a_queue(
-    pipeline_bare_templates: dict[str, dict[str, Any]],
-) -> None:
-    template = pipeline_bare_templates["FunctionAlone"]
-    mapping = only_resource(template, "AWS::Lambda::EventSourceMapping")["Properties"]
-    assert mapping["BatchSize"] == 5
-    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    function = only_resource(template, "AWS::Lambda::Function")["Properties"]
-    assert function["Runtime"] == "python3.14"
-    assert function["ReservedConcurrentExecutions"] == 1
-    assert "DependsOn" not in only_resource(template, "AWS::Lambda::Function")
+    stack = cdk.Stack(cdk.App(), "S")
+    work = QueueWithDeadLetters(
+        stack, "Work", encryption_key=None, visibility_timeout=cdk.Duration.seconds(30)
+    )
+    assert is_dead_letter_queue(work.dead_letter_queue)
+    assert not is_dead_letter_queue(work.queue)
+    assert is_dead_letter_queue(dead_letter_queue(stack, "Failures", encryption_key=None))
+    assert is_dead_letter_queue(delivery_dead_letter_queue(stack, "Lost", named_in="a test"))
+    assert not is_dead_letter_queue(sqs.Queue(stack, "Plain"))
+    assert not is_dead_letter_queue(work)

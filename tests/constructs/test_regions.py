@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.cdk_support import only_resource
+from tests.constructs.bare_stacks import Templates, bare_stack
 from tools.assembly import open_violations, stacks, stale_acknowledgments
 from tools.cfn_lint_gate import lint
+
+if TYPE_CHECKING:
+    import aws_cdk as cdk
 
 #: (construct, stack kind) -> what its refusal must say. Every other combination synthesizes.
 EXPECTED_REFUSALS = {
@@ -65,16 +70,13 @@ def _eu_stack(app: Any) -> Any:
     return cdk.Stack(app, "Eu", env=cdk.Environment(account="123456789012", region="eu-west-1"))
 
 
-def test_a_regional_web_acl_synthesizes_outside_us_east_1(tmp_path: Path) -> None:
+@bare_stack("RegionalWebAclInEu", account="123456789012", region="eu-west-1")
+def _regional_web_acl_in_eu(stack: cdk.Stack) -> None:
     from aws_cdk import aws_logs as logs
 
-    from snapstream_constructs import SiteWebAcl, WebAclScope, register_compliance_packs
-    from tests.cdk_support import new_app, only_resource
+    from snapstream_constructs import SiteWebAcl, WebAclScope
     from tools.construct_catalog import resolve_inputs
 
-    app = new_app(tmp_path)
-    register_compliance_packs(app)
-    stack = _eu_stack(app)
     SiteWebAcl(
         stack,
         "WebAcl",
@@ -83,11 +85,11 @@ def test_a_regional_web_acl_synthesizes_outside_us_east_1(tmp_path: Path) -> Non
         log_encryption_key=resolve_inputs(stack, ["key"])["key"],
         log_retention=logs.RetentionDays.ONE_WEEK,
     )
-    app.synth()
-    [artifact] = stacks(tmp_path)
-    assert only_resource(artifact.template, "AWS::WAFv2::WebACL")["Properties"]["Scope"] == (
-        "REGIONAL"
-    )
+
+
+def test_a_regional_web_acl_synthesizes_outside_us_east_1(bare_templates: Templates) -> None:
+    template = bare_templates["RegionalWebAclInEu"]
+    assert only_resource(template, "AWS::WAFv2::WebACL")["Properties"]["Scope"] == "REGIONAL"
 
 
 @pytest.mark.parametrize(

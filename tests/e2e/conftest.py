@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tools.local_platform import LocalPlatform, running_platform
+from tools.local.platform import LocalPlatform, running_platform
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Assertions wait as long as page actions do (Playwright's 5 s default flaked on a busy 2-core

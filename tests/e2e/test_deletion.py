@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.media_files import audio_file, image_file, video_file
 from tests.e2e.navigation import open_upload_page
 from tests.e2e.test_website import PASSWORD, _register
-from tools.local_platform import LocalPlatform
+from tools.local.platform import LocalPlatform
 
 KINDS = ("image", "video", "audio")
 

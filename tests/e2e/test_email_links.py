@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.e2e.mail_steps import PASSWORD, log_in, open_newest_link, register
-from tools.local_platform import LocalPlatform
+from tools.local.platform import LocalPlatform
 
 NEW_PASSWORD = "another long passphrase"
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from tests.e2e.media_files import audio_file, image_file, video_file
-from tools.local_platform import LocalPlatform
+from tools.local.platform import LocalPlatform
 
 PASSWORD = "a long enough passphrase"
 

@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.mail_steps import PASSWORD, log_in, register
-from tools.local_platform import LocalPlatform
+from tools.local.platform import LocalPlatform
 
 
 def test_ending_another_session_and_logging_out_end_them_for_real(

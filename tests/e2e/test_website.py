@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.mail_steps import register
 from tests.e2e.media_files import image_file, video_file
 from tests.e2e.navigation import open_upload_page
-from tools.local_platform import LocalPlatform
+from tools.local.platform import LocalPlatform
 
 PASSWORD = "a long enough passphrase"
 

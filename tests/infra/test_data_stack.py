@@ -147,7 +147,7 @@ def test_tables_are_kms_encrypted_with_point_in_time_recovery(
 ) -> None:
     template = _data(templates, env)
     tables = resources_of_type(template, "AWS::DynamoDB::Table")
-    assert len(tables) == 2
+    assert len(tables) == 1  # the media table: one table for every access pattern
     for table in tables.values():
         props = table["Properties"]
         assert props["SSESpecification"] == {
@@ -183,20 +183,6 @@ def test_media_table_serves_the_access_patterns(templates: Templates, env: str) 
         assert index["Projection"] == {"ProjectionType": projection}
     assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert bool(props.get("DeletionProtectionEnabled")) is ENVIRONMENTS[env].retain_data
-
-
-@pytest.mark.parametrize("env", ENVS)
-def test_idempotency_table_expires_records(templates: Templates, env: str) -> None:
-    [idem] = [
-        t
-        for lid, t in resources_of_type(_data(templates, env), "AWS::DynamoDB::Table").items()
-        if lid.startswith("IdempotencyTable")
-    ]
-    assert idem["Properties"]["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
-    assert idem["Properties"]["TimeToLiveSpecification"] == {
-        "AttributeName": "expiration",
-        "Enabled": True,
-    }
 
 
 @pytest.mark.parametrize("env", ENVS)

@@ -38,7 +38,6 @@ PINNED_DATA_STACK = {
     "UploadsBucketC4B27CC7": "AWS::S3::Bucket",
     "MediaBucket4022EBBF": "AWS::S3::Bucket",
     "MediaTable1D549DC8": "AWS::DynamoDB::Table",
-    "IdempotencyTableE9369C9C": "AWS::DynamoDB::Table",
     "NotificationsTopic11888230": "AWS::SNS::Topic",
     "OperationsTopic6000C985": "AWS::SNS::Topic",
     "IngestQueueDeadLetters837B326F": "AWS::SQS::Queue",

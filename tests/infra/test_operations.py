@@ -215,7 +215,7 @@ def test_every_function_alarms_on_errors_and_throttles(
 @pytest.mark.parametrize("env", ENVS)
 def test_every_table_alarms_on_throttling(templates: Templates, env: str) -> None:
     tables = environment_resources(templates, env, "AWS::DynamoDB::Table")
-    assert len(tables) == 2
+    assert len(tables) == 1
     assert _alarmed(templates, env, "ThrottledRequests", "TableName") == tables
 
 

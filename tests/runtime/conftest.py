@@ -17,7 +17,7 @@ from snapstream_runtime.contract import ENV_UPLOADS_BUCKET
 from snapstream_runtime.settings import Settings
 from tests.runtime.custom_resources import cloudformation  # noqa: F401 (a shared fixture)
 from tools.authority.proof import Authority
-from tools.local_aws import LocalResources, function_environment, provision
+from tools.local.aws import LocalResources, function_environment, provision
 
 REGION = "us-east-1"
 

@@ -14,9 +14,11 @@ import pytest
 from snapstream_runtime import settings as settings_module
 from snapstream_runtime.handlers import deletion as deletion_handler
 from snapstream_runtime.settings import Settings
-from tools.local_aws import LocalResources, function_environment
-from tools.local_mediapackage import LocalMediaPackage, installed
-from tools.local_platform import _Context, deliver_queue, provision_pipeline_queues
+from tools.local.aws import LocalResources, function_environment
+from tools.local.lambdas import LambdaContext as _Context
+from tools.local.lambdas import deliver_queue
+from tools.local.mediapackage import LocalMediaPackage, installed
+from tools.local.platform import provision_pipeline_queues
 
 
 @dataclasses.dataclass

@@ -15,9 +15,17 @@ import pytest
 from botocore.stub import ANY, Stubber
 from PIL import Image
 
-from snapstream_runtime import analysis, contract, image_analysis, lifecycle, speech, tags
+from snapstream_runtime import (
+    analysis,
+    contract,
+    image_analysis,
+    lifecycle,
+    speech,
+    tags,
+    video_analysis,
+)
 from snapstream_runtime.adapters.table import Table
-from snapstream_runtime.analysis import AnalysisOutcome
+from snapstream_runtime.analysis_steps import AnalysisOutcome
 from snapstream_runtime.deletion_requests import Gone
 from snapstream_runtime.ingest import ObjectCreated, ingest
 from snapstream_runtime.lifecycle import Status
@@ -51,14 +59,14 @@ def stubbed(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Stubber]]:
     stubs = {
         name: Stubber(session.create_client(name, region_name="us-east-1")) for name in SERVICES
     }
-    from snapstream_runtime.adapters import clients
+    from snapstream_runtime.adapters import clients, comprehend, rekognition, transcribe
 
     real = clients.client
 
     def client(service: str) -> Any:
         return stubs[service].client if service in stubs else real(service)
 
-    for module in (analysis, image_analysis, speech):
+    for module in (rekognition, transcribe, comprehend):
         monkeypatch.setattr(module, "client", client)
     for stub in stubs.values():
         stub.activate()
@@ -511,7 +519,8 @@ def test_a_video_gets_speech_and_label_jobs_and_a_paginated_timeline(
         "API": "StartLabelDetection",
         "JobTag": media.media_id,
     }
-    assert analysis.on_video_labels_done(message, analysis_settings) is AnalysisOutcome.ANALYSED
+    done = video_analysis.on_video_labels_done
+    assert done(message, analysis_settings) is AnalysisOutcome.ANALYSED
     timeline = _analysis_item(analysis_settings, media.media_id, "video_labels")
     assert timeline["pages"] == 2
     assert timeline["labels"][0] == {
@@ -522,7 +531,7 @@ def test_a_video_gets_speech_and_label_jobs_and_a_paginated_timeline(
         "count": 2,
     }
     assert {"boat", "water"} <= set(_load(analysis_settings, media.media_id).item["tags"])
-    assert analysis.on_video_labels_done(message, analysis_settings) is AnalysisOutcome.DUPLICATE
+    assert done(message, analysis_settings) is AnalysisOutcome.DUPLICATE
 
 
 def test_the_queue_handler_retries_then_gives_up_on_the_last_receive(
@@ -670,14 +679,14 @@ def test_video_text_and_segments_where_switched_on(
         "API": "StartSegmentDetection",
         "JobTag": media.media_id,
     }
-    assert analysis.on_video_labels_done(text, settings) is AnalysisOutcome.ANALYSED
-    assert analysis.on_video_labels_done(segments, settings) is AnalysisOutcome.ANALYSED
+    assert video_analysis.on_video_labels_done(text, settings) is AnalysisOutcome.ANALYSED
+    assert video_analysis.on_video_labels_done(segments, settings) is AnalysisOutcome.ANALYSED
     assert _analysis_item(settings, media.media_id, "video_text") == [
         {"text": "BREAKING NEWS", "first_ms": 2000, "confidence": 98.0}
     ]
     assert _analysis_item(settings, media.media_id, "video_segments")["shots"] == 1
     assert "breaking news" in _load(settings, media.media_id).item["tags"]
-    assert analysis.on_video_labels_done(text, settings) is AnalysisOutcome.DUPLICATE
+    assert video_analysis.on_video_labels_done(text, settings) is AnalysisOutcome.DUPLICATE
 
 
 def test_a_retry_after_a_failed_notification_finishes_the_image(

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from snapstream_runtime.analysis import AnalysisOutcome, on_uploaded
+from snapstream_runtime.analysis import on_uploaded
+from snapstream_runtime.analysis_steps import AnalysisOutcome
 from snapstream_runtime.handlers import analysis as analysis_handler
 from snapstream_runtime.lifecycle import Status
 from snapstream_runtime.settings import Settings

@@ -10,7 +10,7 @@ import pytest
 from snapstream_constructs.storage import browser_upload_cors_rule
 from snapstream_runtime.handlers import bucket_cors
 from tests.runtime.custom_resources import deployment_context
-from tools.local_aws import LocalResources
+from tools.local.aws import LocalResources
 
 _Context = deployment_context("bucket-cors")
 SITE = "https://d111111abcdef8.cloudfront.net"

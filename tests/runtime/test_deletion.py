@@ -13,6 +13,7 @@ import boto3
 import pytest
 
 from snapstream_runtime import keys, lifecycle, removal, tags
+from snapstream_runtime.adapters import storage
 from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.analysis_records import register_hash, store_results
 from snapstream_runtime.deletion import DeletionOutcome, parse_message, process
@@ -34,7 +35,7 @@ from tests.runtime.deletion_support import (  # noqa: F401 (fixtures)
 from tests.runtime.paging_support import CURSORS
 from tests.runtime.samples import png_bytes
 from tests.runtime.uploads_helpers import put_object, ticket_for
-from tools.local_mediapackage import LocalMediaPackage, installed
+from tools.local.mediapackage import LocalMediaPackage, installed
 
 pytestmark = pytest.mark.usefixtures("as_deletion_function", "mediapackage")
 
@@ -211,7 +212,7 @@ def test_a_media_not_marked_is_never_touched(deletion_settings: Settings, owner:
 def _failing_deletes(monkeypatch: pytest.MonkeyPatch, failures: int | None) -> list[int]:
     """S3's multi-object delete fails ``failures`` times (None: always), then works."""
     calls: list[int] = []
-    real = removal._delete_objects
+    real = storage.delete_versions
 
     def flaky(bucket: str, objects: list[dict[str, str]]) -> int:
         calls.append(len(objects))
@@ -219,7 +220,7 @@ def _failing_deletes(monkeypatch: pytest.MonkeyPatch, failures: int | None) -> l
             raise RuntimeError("S3 is having a bad day")
         return real(bucket, objects)
 
-    monkeypatch.setattr(removal, "_delete_objects", flaky)
+    monkeypatch.setattr(storage, "delete_versions", flaky)
     return calls
 
 
@@ -252,7 +253,7 @@ def test_a_step_that_keeps_failing_ends_in_the_dead_letter_queue_with_the_reason
     settings, table = deletion_settings, Table(deletion_settings.table_name)
     doomed = uploaded(settings, owner, "doomed.png")
     request_media_deletion(settings, doomed, requested_by=owner)
-    working = removal._delete_objects
+    working = storage.delete_versions
     _failing_deletes(monkeypatch, failures=None)
 
     results = settle(deletion_queue)
@@ -266,7 +267,7 @@ def test_a_step_that_keeps_failing_ends_in_the_dead_letter_queue_with_the_reason
     assert stuck.item["deletion"]["attempts"] == 5
     assert library_page(table.name, owner, cursors=CURSORS).items == []  # still off every list
     # once the cause is fixed, a redrive finishes it (docs/runbooks.md)
-    monkeypatch.setattr(removal, "_delete_objects", working)
+    monkeypatch.setattr(storage, "delete_versions", working)
     boto3.client("sqs").send_message(QueueUrl=deletion_queue.url, MessageBody=dead["Body"])
     settle(deletion_queue)
     assert lifecycle.load(table, doomed.media_id) is None

@@ -44,8 +44,8 @@ from tests.runtime.deletion_support import (  # noqa: F401 (fixtures)
 from tests.runtime.paging_support import CURSORS
 from tests.runtime.samples import SAMPLES, png_bytes
 from tests.runtime.uploads_helpers import put_object, ticket_for
-from tools.local_mediapackage import LocalMediaPackage, installed
-from tools.local_platform import _Context
+from tools.local.lambdas import LambdaContext as _Context
+from tools.local.mediapackage import LocalMediaPackage, installed
 
 Environment = Callable[[str], dict[str, str]]
 pytestmark = pytest.mark.usefixtures("as_deletion_function")

@@ -19,8 +19,9 @@ from snapstream_runtime.lifecycle import Status
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.uploads import UploadTicket, create_upload
 from tests.runtime.samples import png_bytes
-from tools.local_aws import LocalResources, function_environment, provision
-from tools.local_platform import deliver_ingest, moto_server
+from tools.local.aws import LocalResources, function_environment, provision
+from tools.local.lambdas import deliver_ingest
+from tools.local.moto_server import moto_server
 
 OWNER = "9" * 32
 

@@ -15,7 +15,7 @@ from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.handlers import mail_events as mail_events_handler
 from snapstream_runtime.mail_events import UNDELIVERABLE, is_deliverable, recipients
 from snapstream_runtime.settings import Settings
-from tools.local_aws import LocalResources, function_environment
+from tools.local.aws import LocalResources, function_environment
 
 
 class _Context:

@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from snapstream_runtime.adapters.table import to_attributes
 from snapstream_runtime.pagination import (
     MAX_CURSOR_LENGTH,
     BadCursor,
@@ -27,7 +26,7 @@ LAST = {
 
 
 def _cursor(query: PageQuery = ALICE, key: dict[str, str] = LAST) -> str:
-    cursor = CURSORS.encode(to_attributes(key), query)
+    cursor = CURSORS.encode(key, query)
     assert cursor is not None
     return cursor
 

@@ -41,8 +41,8 @@ from tests.runtime.deletion_support import (  # noqa: F401 (fixtures)
 )
 from tests.runtime.samples import SAMPLES
 from tests.runtime.uploads_helpers import OWNER, put_object, ticket_for
-from tools.local_aws import LocalResources, function_environment
-from tools.local_pipeline import LocalPipeline
+from tools.local.aws import LocalResources, function_environment
+from tools.local.pipeline import LocalPipeline
 
 Templates = dict[tuple[str, str], dict[str, Any]]
 HOURS = 3600
@@ -435,7 +435,7 @@ def test_make_dev_runs_the_sweeper_on_the_templates_schedule(
     deletion_queue: DeletionQueue,
     clock: FrozenClock,
 ) -> None:
-    """The local worker invokes the real handler at the rule's own rate (tools/local_pipeline)."""
+    """The local worker invokes the real handler at the rule's own rate (tools/local/pipeline)."""
     started = time.time()
     clock.now = datetime.fromtimestamp(started, UTC) - timedelta(hours=3)
     media = _uploaded(settings, "png", "three hours ago.png")

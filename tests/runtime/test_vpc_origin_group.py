@@ -9,7 +9,7 @@ import pytest
 
 from snapstream_runtime.handlers import vpc_origin_group
 from tests.runtime.custom_resources import deployment_context
-from tools.local_aws import LocalResources
+from tools.local.aws import LocalResources
 
 _Context = deployment_context("vpc-origin-group")
 GROUP = "CloudFront-VPCOrigins-Service-SG"

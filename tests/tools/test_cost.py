@@ -174,7 +174,7 @@ def test_docs_cost_md_is_current(cloud_assembly: Path) -> None:
 def test_custom_metrics_are_one_per_outcome_and_one_duration_per_step(
     cost_envs: dict[str, Environment],
 ) -> None:
-    from snapstream_runtime.analysis import AnalysisOutcome
+    from snapstream_runtime.analysis_steps import AnalysisOutcome
     from snapstream_runtime.deletion import DeletionOutcome
     from snapstream_runtime.ingest import Outcome
     from snapstream_runtime.mail_events import MailEventOutcome

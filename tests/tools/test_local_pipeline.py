@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from tools.local_aws import LocalResources
-from tools.local_pipeline import add_stand_ins, matches, routes, scheduled_event, schedules
+from tools.local.aws import LocalResources
+from tools.local.eventbridge import matches, routes, scheduled_event, schedules
+from tools.local.pipeline import add_stand_ins
 
 
 @pytest.mark.parametrize(

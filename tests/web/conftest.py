@@ -26,7 +26,7 @@ from tests.runtime.deletion_support import (  # noqa: F401 (fixtures shared with
 from tests.web.browser import Browser, BrowserFactory
 from tests.web.mailbox import SiteMail
 from tests.web.session_support import clock  # noqa: F401 (the site's clocks, moved by tests)
-from tools.local_aws import LocalResources, provision_mail
+from tools.local.aws import LocalResources, provision_mail
 
 MIB = 1024**2
 

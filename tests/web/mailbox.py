@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from moto.ses.models import ses_backends
 
-from tools.local_aws import ACCOUNT
+from tools.local.aws import ACCOUNT
 
 REGION = "us-east-1"
 _LINK = re.compile(r"https?://\S+")

@@ -20,7 +20,7 @@ from tools.authority.recorder import Call
 from tools.authority.resources import ResourceIndex, UnknownResource
 from tools.authority.unreached import reason_unreached
 
-#: What tools/local_aws creates in moto for the tests (everything else keeps its template name).
+#: What tools/local/aws creates in moto for the tests (everything else keeps its template name).
 LOCAL_TYPES = frozenset(
     {
         "AWS::KMS::Key",
@@ -37,7 +37,7 @@ LOCAL_TYPES = frozenset(
 def local_names(
     stack: str, logical_id: str, resource_type: str, properties: Mapping[str, Any]
 ) -> str | None:
-    """How tools/local_aws names what it creates in moto (the tests' environment): a bucket the
+    """How tools/local/aws names what it creates in moto (the tests' environment): a bucket the
     template names keeps that name (a policy may name it, e.g. the ingest queue's)."""
     if resource_type == "AWS::S3::Bucket" and "BucketName" in properties:
         return None

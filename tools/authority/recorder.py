@@ -33,7 +33,7 @@ SITE = "site"
 HANDLERS = "snapstream_runtime.handlers."
 #: Local stand-ins that run product code in place of a function (make dev, the e2e tests): the
 #: analysis services are stood in for inside the analysis step, whose writes they make.
-STAND_INS = {"tools.local_analysis": HANDLERS + "analysis"}
+STAND_INS = {"tools.local.analysis": HANDLERS + "analysis"}
 
 
 @dataclass(frozen=True)

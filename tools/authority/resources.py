@@ -126,7 +126,7 @@ class ResourceIndex:
 
     def key(self, key_id_or_arn: str) -> str:
         """A key's ARN from its id, ARN or the environment's name for it."""
-        from tools.local_aws import KEY_LOGICAL_IDS  # keys moto created for the tests
+        from tools.local.aws import KEY_LOGICAL_IDS  # keys moto created for the tests
 
         found = self._by_name.get(key_id_or_arn)
         if key_id_or_arn in KEY_LOGICAL_IDS:

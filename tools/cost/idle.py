@@ -362,7 +362,7 @@ def no_idle_cost(env: Environment) -> list[str]:
 def custom_metrics(env: Environment) -> int:
     """Metrics the functions can publish: per service (``POWERTOOLS_SERVICE_NAME`` in the
     template), one count per outcome of its logic and one ``<Step>Duration``."""
-    from snapstream_runtime.analysis import AnalysisOutcome
+    from snapstream_runtime.analysis_steps import AnalysisOutcome
     from snapstream_runtime.deletion import DeletionOutcome
     from snapstream_runtime.deletion_requests import Gone
     from snapstream_runtime.ingest import Outcome as IngestOutcome

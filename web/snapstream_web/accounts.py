@@ -22,6 +22,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from snapstream_runtime import keys
 from snapstream_runtime.adapters.table import (
     ConditionFailed,
+    KeyQuery,
     Table,
     Update,
     put_transact_item,
@@ -360,14 +361,9 @@ def users_page(
     table_name: str, *, cursors: Cursors, limit: int = 50, cursor: str | None = None
 ) -> Page:
     """Every account, newest first (GSI2 ``USERS``): one Query per page, for admins."""
-    request: dict[str, Any] = {
-        "TableName": table_name,
-        "IndexName": "gsi2",
-        "KeyConditionExpression": "gsi2pk = :pk",
-        "ExpressionAttributeValues": to_attributes({":pk": USERS_INDEX_PK}),
-        "ScanIndexForward": False,
-        "Limit": max(1, min(limit, 100)),
-    }
+    request = KeyQuery("gsi2pk = :pk", {":pk": USERS_INDEX_PK}, index="gsi2", descending=True)
     query = PageQuery("users", ("gsi2pk", USERS_INDEX_PK), index_key("gsi2"))
-    page = query_page(request, query, cursors=cursors, cursor=cursor)
+    page = query_page(
+        Table(table_name), request, query, cursors=cursors, cursor=cursor, limit=limit
+    )
     return Page([User.from_item(i).listed() for i in page.items], page.cursor)

@@ -6,19 +6,9 @@ the unread counter, instead of rewriting every notification item.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from botocore.exceptions import ClientError
-
 from snapstream_runtime import keys
-from snapstream_runtime.adapters.clients import client
-from snapstream_runtime.adapters.table import (
-    Table,
-    Update,
-    delete_keys,
-    to_attributes,
-)
+from snapstream_runtime.adapters import email_subscriptions
+from snapstream_runtime.adapters.table import KeyQuery, Table, Update, delete_keys
 from snapstream_runtime.clock import iso, utc_now
 from snapstream_runtime.lifecycle import UNREAD_COUNTER
 from snapstream_runtime.pagination import Cursors, Page, PageQuery, query_page
@@ -34,16 +24,13 @@ def notifications_page(
     profile = table.get(**keys.profile_key(user_id)) or {}
     read_at = str(profile.get("notifications_read_at", ""))
     pk = keys.user_pk(user_id)
-    request: dict[str, Any] = {
-        "TableName": table.name,
-        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-        "ExpressionAttributeValues": to_attributes({":pk": pk, ":prefix": NOTIFICATION_PREFIX}),
-        "ScanIndexForward": False,
-        "Limit": max(1, min(limit, 100)),
-    }
-    page = query_page(
-        request, PageQuery("notifications", ("pk", pk)), cursors=cursors, cursor=cursor
+    request = KeyQuery(
+        "pk = :pk AND begins_with(sk, :prefix)",
+        {":pk": pk, ":prefix": NOTIFICATION_PREFIX},
+        descending=True,
     )
+    query = PageQuery("notifications", ("pk", pk))
+    page = query_page(table, request, query, cursors=cursors, cursor=cursor, limit=limit)
     items = [
         {
             "notification_id": item["notification_id"],
@@ -85,26 +72,12 @@ def subscribe_email(table: Table, user: User, topic_arn: str) -> str:
     """
     if user.email_subscription:
         return user.email_subscription
-    response = client("sns").subscribe(
-        TopicArn=topic_arn,
-        Protocol="email",
-        Endpoint=user.email,
-        Attributes={
-            "FilterPolicy": json.dumps({"user_id": [user.user_id]}),
-            "FilterPolicyScope": "MessageAttributes",
-        },
-        ReturnSubscriptionArn=True,
-    )
-    arn = str(response["SubscriptionArn"])
+    arn = email_subscriptions.subscribe(topic_arn, user.email, user_id=user.user_id)
     set_email_subscription(table, user, arn)
     return arn
 
 
 def unsubscribe_email(table: Table, user: User) -> None:
     if user.email_subscription:
-        try:
-            client("sns").unsubscribe(SubscriptionArn=user.email_subscription)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "NotFound":
-                raise
+        email_subscriptions.unsubscribe(user.email_subscription)
     set_email_subscription(table, user, None)

@@ -22,7 +22,7 @@ from typing import Any, Protocol, cast
 
 from flask import Response, after_this_request, current_app
 
-from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters.outgoing_mail import send_text_email
 from snapstream_web.config import WebConfig
 
 log = logging.getLogger("snapstream_web.mail")
@@ -52,16 +52,12 @@ class SesMailer:
         self.sender, self.configuration_set = sender, configuration_set
 
     def send(self, message: Message) -> None:
-        client("sesv2").send_email(
-            FromEmailAddress=self.sender,
-            Destination={"ToAddresses": [message.to]},
-            Content={
-                "Simple": {
-                    "Subject": {"Data": message.subject, "Charset": "UTF-8"},
-                    "Body": {"Text": {"Data": message.text, "Charset": "UTF-8"}},
-                }
-            },
-            ConfigurationSetName=self.configuration_set,
+        send_text_email(
+            sender=self.sender,
+            to=message.to,
+            subject=message.subject,
+            text=message.text,
+            configuration_set=self.configuration_set,
         )
 
 

@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import quote
 
 from snapstream_runtime import keys, lifecycle, tags
-from snapstream_runtime.adapters.clients import client
-from snapstream_runtime.adapters.table import Table, from_attributes, to_attributes
+from snapstream_runtime.adapters.presigned import download_url
+from snapstream_runtime.adapters.table import KeyQuery, Table
 from snapstream_runtime.deletion_requests import request_media_deletion
 from snapstream_runtime.library import dashboard, library_page
 from snapstream_runtime.lifecycle import Media, Status
@@ -81,17 +81,14 @@ def file_url(
     with the Content-Type and Content-Disposition it names, whatever the object was stored with:
     an original downloads as an attachment (``download_as``), a preview shows inline, and
     nothing from the buckets is ever served as HTML."""
-    params = {
-        "Bucket": bucket,
-        "Key": key,
-        **({"VersionId": version_id} if version_id else {}),
-        "ResponseContentType": served_type(content_type),
-        "ResponseContentDisposition": _attachment(download_as) if download_as else "inline",
-    }
-    url: str = client("s3").generate_presigned_url(
-        "get_object", Params=params, ExpiresIn=LINK_SECONDS
+    return download_url(
+        bucket,
+        key,
+        version_id,
+        content_type=served_type(content_type),
+        disposition=_attachment(download_as) if download_as else "inline",
+        expires_in=LINK_SECONDS,
     )
-    return url
 
 
 def _thumbnail_key(item: dict[str, Any]) -> str | None:
@@ -120,23 +117,8 @@ def card(settings: Settings, item: dict[str, Any]) -> dict[str, Any]:
 
 def _records(settings: Settings, media_ids: list[str]) -> dict[str, dict[str, Any]]:
     """The META records of up to 100 media in one BatchGetItem."""
-    if not media_ids:
-        return {}
-    request = {
-        settings.table_name: {
-            "Keys": [to_attributes(lifecycle.media_key(m)) for m in dict.fromkeys(media_ids)],
-        }
-    }
-    found: dict[str, dict[str, Any]] = {}
-    for _ in range(5):
-        response = client("dynamodb").batch_get_item(RequestItems=request)
-        for raw in response["Responses"].get(settings.table_name, []):
-            item = from_attributes(raw)
-            found[item["media_id"]] = item
-        request = response.get("UnprocessedKeys") or {}
-        if not request:
-            break
-    return found
+    media_keys = [lifecycle.media_key(m) for m in dict.fromkeys(media_ids)]
+    return {item["media_id"]: item for item in Table(settings.table_name).get_many(media_keys)}
 
 
 def library(
@@ -204,14 +186,11 @@ def statuses(settings: Settings, owner_id: str, media_ids: list[str]) -> dict[st
 
 
 def _analyses(settings: Settings, media_id: str) -> dict[str, Any]:
-    response = client("dynamodb").query(
-        TableName=settings.table_name,
-        KeyConditionExpression="pk = :pk AND begins_with(sk, :analysis)",
-        ExpressionAttributeValues=to_attributes(
-            {":pk": keys.media_pk(media_id), ":analysis": "ANALYSIS#"}
-        ),
+    query = KeyQuery(
+        "pk = :pk AND begins_with(sk, :analysis)",
+        {":pk": keys.media_pk(media_id), ":analysis": "ANALYSIS#"},
     )
-    return {item["kind"]: item["body"] for item in (from_attributes(i) for i in response["Items"])}
+    return {item["kind"]: item["body"] for item in Table(settings.table_name).items(query)}
 
 
 def detail(settings: Settings, media: Media) -> dict[str, Any]:

@@ -19,8 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from snapstream_runtime import keys
-from snapstream_runtime.adapters.clients import client
-from snapstream_runtime.adapters.table import ConditionFailed, Table, Update, to_attributes
+from snapstream_runtime.adapters.table import Condition, ConditionFailed, Table, Update
 from snapstream_runtime.clock import iso
 from snapstream_runtime.session_records import session_hash, sessions_of
 from snapstream_web.accounts import User
@@ -52,7 +51,6 @@ class SessionRecord:
     user_agent: str
     absolute_expiry: int
     auth_version: int
-    code_attempts: int = 0
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> SessionRecord:
@@ -66,7 +64,6 @@ class SessionRecord:
             user_agent=str(item.get("user_agent", "")),
             absolute_expiry=int(item["absolute_expiry"]),
             auth_version=int(item.get("auth_version", 1)),
-            code_attempts=int(item.get("code_attempts", 0)),
         )
 
     def alive(self, now: int, timeouts: Timeouts) -> bool:
@@ -163,24 +160,12 @@ def touch(
 
 
 def end(table: Table, handle: str) -> None:
-    client("dynamodb").delete_item(
-        TableName=table.name, Key=to_attributes(keys.session_key(handle))
-    )
+    table.delete(keys.session_key(handle))
 
 
 def end_own(table: Table, user_id: str, handle: str) -> bool:
     """End one of ``user_id``'s sessions by its handle; False if it is not theirs (or gone)."""
-    dynamodb = client("dynamodb")
-    try:
-        dynamodb.delete_item(
-            TableName=table.name,
-            Key=to_attributes(keys.session_key(handle)),
-            ConditionExpression="user_id = :me",
-            ExpressionAttributeValues=to_attributes({":me": user_id}),
-        )
-    except dynamodb.exceptions.ConditionalCheckFailedException:
-        return False
-    return True
+    return table.delete(keys.session_key(handle), Condition().require_equal("user_id", user_id))
 
 
 def adopt_auth_version(table: Table, handle: str, auth_version: int) -> None:
@@ -193,19 +178,12 @@ def adopt_auth_version(table: Table, handle: str, auth_version: int) -> None:
 def count_wrong_code(table: Table, handle: str) -> int:
     """One more wrong second-factor code for this pending login; how many so far (as many as
     allowed if the pending login is gone already)."""
-    dynamodb = client("dynamodb")
+    wrong = Update().add("code_attempts", 1).require_exists("pk")
     try:
-        response = dynamodb.update_item(
-            TableName=table.name,
-            Key=to_attributes(keys.session_key(handle)),
-            UpdateExpression="ADD code_attempts :one",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues=to_attributes({":one": 1}),
-            ReturnValues="UPDATED_NEW",
-        )
-    except dynamodb.exceptions.ConditionalCheckFailedException:
+        counted = table.update(keys.session_key(handle), wrong, return_updated=True)
+    except ConditionFailed:
         return MAX_CODE_ATTEMPTS
-    return int(response["Attributes"]["code_attempts"]["N"])
+    return int(counted["code_attempts"])
 
 
 def listing(

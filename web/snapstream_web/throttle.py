@@ -16,8 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from snapstream_runtime.adapters.clients import client
-from snapstream_runtime.adapters.table import Table, Update, from_attributes, to_attributes
+from snapstream_runtime.adapters.table import ConditionFailed, Table, Update
 
 
 @dataclass(frozen=True)
@@ -71,21 +70,18 @@ def record_failure(
     """Count one failure under ``key``; the wait it imposes on the next attempt (seconds)."""
     moment = now() if at is None else at
     forget = moment + policy.forget_after_seconds
-    dynamodb = client("dynamodb")
+    counted = (
+        Update()
+        .add("failures", 1)
+        .set("expires_at", forget)
+        .require("attribute_not_exists(pk) OR expires_at > :now", {}, {":now": moment})
+    )
     try:
-        response = dynamodb.update_item(
-            TableName=table.name,
-            Key=to_attributes(key),
-            UpdateExpression="ADD failures :one SET expires_at = :forget",
-            ConditionExpression="attribute_not_exists(pk) OR expires_at > :now",
-            ExpressionAttributeValues=to_attributes({":one": 1, ":forget": forget, ":now": moment}),
-            ReturnValues="UPDATED_NEW",
-        )
-        failures = int(from_attributes(response["Attributes"])["failures"])
-    except dynamodb.exceptions.ConditionalCheckFailedException:
+        failures = int(table.update(key, counted, return_updated=True)["failures"])
+    except ConditionFailed:
         # an expired count TTL has not removed yet: start again from one
         fresh: dict[str, Any] = {**key, "failures": 1, "expires_at": forget}
-        dynamodb.put_item(TableName=table.name, Item=to_attributes(fresh))
+        table.put(fresh)
         failures = 1
     delay = policy.delay(failures)
     if delay:
@@ -96,4 +92,4 @@ def record_failure(
 def clear(table: Table, key: dict[str, str]) -> None:
     """Forget the failures under ``key`` (a successful login to the account)."""
     if table.get(**key):
-        client("dynamodb").delete_item(TableName=table.name, Key=to_attributes(key))
+        table.delete(key)

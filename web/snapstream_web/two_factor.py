@@ -30,8 +30,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from snapstream_runtime import keys
-from snapstream_runtime.adapters.clients import client
-from snapstream_runtime.adapters.table import ConditionFailed, Table, Update, to_attributes
+from snapstream_runtime.adapters.table import ConditionFailed, Table, Update
 from snapstream_web.accounts import User
 
 ISSUER = "SnapStream"
@@ -182,16 +181,14 @@ def verify(table: Table, user_id: str, code: str, site_key: str) -> bool:
 
 
 def _use_recovery_code(table: Table, user_id: str, hashed: str) -> bool:
-    dynamodb = client("dynamodb")
+    used = (
+        Update()
+        .discard("recovery_codes", {hashed})
+        .require("contains(recovery_codes, :code)", {}, {":code": hashed})
+    )
     try:
-        dynamodb.update_item(
-            TableName=table.name,
-            Key=to_attributes(keys.profile_key(user_id)),
-            UpdateExpression="DELETE recovery_codes :used",
-            ConditionExpression="contains(recovery_codes, :code)",
-            ExpressionAttributeValues=to_attributes({":used": {hashed}, ":code": hashed}),
-        )
-    except dynamodb.exceptions.ConditionalCheckFailedException:
+        table.update(keys.profile_key(user_id), used)
+    except ConditionFailed:
         return False
     return True
 

@@ -36,10 +36,11 @@ from snapstream_constructs.queues import (
     is_dead_letter_queue,
     notify_queue_of_object_created,
 )
+from snapstream_constructs.roles import service_role
 from snapstream_constructs.site_distribution import SiteDistribution
 from snapstream_constructs.site_web_acl import SiteWebAcl, WebAclScope
 from snapstream_constructs.storage import AccessLogBucket, SecureBucket
-from snapstream_constructs.tables import IdempotencyTable, MediaTable
+from snapstream_constructs.tables import MediaTable
 from snapstream_constructs.transcoding import MediaConvertTranscoding
 from snapstream_constructs.web_hosting import WebHosting
 
@@ -50,7 +51,6 @@ __all__ = [
     "DataKey",
     "DeliveryRule",
     "FunctionTracing",
-    "IdempotencyTable",
     "MediaConvertTranscoding",
     "MediaDistribution",
     "MediaEventBus",
@@ -77,5 +77,6 @@ __all__ = [
     "notify_queue_of_object_created",
     "register_compliance_packs",
     "resource_finding",
+    "service_role",
     "write_acknowledgments_to_templates",
 ]

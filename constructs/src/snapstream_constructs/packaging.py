@@ -17,7 +17,7 @@ from snapstream_constructs.compliance import (
     acknowledge_rotation_by_redeploy,
     resource_finding,
 )
-from snapstream_constructs.transcoding import service_role
+from snapstream_constructs.roles import service_role
 
 CDN_IDENTIFIER_FIELD = "MediaPackageCDNIdentifier"
 CDN_IDENTIFIER_HEADER = "X-MediaPackage-CDNIdentifier"

@@ -16,7 +16,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from snapstream_constructs.compliance import Pack, acknowledge
-from snapstream_constructs.transcoding import service_role
+from snapstream_constructs.roles import service_role
 
 #: The singleton provider CDK adds per stack to strip the default security group's rules.
 RESTRICT_DEFAULT_SG_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvider"

@@ -1,4 +1,4 @@
-"""DynamoDB tables: the single media table (every access pattern a Query/GetItem), idempotency."""
+"""DynamoDB tables: the single media table (every access pattern a Query or GetItem)."""
 
 from __future__ import annotations
 
@@ -91,39 +91,5 @@ class MediaTable(Construct):
             partition_key=_string(WATCH_INDEX_KEYS[0]),
             sort_key=_string(WATCH_INDEX_KEYS[1]),
             projection_type=dynamodb.ProjectionType.KEYS_ONLY,
-        )
-        _acknowledge_pitr_as_backup(self.table)
-
-
-class IdempotencyTable(Construct):
-    """The Powertools idempotency store: key ``id``, TTL ``expiration``, KMS and PITR.
-
-    Args:
-        encryption_key: The KMS key the table is encrypted with (customer managed).
-        removal_policy: What happens to the table when it leaves the stack (its records expire, so
-            ``DESTROY`` is usual).
-    """
-
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        encryption_key: kms.IKey,
-        removal_policy: cdk.RemovalPolicy,
-    ) -> None:
-        super().__init__(scope, construct_id)
-        self.table = dynamodb.Table(
-            self,
-            "Table",
-            partition_key=_string("id"),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
-            encryption_key=encryption_key,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            time_to_live_attribute="expiration",
-            removal_policy=removal_policy,
         )
         _acknowledge_pitr_as_backup(self.table)

@@ -5,33 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_mediaconvert as mediaconvert
 from constructs import Construct
 
-
-def service_role(
-    scope: Construct,
-    construct_id: str,
-    *,
-    service: str,
-    description: str,
-    policy: iam.ManagedPolicy,
-    role_name: str | None = None,
-) -> iam.Role:
-    """A role only ``service`` can assume, and only on behalf of this account (confused deputy)."""
-    return iam.Role(
-        scope,
-        construct_id,
-        role_name=role_name,
-        description=description,
-        assumed_by=iam.ServicePrincipal(
-            service, conditions={"StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID}}
-        ),
-        managed_policies=[policy],
-    )
+from snapstream_constructs.roles import service_role
 
 
 class MediaConvertTranscoding(Construct):

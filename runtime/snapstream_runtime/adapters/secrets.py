@@ -1,4 +1,5 @@
-"""Secret values, cached briefly so a rotated secret is picked up within minutes."""
+"""Secret values: read (cached briefly, so a rotated secret is picked up within minutes) and
+written."""
 
 from __future__ import annotations
 
@@ -21,3 +22,8 @@ def secret_string(secret_arn: str, *, max_age_seconds: float = 300) -> str:
 
 def forget() -> None:
     _cache.clear()
+
+
+def put_secret_string(secret_arn: str, value: str) -> None:
+    """Make ``value`` the secret's current version."""
+    client("secretsmanager").put_secret_value(SecretId=secret_arn, SecretString=value)

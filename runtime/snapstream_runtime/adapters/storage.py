@@ -1,9 +1,10 @@
-"""S3 access the pipeline needs: object facts, the first bytes, removing one version or every
-version of a key, and a bucket's CORS rules (set at deploy time for the site's origins)."""
+"""S3 object access: facts, reading (the first bytes, all of them, or as a stream), writing,
+removing versions (one, every one of a key, or everything under a prefix), and a bucket's CORS
+rules (set at deploy time for the site's origins)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,39 @@ def first_bytes(bucket: str, key: str, version_id: str | None, count: int) -> by
     return data
 
 
+def read(
+    bucket: str, key: str, version_id: str | None = None, *, max_bytes: int | None = None
+) -> bytes:
+    """The whole object; nothing (``b""``) if it is larger than ``max_bytes``: it is not read."""
+    response = client("s3").get_object(Bucket=bucket, Key=key, **_version(version_id))
+    if max_bytes is not None and int(response.get("ContentLength", 0)) > max_bytes:
+        response["Body"].close()
+        return b""
+    data: bytes = response["Body"].read()
+    return data
+
+
+@dataclass(frozen=True)
+class Download:
+    chunks: Iterator[bytes]
+    #: as stored ("" if none was)
+    content_type: str
+
+
+def download(bucket: str, key: str, *, chunk_size: int) -> Download | None:
+    """The object as a stream of chunks, read as they are consumed; None if there is none."""
+    try:
+        response = client("s3").get_object(Bucket=bucket, Key=key)
+    except client("s3").exceptions.NoSuchKey:
+        return None
+    content_type = str(response.get("ContentType") or "")
+    return Download(response["Body"].iter_chunks(chunk_size), content_type)
+
+
+def put(bucket: str, key: str, body: bytes, *, content_type: str) -> None:
+    client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+
+
 def delete_version(bucket: str, key: str, version_id: str | None) -> None:
     """Remove one version for good (idempotent: deleting a missing version succeeds)."""
     client("s3").delete_object(Bucket=bucket, Key=key, **_version(version_id))
@@ -61,22 +95,42 @@ def delete_version(bucket: str, key: str, version_id: str | None) -> None:
 
 def delete_every_version(bucket: str, key: str) -> int:
     """Remove every version (and delete marker) of exactly ``key`` for good; how many there
-    were. Lists the key's versions, then deletes each by its id (never a bare delete, which
-    would only add a delete marker in a versioned bucket)."""
-    s3 = client("s3")
-    request: dict[str, Any] = {"Bucket": bucket, "Prefix": key}
-    doomed: list[str] = []
-    while True:
-        page = s3.list_object_versions(**request)
-        entries = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
-        doomed.extend(str(e["VersionId"]) for e in entries if e["Key"] == key)
-        if not page.get("IsTruncated"):
-            break
-        request["KeyMarker"] = page["NextKeyMarker"]
-        request["VersionIdMarker"] = page["NextVersionIdMarker"]
+    were. Deletes each by its id (never a bare delete, which would only add a delete marker in
+    a versioned bucket)."""
+    doomed = [v["VersionId"] for v in versions_under(bucket, key) if v["Key"] == key]
     for version_id in doomed:
-        s3.delete_object(Bucket=bucket, Key=key, VersionId=version_id)
+        client("s3").delete_object(Bucket=bucket, Key=key, VersionId=version_id)
     return len(doomed)
+
+
+def versions_under(bucket: str, prefix: str) -> Iterator[dict[str, str]]:
+    """``Key`` and ``VersionId`` of every version and delete marker under ``prefix``, page by
+    page as they are consumed."""
+    pages = (
+        client("s3").get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix)
+    )
+    for page in pages:
+        for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+            # A prefix match on "a/b/" never reaches "a/bc/"; still, refuse anything outside it.
+            if entry["Key"].startswith(prefix):
+                yield {"Key": entry["Key"], "VersionId": entry["VersionId"]}
+
+
+#: the most versions one :func:`delete_versions` call takes (DeleteObjects' limit)
+DELETE_BATCH = 1000
+
+
+def delete_versions(bucket: str, versions: list[dict[str, str]]) -> int:
+    """Remove up to :data:`DELETE_BATCH` versions (``Key``, ``VersionId``) for good, in one
+    request; how many. Raises if S3 refuses any of them."""
+    response = client("s3").delete_objects(
+        Bucket=bucket, Delete={"Objects": versions, "Quiet": True}
+    )
+    errors = response.get("Errors", [])
+    if errors:
+        first = errors[0]
+        raise RuntimeError(f"S3 refused to delete {len(errors)} objects: {first.get('Code')}")
+    return len(versions)
 
 
 def put_cors(bucket: str, rules: list[dict[str, Any]]) -> None:

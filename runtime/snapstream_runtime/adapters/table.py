@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
@@ -58,6 +60,32 @@ class ConditionFailed(Exception):
         self.reasons = list(reasons)
 
 
+@dataclass(frozen=True)
+class KeyQuery:
+    """One Query: a key ``condition`` on the table or its ``index``, optionally filtered (a
+    filter thins what is returned, never what is read), in key order or ``descending``."""
+
+    condition: str
+    values: Mapping[str, Any]
+    index: str | None = None
+    filter: str | None = None
+    names: Mapping[str, str] = field(default_factory=dict)
+    projection: str | None = None
+    descending: bool = False
+
+    def request(self, table_name: str) -> dict[str, Any]:
+        return {
+            "TableName": table_name,
+            "KeyConditionExpression": self.condition,
+            "ExpressionAttributeValues": to_attributes(self.values),
+            **({"IndexName": self.index} if self.index else {}),
+            **({"FilterExpression": self.filter} if self.filter else {}),
+            **({"ExpressionAttributeNames": dict(self.names)} if self.names else {}),
+            **({"ProjectionExpression": self.projection} if self.projection else {}),
+            **({"ScanIndexForward": False} if self.descending else {}),
+        }
+
+
 class Table:
     def __init__(self, name: str) -> None:
         self.name = name
@@ -67,6 +95,25 @@ class Table:
             TableName=self.name, Key=to_attributes({"pk": pk, "sk": sk}), ConsistentRead=True
         )
         return from_attributes(response["Item"]) if "Item" in response else None
+
+    def get_many(self, keys: Sequence[Mapping[str, str]], *, rounds: int = 5) -> list[Item]:
+        """The items (at most 100) found for ``keys``, in one BatchGetItem, asking again for
+        the keys DynamoDB left unprocessed at most ``rounds`` times in all."""
+        if not keys:
+            return []
+        request: dict[str, Any] = {self.name: {"Keys": [to_attributes(k) for k in keys]}}
+        found: list[Item] = []
+        for _ in range(rounds):
+            response = client("dynamodb").batch_get_item(RequestItems=request)
+            found.extend(from_attributes(raw) for raw in response["Responses"].get(self.name, []))
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                break
+        return found
+
+    def put(self, item: Mapping[str, Any]) -> None:
+        """Put an item, replacing any with the same key."""
+        client("dynamodb").put_item(TableName=self.name, Item=to_attributes(item))
 
     def put_new(self, item: Mapping[str, Any]) -> None:
         """Put an item that must not exist yet."""
@@ -79,44 +126,64 @@ class Table:
         except client("dynamodb").exceptions.ConditionalCheckFailedException as error:
             raise ConditionFailed(f"{item['pk']}/{item['sk']} already exists") from error
 
-    def update(self, key: Mapping[str, str], update: Update) -> None:
+    def update(
+        self, key: Mapping[str, str], update: Update, *, return_updated: bool = False
+    ) -> Item:
+        """Apply ``update``; with ``return_updated``, the attributes it changed (new values)."""
+        returning = {"ReturnValues": "UPDATED_NEW"} if return_updated else {}
         try:
-            client("dynamodb").update_item(
-                TableName=self.name, Key=to_attributes(key), **update.request()
+            response = client("dynamodb").update_item(
+                TableName=self.name, Key=to_attributes(key), **update.request(), **returning
             )
         except client("dynamodb").exceptions.ConditionalCheckFailedException as error:
             raise ConditionFailed(f"{key['pk']}/{key['sk']}: condition failed") from error
+        return from_attributes(response.get("Attributes") or {})
+
+    def delete(self, key: Mapping[str, str], when: Condition | None = None) -> bool:
+        """Delete one item (deleting a missing item succeeds); False, and nothing deleted, if
+        the ``when`` condition does not hold."""
+        try:
+            client("dynamodb").delete_item(
+                TableName=self.name, Key=to_attributes(key), **(when.request() if when else {})
+            )
+        except client("dynamodb").exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def item_keys(self, pk: str, *, sk_prefix: str = "") -> list[dict[str, Any]]:
         """The keys (attribute form) of every item of partition ``pk`` whose sort key starts
         with ``sk_prefix``, every page of the Query."""
         condition = "pk = :pk" + (" AND begins_with(sk, :prefix)" if sk_prefix else "")
         values = {":pk": pk, **({":prefix": sk_prefix} if sk_prefix else {})}
-        return self.query(condition, values, projection="pk, sk")
+        found = self.items(KeyQuery(condition, values, projection="pk, sk"))
+        return [to_attributes({"pk": item["pk"], "sk": item["sk"]}) for item in found]
 
-    def query(
-        self,
-        condition: str,
-        values: Mapping[str, Any],
-        *,
-        index: str | None = None,
-        projection: str | None = None,
-        limit: int | None = None,
-    ) -> list[dict[str, Any]]:
-        """The items (attribute form) of a Query on the table or one of its ``index``es, every
-        page, at most ``limit`` of them."""
-        request: dict[str, Any] = {
-            "TableName": self.name,
-            "KeyConditionExpression": condition,
-            "ExpressionAttributeValues": to_attributes(values),
-            **({"IndexName": index} if index else {}),
-            **({"ProjectionExpression": projection} if projection else {}),
-        }
-        paging = {"MaxItems": limit, "PageSize": min(limit, 100)} if limit else {}
+    def items(
+        self, query: KeyQuery, *, limit: int | None = None, page_size: int | None = None
+    ) -> Iterator[Item]:
+        """The items of ``query``, every page (each read when the one before is used up), at
+        most ``limit`` of them; ``page_size`` bounds what one request reads."""
+        if limit:
+            paging = {"MaxItems": limit, "PageSize": min(limit, 100)}
+        else:
+            paging = {"PageSize": page_size} if page_size else {}
         paginator = client("dynamodb").get_paginator("query")
-        pages = paginator.paginate(**request, PaginationConfig=paging)
-        found = [item for page in pages for item in page["Items"]]
-        return found[:limit] if limit else found
+        pages = paginator.paginate(**query.request(self.name), PaginationConfig=paging)
+        found = (from_attributes(item) for page in pages for item in page["Items"])
+        return itertools.islice(found, limit) if limit else found
+
+    def page(
+        self, query: KeyQuery, *, limit: int, start: Mapping[str, Any] | None = None
+    ) -> tuple[list[Item], Item | None]:
+        """One request's page of ``query``, from after the key ``start``: its items (at most
+        ``limit`` read) and the last key it read while more may follow."""
+        request = {**query.request(self.name), "Limit": limit}
+        if start:
+            request["ExclusiveStartKey"] = to_attributes(start)
+        response = client("dynamodb").query(**request)
+        last = response.get("LastEvaluatedKey")
+        items = [from_attributes(i) for i in response["Items"]]
+        return items, from_attributes(last) if last else None
 
     def transact(self, items: Sequence[Mapping[str, Any]], *, attempts: int = 5) -> None:
         """Write all items or none; a failed condition raises :class:`ConditionFailed`.
@@ -161,13 +228,10 @@ def delete_keys(table_name: str, keys: Sequence[Mapping[str, Any]]) -> None:
     batch_write(table_name, [{"DeleteRequest": {"Key": key}} for key in keys])
 
 
-class Update:
-    """Builds one UpdateExpression with generated placeholders, so callers never collide."""
+class Condition:
+    """Builds one ConditionExpression with generated placeholders, so callers never collide."""
 
     def __init__(self) -> None:
-        self._set: list[str] = []
-        self._add: list[str] = []
-        self._remove: list[str] = []
         self._condition: list[str] = []
         self.names: dict[str, str] = {}
         self.values: dict[str, Any] = {}
@@ -184,6 +248,57 @@ class Update:
         placeholder = f":v{len(self.values)}"
         self.values[placeholder] = value
         return placeholder
+
+    def require_equal(self, path: str, value: Any) -> Self:
+        self._condition.append(f"{self._name(path)} = {self._value(value)}")
+        return self
+
+    def require_not_equal(self, path: str, value: Any) -> Self:
+        """``path`` is absent or holds another value."""
+        name = self._name(path)
+        self._condition.append(f"(attribute_not_exists({name}) OR {name} <> {self._value(value)})")
+        return self
+
+    def require(self, expression: str, names: dict[str, str], values: dict[str, Any]) -> Self:
+        """A condition written out, with its own placeholders (never ``#n<i>``/``:v<i>``)."""
+        self._condition.append(f"({expression})")
+        self.names.update(names)
+        self.values.update(values)
+        return self
+
+    def require_in(self, path: str, values: Sequence[Any]) -> Self:
+        placeholders = ", ".join(self._value(v) for v in values)
+        self._condition.append(f"{self._name(path)} IN ({placeholders})")
+        return self
+
+    def require_absent(self, path: str) -> Self:
+        self._condition.append(f"attribute_not_exists({self._name(path)})")
+        return self
+
+    def require_exists(self, path: str) -> Self:
+        self._condition.append(f"attribute_exists({self._name(path)})")
+        return self
+
+    def request(self) -> dict[str, Any]:
+        request: dict[str, Any] = {}
+        if self.names:
+            request["ExpressionAttributeNames"] = self.names
+        if self.values:
+            request["ExpressionAttributeValues"] = to_attributes(self.values)
+        if self._condition:
+            request["ConditionExpression"] = " AND ".join(self._condition)
+        return request
+
+
+class Update(Condition):
+    """Builds one UpdateExpression (and its condition) with generated placeholders."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._set: list[str] = []
+        self._add: list[str] = []
+        self._remove: list[str] = []
+        self._delete: list[str] = []
 
     def set(self, path: str, value: Any) -> Update:
         self._set.append(f"{self._name(path)} = {self._value(value)}")
@@ -204,39 +319,14 @@ class Update:
         self._remove.append(self._name(path))
         return self
 
-    def require_equal(self, path: str, value: Any) -> Update:
-        self._condition.append(f"{self._name(path)} = {self._value(value)}")
-        return self
-
-    def require_not_equal(self, path: str, value: Any) -> Update:
-        """``path`` is absent or holds another value."""
-        name = self._name(path)
-        self._condition.append(f"(attribute_not_exists({name}) OR {name} <> {self._value(value)})")
-        return self
-
-    def require(self, expression: str, names: dict[str, str], values: dict[str, Any]) -> Update:
-        """A condition written out, with its own placeholders (never ``#n<i>``/``:v<i>``)."""
-        self._condition.append(f"({expression})")
-        self.names.update(names)
-        self.values.update(values)
-        return self
-
-    def require_in(self, path: str, values: Sequence[Any]) -> Update:
-        placeholders = ", ".join(self._value(v) for v in values)
-        self._condition.append(f"{self._name(path)} IN ({placeholders})")
-        return self
-
-    def require_absent(self, path: str) -> Update:
-        self._condition.append(f"attribute_not_exists({self._name(path)})")
-        return self
-
-    def require_exists(self, path: str) -> Update:
-        self._condition.append(f"attribute_exists({self._name(path)})")
+    def discard(self, path: str, members: Set[Any]) -> Update:
+        """Take ``members`` out of the set at ``path``."""
+        self._delete.append(f"{self._name(path)} {self._value(members)}")
         return self
 
     @property
     def has_changes(self) -> bool:
-        return bool(self._set or self._add or self._remove)
+        return bool(self._set or self._add or self._remove or self._delete)
 
     def request(self) -> dict[str, Any]:
         clauses = []
@@ -246,14 +336,9 @@ class Update:
             clauses.append("ADD " + ", ".join(self._add))
         if self._remove:
             clauses.append("REMOVE " + ", ".join(self._remove))
-        request: dict[str, Any] = {"UpdateExpression": " ".join(clauses)}
-        if self.names:
-            request["ExpressionAttributeNames"] = self.names
-        if self.values:
-            request["ExpressionAttributeValues"] = to_attributes(self.values)
-        if self._condition:
-            request["ConditionExpression"] = " AND ".join(self._condition)
-        return request
+        if self._delete:
+            clauses.append("DELETE " + ", ".join(self._delete))
+        return {"UpdateExpression": " ".join(clauses), **super().request()}
 
     def transact_item(self, table_name: str, key: Mapping[str, str]) -> dict[str, Any]:
         return {"Update": {"TableName": table_name, "Key": to_attributes(key), **self.request()}}

@@ -12,7 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters.secrets import put_secret_string
 from snapstream_runtime.custom_resources import respond
 from snapstream_runtime.observability import logger, tracer
 from snapstream_runtime.playback_keys import generate_key_pair
@@ -30,9 +30,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> None:
             respond(event, "SUCCESS", physical_id, {})
             return
         pair = generate_key_pair()
-        client("secretsmanager").put_secret_value(
-            SecretId=properties["SecretArn"], SecretString=pair.private_pem
-        )
+        put_secret_string(properties["SecretArn"], pair.private_pem)
         physical_id = f"playback-key-{properties.get('Generation', '0')}"
         logger.info(
             "playback key pair generated", extra={"generation": properties.get("Generation")}

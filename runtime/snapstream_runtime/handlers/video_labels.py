@@ -7,9 +7,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from snapstream_runtime.analysis import on_video_labels_done
 from snapstream_runtime.observability import logger, measured, metrics, tracer
 from snapstream_runtime.settings import current_settings
+from snapstream_runtime.video_analysis import on_video_labels_done
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -186,7 +186,7 @@ def test_a_physical_name_callback_names_every_resource() -> None:
     assert env.name("Data", "Bucket1") == "local-bucket1"
     assert (
         env.name("Data", "Bus1") == "local-bus1"
-    )  # as tools/local_aws names it, whatever Name says
+    )  # as tools/local/aws names it, whatever Name says
     assert env.arn("Data", "Named1") == f"arn:aws:iam::{ACCOUNT}:role/local-named1"
 
 

@@ -12,7 +12,7 @@ from tools.authority.proof import Authority
 from tools.authority.recorder import Call
 
 SENDER = ENVIRONMENTS["dev"].mail_from
-CONFIGURATION_SET = "local-mailconfigurationset2aa84368"  # tools/local_aws names it so
+CONFIGURATION_SET = "local-mailconfigurationset2aa84368"  # tools/local/aws names it so
 
 
 def _send(**params: Any) -> Call:

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, url_for
 
-from snapstream_runtime.adapters.clients import client
+from snapstream_runtime.adapters import storage
 from snapstream_runtime.lifecycle import Media
 from snapstream_runtime.playback import NotPlayable
 from snapstream_web import security
@@ -30,13 +30,12 @@ def media_file(media_id: str, name: str) -> Any:
     media = live_media(media_id)
     settings = security.web_config().settings
     key = f"media/{media.owner_id}/{media.media_id}/{name}"
-    try:
-        found = client("s3").get_object(Bucket=settings.media_bucket, Key=key)
-    except client("s3").exceptions.NoSuchKey:
+    found = storage.download(settings.media_bucket, key, chunk_size=64 * 1024)
+    if found is None:
         abort(404)
     return Response(
-        found["Body"].iter_chunks(64 * 1024),
-        content_type=found.get("ContentType") or "application/octet-stream",
+        found.chunks,
+        content_type=found.content_type or "application/octet-stream",
         headers={"Cache-Control": "private, max-age=60"},
     )
 

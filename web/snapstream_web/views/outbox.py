@@ -1,7 +1,7 @@
 """The local platform only (``make dev``): the site's e-mail goes to an outbox page, not out.
 
 Deployed, the site sends through Amazon SES (:mod:`snapstream_web.mail`). Locally there is no
-SES: ``tools/local_platform.py`` turns on ``WebConfig.local_mail``, and :func:`install` puts this
+SES: ``tools/local/platform.py`` turns on ``WebConfig.local_mail``, and :func:`install` puts this
 outbox in SES's place and registers ``/dev/outbox``, which lists what the site would have sent,
 newest first, kept in memory until the platform stops. It says so: nothing was sent. Never
 registered when deployed.

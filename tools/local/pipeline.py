@@ -1,15 +1,16 @@
 """The processing pipeline on one machine (``make dev``), wired from the synthesized template.
 
-Routes are the Pipeline stack's own EventBridge rules: their event patterns and their targets
-(function -> its ``Handler`` and ``Environment`` as synthesized). Events the handlers put on the
-local bus reach a tap queue and are dispatched to every rule whose pattern matches, to the same
-handler code Lambda would run, with that function's environment. What AWS alone provides is
-stood in for, visibly: MediaConvert by :mod:`tools.local_transcoder` (ffmpeg, same job),
-MediaPackage VOD by :mod:`tools.local_mediapackage` (an asset is its HLS output, served by the
-site), and the analysis services by :mod:`tools.local_analysis` (local facts only, labelled as
-such). The deletion queue goes to the real deletion handler, as Lambda's SQS poller would. A
-scheduled rule (the stuck-media sweeper's) invokes its function at the template's own rate with
-the event EventBridge sends (``Scheduled Event``), counted from the platform's start.
+Routes are the Pipeline stack's own EventBridge rules (:mod:`tools.local.eventbridge`): their
+event patterns and their targets (function -> its ``Handler`` and ``Environment`` as
+synthesized). Events the handlers put on the local bus reach a tap queue and are dispatched to
+every rule whose pattern matches, to the same handler code Lambda would run, with that function's
+environment. What AWS alone provides is stood in for, visibly: MediaConvert by
+:mod:`tools.local.transcoder` (ffmpeg, same job), MediaPackage VOD by
+:mod:`tools.local.mediapackage` (an asset is its HLS output, served by the site), and the
+analysis services by :mod:`tools.local.analysis` (local facts only, labelled as such). The
+deletion queue goes to the real deletion handler, as Lambda's SQS poller would. A scheduled rule
+(the stuck-media sweeper's) invokes its function at the template's own rate with the event
+EventBridge sends (``Scheduled Event``), counted from the platform's start.
 """
 
 from __future__ import annotations
@@ -19,12 +20,9 @@ import json
 import logging
 import os
 import queue
-import re
 import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -32,10 +30,12 @@ import boto3
 from snapstream_runtime import video
 from snapstream_runtime.contract import ENV_UPLOADS_BUCKET
 from snapstream_runtime.settings import Settings, current_settings
-from tools.local_analysis import analyse_locally
-from tools.local_aws import ACCOUNT, LocalResources, function_environment
-from tools.local_mediapackage import LocalMediaPackage, installed
-from tools.local_transcoder import LocalTranscoder
+from tools.local.analysis import analyse_locally
+from tools.local.aws import ACCOUNT, REGION, LocalResources, function_environment
+from tools.local.eventbridge import matches, resolve_deep, routes, scheduled_event, schedules
+from tools.local.lambdas import LambdaContext, deliver_queue
+from tools.local.mediapackage import LocalMediaPackage, installed
+from tools.local.transcoder import LocalTranscoder
 
 log = logging.getLogger("snapstream.local")
 MAX_ATTEMPTS = 3
@@ -52,38 +52,6 @@ STAND_IN_TYPES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Route:
-    rule: str
-    pattern: dict[str, Any]
-    #: the function that handles matching events (for a queue target: the queue's consumer).
-    function: str
-    through_queue: bool
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """A scheduled rule: its function runs every ``every_seconds``."""
-
-    rule: str
-    function: str
-    every_seconds: int
-
-
-_RATE = re.compile(r"^rate\((?P<count>\d+) (?P<unit>minute|hour|day)s?\)$")
-_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
-
-
-def resolve_deep(value: Any, resources: LocalResources) -> Any:
-    if isinstance(value, dict):
-        if len(value) == 1 and next(iter(value)).startswith(("Fn::", "Ref")):
-            return resources.resolve(value)
-        return {k: resolve_deep(v, resources) for k, v in value.items()}
-    if isinstance(value, list):
-        return [resolve_deep(v, resources) for v in value]
-    return value
-
-
 def add_stand_ins(template: Mapping[str, Any], resources: LocalResources, region: str) -> None:
     """Placeholders for the template's resources that are not created locally."""
     for logical_id, resource in template["Resources"].items():
@@ -91,88 +59,6 @@ def add_stand_ins(template: Mapping[str, Any], resources: LocalResources, region
             service = resource["Type"].split("::")[1].lower()
             arn = f"arn:aws:{service}:{region}:{ACCOUNT}:local/{logical_id}"
             resources.record(logical_id, name=f"local-{logical_id}", arn=arn, ref=arn)
-
-
-def routes(template: Mapping[str, Any], resources: LocalResources) -> list[Route]:
-    """The template's EventBridge rules with their patterns resolved to local values."""
-    consumers = {
-        json.dumps(r["Properties"]["EventSourceArn"]): r["Properties"]["FunctionName"]["Ref"]
-        for r in template["Resources"].values()
-        if r["Type"] == "AWS::Lambda::EventSourceMapping"
-    }
-    found = []
-    for logical_id, resource in template["Resources"].items():
-        if resource["Type"] != "AWS::Events::Rule" or "EventPattern" not in resource["Properties"]:
-            continue
-        pattern = resolve_deep(resource["Properties"]["EventPattern"], resources)
-        for target in resource["Properties"].get("Targets", []):
-            arn = target["Arn"]
-            [target_id, _] = arn["Fn::GetAtt"]
-            if template["Resources"][target_id]["Type"] == "AWS::Lambda::Function":
-                found.append(Route(logical_id, pattern, target_id, through_queue=False))
-            elif json.dumps(arn) in consumers:
-                found.append(Route(logical_id, pattern, consumers[json.dumps(arn)], True))
-    return found
-
-
-def schedules(template: Mapping[str, Any]) -> list[Schedule]:
-    """The template's scheduled rules (``rate(...)``) that invoke a function."""
-    found = []
-    for logical_id, resource in template["Resources"].items():
-        if resource["Type"] != "AWS::Events::Rule":
-            continue
-        expression = resource["Properties"].get("ScheduleExpression", "")
-        if not expression:
-            continue
-        rate = _RATE.match(expression)
-        if rate is None:
-            raise ValueError(f"{logical_id}: only rate() schedules run locally, not {expression}")
-        every = int(rate["count"]) * _UNIT_SECONDS[rate["unit"]]
-        for target in resource["Properties"].get("Targets", []):
-            [target_id, _] = target["Arn"]["Fn::GetAtt"]
-            found.append(Schedule(logical_id, target_id, every))
-    return found
-
-
-def scheduled_event(rule: str, moment: float) -> dict[str, Any]:
-    """What EventBridge passes a function for one run of a scheduled rule."""
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": ACCOUNT,
-        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment)),
-        "region": "us-east-1",
-        "resources": [f"arn:aws:events:us-east-1:{ACCOUNT}:rule/{rule}"],
-        "detail": {},
-    }
-
-
-def matches(pattern: Any, event: Any) -> bool:
-    """EventBridge matching for the pattern forms our rules use (values, prefix, nesting)."""
-    if isinstance(pattern, dict):
-        if not isinstance(event, dict):
-            return False
-        return all(matches(sub, event.get(key)) for key, sub in pattern.items())
-    if isinstance(pattern, list):
-        for option in pattern:
-            if isinstance(option, dict) and "prefix" in option:
-                if isinstance(event, str) and event.startswith(option["prefix"]):
-                    return True
-            elif event == option or (isinstance(event, list) and option in event):
-                return True
-        return False
-    return bool(pattern == event)
-
-
-class _Context:
-    memory_limit_in_mb = 256
-    aws_request_id = "local"
-
-    def __init__(self, function: str) -> None:
-        self.function_name = function
-        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{function}"
 
 
 class LocalPipeline:
@@ -185,7 +71,7 @@ class LocalPipeline:
         settings: Settings,
         *,
         env: str = "dev",
-        region: str = "us-east-1",
+        region: str = REGION,
     ) -> None:
         self.template = templates[env, "Pipeline"]
         self.resources, self.settings = resources, settings
@@ -263,7 +149,7 @@ class LocalPipeline:
         os.environ.update({**self.base_environment, **self._environment(function)})
         current_settings.cache_clear()
         try:
-            return handler(event, _Context(function))
+            return handler(event, LambdaContext(function))
         finally:
             current_settings.cache_clear()
 
@@ -299,8 +185,6 @@ class LocalPipeline:
     def deliver_deletions(self) -> list[dict[str, Any]]:
         """Hand the deletion queue to the deletion handler (a failed message comes back after
         a moment, and after the queue's limit moves to its dead-letter queue)."""
-        from tools.local_platform import deliver_queue
-
         function, url, arn = self.deletion
         return deliver_queue(url, arn, lambda event: self._invoke(function, event), retry_after=2)
 
@@ -342,7 +226,7 @@ class LocalPipeline:
                     "source": "aws.mediaconvert",
                     "detail-type": "MediaConvert Job State Change",
                     "account": ACCOUNT,
-                    "region": "us-east-1",
+                    "region": REGION,
                     "detail": detail,
                 }
             )

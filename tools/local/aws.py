@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 
 ACCOUNT = "123456789012"
+REGION = "us-east-1"
 #: KMS key ARN moto generated -> the template's logical id (moto cannot choose key ids; the
 #: authority tests need to know which template key a call's key ARN is).
 KEY_LOGICAL_IDS: dict[str, str] = {}
@@ -79,7 +80,7 @@ def _of_type(template: Mapping[str, Any], resource_type: str) -> dict[str, dict[
     return {k: v for k, v in template["Resources"].items() if v["Type"] == resource_type}
 
 
-def provision(template: Mapping[str, Any], *, region: str = "us-east-1") -> LocalResources:
+def provision(template: Mapping[str, Any], *, region: str = REGION) -> LocalResources:
     """Create the keys, queues, topics, tables, buses and buckets of ``template``."""
     found = LocalResources(region=region)
     _keys(template, found)

@@ -24,7 +24,7 @@ from snapstream_runtime.deletion_requests import stops_when_deleted
 from snapstream_runtime.lifecycle import Status, StepState
 from snapstream_runtime.removal import media_folder
 from snapstream_runtime.settings import Settings
-from tools.local_transcoder import probe
+from tools.local.transcoder import probe
 
 LOCAL_STEP = "analysis_local"
 NOTE = (

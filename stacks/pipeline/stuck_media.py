@@ -18,9 +18,9 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from constructs import Construct
 
-from snapstream_constructs import PipelineFunction
 from snapstream_constructs.tables import WATCH_INDEX
 from snapstream_runtime import keys
+from stacks.pipeline.functions import pipeline_function
 from stacks.runtime_contract import contract
 
 if TYPE_CHECKING:
@@ -38,7 +38,8 @@ class StuckMedia:
         bus = data.event_bus.bus
         deadlines = {s: m * 60 for s, m in config.stuck_deadlines_minutes.items()}
         # The pipeline functions' own shape: media grants, notifications, the data key.
-        self.function: PipelineFunction = stack._function(
+        self.function = pipeline_function(
+            stack,
             "StuckMedia",
             description="Re-drives, then fails, media stuck in uploaded or processing; "
             "re-sends stuck deletions",

@@ -9,6 +9,7 @@ analysis) send a sweep for it. Nothing else holds any of these permissions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
@@ -21,6 +22,7 @@ from snapstream_constructs import (
     resource_finding,
 )
 from stacks.media_objects import MediaObjects, acknowledge_media_objects
+from stacks.pipeline.functions import runtime_settings
 from stacks.runtime_contract import MEDIA_PREFIX, UPLOADS_PREFIX, contract
 
 if TYPE_CHECKING:
@@ -49,14 +51,13 @@ TABLE_ACTIONS = [
     "dynamodb:BatchWriteItem",
     "dynamodb:Query",
 ]
-#: Functions whose job output can land after their media was deleted, so they send a sweep.
-SWEEPERS = ("transcode_state", "transcription_state", "package", "analysis")
 
 
 class Deletion:
-    """Adds the deletion queue and function to ``stack`` (a finished PipelineStack)."""
+    """Adds the deletion queue and function to ``stack`` (a PipelineStack), and lets
+    ``sweepers`` send to the queue."""
 
-    def __init__(self, stack: PipelineStack) -> None:
+    def __init__(self, stack: PipelineStack, *, sweepers: Sequence[PipelineFunction]) -> None:
         config, data = stack.config, stack.data
         key = data.data_key.key
         self.queue_with_dlq = QueueWithDeadLetters(
@@ -77,14 +78,10 @@ class Deletion:
             code=stack.code,
             layers=[stack.layer],
             environment={
-                contract.ENV_ENVIRONMENT: config.name,
-                contract.ENV_TABLE: data.table.table_name,
-                contract.ENV_NOTIFICATIONS_TOPIC: data.notifications_topic.topic_arn,
+                **runtime_settings(stack, SERVICE),
                 contract.ENV_UPLOADS_BUCKET: data.uploads.bucket_name,
                 contract.ENV_MEDIA_BUCKET: data.media.bucket_name,
                 contract.ENV_DELETION_QUEUE: self.queue.queue_url,
-                "POWERTOOLS_SERVICE_NAME": SERVICE,
-                "POWERTOOLS_LOG_LEVEL": "INFO",
             },
             encryption_key=key,
             log_retention=config.log_retention,
@@ -97,8 +94,8 @@ class Deletion:
         )
         self._grant(stack)
         self.function.consume(self.queue, batch_size=5)
-        for name in SWEEPERS:
-            self.allow_send(getattr(stack, name))
+        for function in sweepers:
+            self.allow_send(function)
 
     def _grant(self, stack: PipelineStack) -> None:
         data, function = stack.data, self.function
