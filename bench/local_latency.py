@@ -2,7 +2,8 @@
 
 Each run posts the file to the presigned URL as a browser does and polls the record until it is
 ready; image and video runs alternate. Includes the worker's polling interval (0.5 s) and, for
-the video, ffmpeg rendering the four-rung HLS ladder, the MP4 and the poster on this machine.
+the video, ffmpeg rendering the HLS renditions that fit the source (never above it), the MP4
+and the poster on this machine.
 """
 
 from __future__ import annotations
@@ -121,7 +122,8 @@ def section() -> list[str]:
         "",
         "From the presigned POST to the record's `ready`, through the real handlers wired from the",
         "template (ingest, local analysis; for video: submit, ffmpeg in place of MediaConvert with",
-        "the same job -- four HLS renditions up to 1080p, the 720p MP4 and the poster -- state,",
+        "the same job -- the HLS renditions that fit the source (never upscaled), the MP4 and the",
+        "poster -- state,",
         "package). The worker polls every 0.5 s. This is this 2-core machine, not AWS.",
         "",
         "| file | runs | median (s) | min (s) | max (s) |",

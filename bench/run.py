@@ -6,7 +6,15 @@ import os
 import traceback
 from collections.abc import Callable
 
-from bench import lambda_runtime, local_latency, scaling, suite, synth, web_load
+from bench import (
+    lambda_runtime,
+    local_latency,
+    rendition_storage,
+    scaling,
+    suite,
+    synth,
+    web_load,
+)
 from bench.common import REPO, header
 
 
@@ -23,6 +31,7 @@ def main() -> None:
         ("request-path scaling", lambda: scaling.section(sizes)),
         ("website under load", web_load.section),
         ("local upload to ready", local_latency.section),
+        ("storage per minute of video", rendition_storage.section),
     ]
     lines = header()
     for name, section in sections:

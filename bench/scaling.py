@@ -7,6 +7,11 @@ users, each with one tag item, and the profile counters. For each N, the items D
 - SnapStream: library page (GSI1 Query), tag search (Query), dashboard (GetItem), create (PutItem);
 - reference design notes: library by Scan + FilterExpression on owner_id until a page is full,
   the next record number by Scan(Select=COUNT) before each insert, counts by scanning.
+
+And the library's filtered pages (one user's videos, failed videos, failed media): one Query of
+the index holding exactly that list, against GSI1 with a FilterExpression (SnapStream before
+#19), read page after page until a page of results is full. One media in 10 is a video, one
+in 25 failed, the same for every user, the first of each user's media a video.
 """
 
 from __future__ import annotations
@@ -30,22 +35,27 @@ PAGE = 24
 
 def media_items(index: int, owner: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The META record and the tag item of media number ``index`` (low-level attribute format)."""
+    from snapstream_runtime import listings
     from snapstream_runtime.adapters.table import to_attributes
 
     media = f"{index:032x}"
     created = f"2026-11-{1 + index % 28:02d}T00:00:{index % 60:02d}.{index:06d}Z"
+    nth = index // USERS  # the same mix for every user, whoever owns the media
+    kind, status = ("video" if nth % 10 == 0 else "image"), ("failed" if nth % 25 == 5 else "ready")
+    title = f"photo {index}.jpg"
     common = {
         "media_id": media,
         "owner_id": owner,
         "created_at": created,
-        "status": "ready",
-        "kind": "image",
-        "title": f"photo {index}.jpg",
+        "status": status,
+        "kind": kind,
+        "title": title,
         "content_type": "image/jpeg",
-        "file_name": f"photo {index}.jpg",
-        "upload_key": f"uploads/{owner}/{media}/photo {index}.jpg",
+        "file_name": title,
+        "upload_key": f"uploads/{owner}/{media}/{title}",
         "declared_size": 1000,
     }
+    listed = {"owner_id": owner, "kind": kind, "created_at": created, "status": status}
     meta = {
         "pk": f"MEDIA#{media}",
         "sk": "META",
@@ -53,6 +63,7 @@ def media_items(index: int, owner: str) -> tuple[dict[str, Any], dict[str, Any]]
         "gsi1sk": f"{created}#{media}",
         "gsi2pk": "ALL#2026-11",
         "gsi2sk": f"{created}#{media}",
+        **listings.record_keys(**listed, media_id=media, title=title),
         "tags": ["flood"],
         **common,
     }
@@ -137,11 +148,80 @@ def _ours(table: str, owner: str, size: int) -> dict[str, Cost]:
             KeyConditionExpression="pk = :p",
             ExpressionAttributeValues={":p": {"S": f"TAG#{owner}#flood"}},
         ),
-        # one GetItem reads one item; one PutItem reads nothing and writes the record and its
-        # two index entries (owner, all uploads)
+        # one GetItem reads one item; one PutItem reads nothing and writes the record, its two
+        # full index entries (owner, all uploads) and its five library entries (a card each)
         "dashboard counts": Cost(1, read_units(item_size(profile))),
-        "create media record": Cost(0, write_units(item_size(new_record), indexes=2)),
+        "create media record": Cost(0, _creation_units(new_record)),
     }
+
+
+def _creation_units(record: dict[str, Any]) -> float:
+    from snapstream_constructs.tables import CARD_ATTRIBUTES
+    from snapstream_runtime.listings import INDEXES
+
+    card = {k: v for k, v in record.items() if k in {*CARD_ATTRIBUTES, "pk", "sk"}}
+    entries = [{**card, **{a: record[a] for a in keys}} for keys in INDEXES.values()]
+    return write_units(item_size(record), indexes=2) + sum(
+        write_units(item_size(e)) for e in entries
+    )
+
+
+#: (request, index holding exactly that list or None for GSI1, its partition, GSI1 filter)
+_FILTERED = (
+    ("videos", "gsi4", "OWNER#{o}#KIND#video", {"kind": "video"}),
+    (
+        "failed videos",
+        "gsi6",
+        "OWNER#{o}#KIND#video#STATUS#failed",
+        {"kind": "video", "status": "failed"},
+    ),
+    ("failed media", "gsi5", "OWNER#{o}#STATUS#failed", {"status": "failed"}),
+)
+
+
+def _filtered(table: str, owner: str, mean_bytes: float) -> dict[str, dict[str, Cost]]:
+    """The first page of each filtered list: SnapStream's one Query of its own index, and GSI1
+    with a FilterExpression read until a page is full (charged for every item it examined, as
+    a filtered Query is; moto does not say their bytes: ScannedCount x the mean item)."""
+    from snapstream_runtime.listings import INDEXES
+
+    dynamodb = boto3.client("dynamodb")
+    costs: dict[str, dict[str, Cost]] = {}
+    for name, index, partition, wanted in _FILTERED:
+        key = INDEXES[index][0]
+        page = dynamodb.query(
+            TableName=table,
+            IndexName=index,
+            KeyConditionExpression=f"{key} = :p",
+            ExpressionAttributeValues={":p": {"S": partition.format(o=owner)}},
+            ScanIndexForward=False,
+            Limit=PAGE,
+        )
+        ours = Cost(page["ScannedCount"], read_units(sum(item_size(i) for i in page["Items"])))
+        scanned, found, capacity, start = 0, 0, 0.0, None
+        while found < PAGE:
+            before = dynamodb.query(
+                TableName=table,
+                IndexName="gsi1",
+                KeyConditionExpression="gsi1pk = :p",
+                FilterExpression=" AND ".join(f"#{k} = :{k}" for k in wanted),
+                ExpressionAttributeNames={f"#{k}": k for k in wanted},
+                ExpressionAttributeValues={
+                    ":p": {"S": f"OWNER#{owner}"},
+                    **{f":{k}": {"S": v} for k, v in wanted.items()},
+                },
+                ScanIndexForward=False,
+                Limit=PAGE,
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            scanned += before["ScannedCount"]
+            capacity += read_units(before["ScannedCount"] * mean_bytes)
+            found += before["Count"]
+            start = before.get("LastEvaluatedKey")
+            if not start:
+                break
+        costs[name] = {"snapstream": ours, "reference": Cost(scanned, capacity)}
+    return costs
 
 
 def _scan_all(table: str, mean_bytes: float, **request: Any) -> Cost:
@@ -223,7 +303,13 @@ def measure(sizes: tuple[int, ...]) -> dict[int, dict[str, dict[str, Cost]]]:
             reference = _reference(table, owner, size, mean_bytes)
             print(f"  reference requests in {time.perf_counter() - started:.0f} s", flush=True)
             results[size] = {"snapstream": _ours(table, owner, size), "reference": reference}
+            for name, designs in _filtered(table, owner, mean_bytes).items():
+                FILTERED_RESULTS.setdefault(size, {})[name] = designs
     return results
+
+
+#: the filtered pages measured by the last :func:`measure`: size -> request -> design -> cost
+FILTERED_RESULTS: dict[int, dict[str, dict[str, Cost]]] = {}
 
 
 def section(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> list[str]:
@@ -245,9 +331,37 @@ def section(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> list[str]:
         "applied to the bytes examined (bench/capacity.py; moto does not meter capacity):",
         "",
         *_table(results, sizes, operations, lambda cost: cost.capacity, "{:,.1f}"),
+        "",
+        *_filtered_section(sizes),
     ]
     lines.append("")
     return lines
+
+
+def _filtered_section(sizes: tuple[int, ...]) -> list[str]:
+    by_design = {
+        n: {
+            design: {name: costs[design] for name, costs in FILTERED_RESULTS[n].items()}
+            for design in ("snapstream", "reference")
+        }
+        for n in sizes
+    }
+    requests = [name for name, *_ in _FILTERED]
+    return [
+        "### Filtered library pages",
+        "",
+        "The first page (24) of one user's videos (1 media in 10), failed videos (1 in 50) and",
+        "failed media (1 in 25). snapstream = one Query of the index holding exactly that list",
+        "(gsi4, gsi6, gsi5; projecting a card's attributes); reference = GSI1 with a",
+        "FilterExpression, as before #19, read until a page of results is full (each filtered",
+        "read is charged for every item it examined). Items examined:",
+        "",
+        *_table(by_design, sizes, requests, lambda cost: cost.examined, "{:,}"),
+        "",
+        "Capacity units (read units, eventually consistent):",
+        "",
+        *_table(by_design, sizes, requests, lambda cost: cost.capacity, "{:,.1f}"),
+    ]
 
 
 def _table(

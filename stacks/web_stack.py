@@ -24,7 +24,7 @@ from snapstream_constructs import Pack, WebHosting, acknowledge
 from snapstream_constructs.compliance import acknowledge_rotation_by_redeploy
 from snapstream_constructs.delivery import MediaPackageOrigin
 from snapstream_constructs.site_distribution import SiteDistribution
-from snapstream_constructs.tables import GLOBAL_INDEXES
+from snapstream_constructs.tables import GLOBAL_INDEXES, LIBRARY_INDEXES
 from stacks.config import EnvironmentConfig
 from stacks.data_stack import PRICE_CLASSES, DataStack
 from stacks.edge_stack import EdgeStack, site_web_acl
@@ -50,8 +50,9 @@ TABLE_ITEM_ACTIONS = (
     "dynamodb:Query",
 )
 #: The item families (partition key prefixes) the site reads and writes: accounts and their
-#: e-mail/username claims, login throttles and sessions, media records, tag search items. Not
-#: the pipeline's duplicate-detection claims (HASH#), which no browser request may forge.
+#: e-mail/username claims, login throttles and sessions, media records, tag and title-word search
+#: items. Not the pipeline's duplicate-detection claims (HASH#), which no browser request may
+#: forge.
 SITE_ITEM_FAMILIES = (
     "USER#*",
     "EMAIL#*",
@@ -60,6 +61,7 @@ SITE_ITEM_FAMILIES = (
     "SESSION#*",
     "MEDIA#*",
     "TAG#*",
+    "TITLE#*",
 )
 
 
@@ -279,9 +281,13 @@ class WebStack(cdk.Stack):
                         }
                     },
                 ),
+                # the library and the admins' lists (GSI1, GSI2) and their filtered and
+                # by-name views (the library's indexes)
                 iam.PolicyStatement(
                     actions=["dynamodb:Query"],
-                    resources=[f"{table_arn}/index/{name}" for name in GLOBAL_INDEXES],
+                    resources=[
+                        f"{table_arn}/index/{name}" for name in (*GLOBAL_INDEXES, *LIBRARY_INDEXES)
+                    ],
                 ),
                 # presigned GETs (thumbnails, transcripts, originals by version)
                 iam.PolicyStatement(

@@ -14,15 +14,18 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from snapstream_runtime import image_analysis, lifecycle, speech, tags
+from snapstream_runtime import image_analysis, lifecycle, renditions, speech, tags
 from snapstream_runtime.adapters import storage
+from snapstream_runtime.adapters.rekognition import StoredFile
 from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.analysis_records import register_hash, store_results
 from snapstream_runtime.analysis_steps import (
     IMAGE_STEP,
     SPEECH_STEP,
     STARTED_BEFORE,
+    VIDEO_SEGMENTS_STEP,
     VIDEO_STEP,
+    VIDEO_TEXT_STEP,
     AnalysisOutcome,
 )
 from snapstream_runtime.announcements import move_and_announce
@@ -32,6 +35,12 @@ from snapstream_runtime.removal import media_folder
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.tags import Tag, TagSource
 from snapstream_runtime.video_analysis import start_video_analysis
+
+#: Rekognition Video reads MP4 and QuickTime files (H.264).
+REKOGNITION_VIDEOS = frozenset({"video/mp4", "video/quicktime"})
+#: What one upload's analysis came to when it has several analyses: the first of these any of
+#: them came to (a started job outranks a recorded skip, which outranks a repeat).
+_PRECEDENCE = (AnalysisOutcome.STARTED, AnalysisOutcome.ANALYSED, AnalysisOutcome.DUPLICATE)
 
 
 def _is_retryable(error: ClientError) -> bool:
@@ -60,11 +69,10 @@ def on_uploaded(
     try:
         if media.kind == "image":
             return _image(table, media, bucket, settings)
-        outcome = _start_speech(table, media, bucket, settings)
+        outcomes = [_start_speech(table, media, bucket, settings)]
         if media.kind == "video":
-            video = start_video_analysis(table, media, bucket, settings)
-            outcome = video if outcome is AnalysisOutcome.DUPLICATE else outcome
-        return outcome
+            outcomes.append(_start_video(table, media, bucket, settings))
+        return min(outcomes, key=_PRECEDENCE.index)
     except ClientError as error:
         retryable = _is_retryable(error)
         if retryable and not final_attempt:
@@ -104,28 +112,36 @@ def _image(table: Table, media: Media, bucket: str, settings: Settings) -> Analy
         _ready(table, media, settings)  # a retry after a failed notification finishes it
         return AnalysisOutcome.DUPLICATE
     size = int(media.item.get("size") or media.declared_size)
-    found = image_analysis.recognize(
-        bucket,
-        media.upload_key,
-        media.version_id,
-        content_type=media.content_type,
-        size=size,
-        celebrities=settings.celebrity_recognition,
-    )
     data = storage.read(
         bucket, media.upload_key, media.version_id, max_bytes=image_analysis.MAX_READ_BYTES
     )
-    local = image_analysis.inspect(data, settings.max_image_pixels)
-    fields: dict[str, Any] = {"image": local.metadata, "content_hash": local.sha256}
-    if local.thumbnail:
-        thumbnail_key = f"{media_folder(media)}thumbnail.jpg"
-        storage.put(
-            settings.media_bucket, thumbnail_key, local.thumbnail, content_type="image/jpeg"
-        )
-        fields["thumbnail"] = thumbnail_key
-    duplicate_of = register_hash(table, media, local.sha256)
-    if duplicate_of:
-        fields["duplicate_of"] = duplicate_of
+    wanted = renditions.needs_rendition(media.content_type, size)
+    local = (
+        image_analysis.inspect(data, settings.max_image_pixels, rendition=wanted)
+        if data or not size
+        else image_analysis.not_read(size)
+    )
+    fields: dict[str, Any] = {"image": local.metadata}
+    fields |= renditions.store(
+        settings.media_bucket,
+        media_folder(media),
+        thumbnail=local.thumbnail,
+        rendition=local.rendition,
+    )
+    found = image_analysis.recognize(
+        image_analysis.rekognition_input(
+            StoredFile(bucket, media.upload_key, media.version_id),
+            content_type=media.content_type,
+            size=size,
+            rendition=local.rendition,
+        ),
+        celebrities=settings.celebrity_recognition,
+    )
+    if local.sha256:
+        fields["content_hash"] = local.sha256
+        duplicate_of = register_hash(table, media, local.sha256)
+        if duplicate_of:
+            fields["duplicate_of"] = duplicate_of
     flagged = [m for m in found.moderation if m["confidence"] >= settings.moderation_threshold]
     fields["moderation"] = {"flagged": bool(flagged), "labels": [m["name"] for m in flagged]}
     store_results(
@@ -141,7 +157,7 @@ def _image(table: Table, media: Media, bucket: str, settings: Settings) -> Analy
         },
     )
     tags.apply(table, media.media_id, _image_tags(found), threshold=settings.tag_threshold)
-    problems = "; ".join(filter(None, [local.error, *found.skipped.values()]))
+    problems = "; ".join(dict.fromkeys(filter(None, [local.error, *found.skipped.values()])))
     # A file that cannot be decoded (corrupt, a decompression bomb, beyond the pixel limit) fails
     # the analysis for good, with the reason: a retry would meet the same bytes.
     state = StepState.FAILED if local.error else StepState.COMPLETE
@@ -167,6 +183,12 @@ def _image_tags(found: image_analysis.ImageFindings) -> Iterable[Tag]:
 def _start_speech(table: Table, media: Media, bucket: str, settings: Settings) -> AnalysisOutcome:
     if lifecycle.step_state(media, SPEECH_STEP) in STARTED_BEFORE:
         return AnalysisOutcome.DUPLICATE
+    if speech.media_format(media.content_type) is None:
+        reason = speech.not_transcribed(media.content_type)
+        lifecycle.record_step(table, media.media_id, SPEECH_STEP, StepState.SKIPPED, reason)
+        if media.kind == "audio":
+            _ready(table, media, settings)
+        return AnalysisOutcome.ANALYSED
     try:
         speech.start_transcription(
             environment=settings.environment,
@@ -185,6 +207,21 @@ def _start_speech(table: Table, media: Media, bucket: str, settings: Settings) -
     else:
         lifecycle.record_step(table, media.media_id, SPEECH_STEP, StepState.SUBMITTED)
     return AnalysisOutcome.STARTED
+
+
+def _start_video(table: Table, media: Media, bucket: str, settings: Settings) -> AnalysisOutcome:
+    """Rekognition Video jobs for an MP4 or QuickTime video; for another container, each of its
+    steps is recorded as skipped, with the reason."""
+    if media.content_type in REKOGNITION_VIDEOS:
+        return start_video_analysis(table, media, bucket, settings)
+    steps = [VIDEO_STEP]
+    if settings.video_text_and_segments:
+        steps += [VIDEO_TEXT_STEP, VIDEO_SEGMENTS_STEP]
+    pending = [step for step in steps if lifecycle.step_state(media, step) not in STARTED_BEFORE]
+    reason = "Rekognition Video reads MP4 and MOV videos only"
+    for step in pending:
+        lifecycle.record_step(table, media.media_id, step, StepState.SKIPPED, reason)
+    return AnalysisOutcome.ANALYSED if pending else AnalysisOutcome.DUPLICATE
 
 
 @stops_when_deleted

@@ -65,3 +65,14 @@ def register_hash(table: Table, media: Media, sha256: str) -> str | None:
         other = existing.get("media_id")
         return str(other) if other and other != media.media_id else None
     return None
+
+
+def claim_content_hash(table: Table, media: Media, sha256: str) -> dict[str, Any]:
+    """The record's fields for the media's content hash, claimed with :func:`register_hash`:
+    ``content_hash``, and ``duplicate_of`` (the earlier media's id) when its owner uploaded the
+    same bytes before."""
+    fields: dict[str, Any] = {"content_hash": sha256}
+    earlier = register_hash(table, media, sha256)
+    if earlier:
+        fields["duplicate_of"] = earlier
+    return fields

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
-from snapstream_runtime import contract, keys, lifecycle, removal
+from snapstream_runtime import contract, keys, lifecycle, owner_messages, removal
 from snapstream_runtime.account_removal import close_account
 from snapstream_runtime.adapters.publishing import publish_notification
 from snapstream_runtime.adapters.queues import send
@@ -178,7 +178,7 @@ def _email_owner(settings: Settings, media: Media) -> None:
             user_id=media.owner_id,
             event="media.deleted",
             subject=_SUBJECT,
-            message=lifecycle.describe("media.deleted", media.title, None),
+            message=owner_messages.describe("media.deleted", media.title, None),
         )
 
 

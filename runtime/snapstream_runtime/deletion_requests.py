@@ -20,7 +20,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from snapstream_runtime import keys, lifecycle, removal
+from snapstream_runtime import keys, lifecycle, listings, removal, watch
 from snapstream_runtime.adapters.queues import send
 from snapstream_runtime.adapters.table import ConditionFailed, Table, Update
 from snapstream_runtime.clock import iso, utc_now
@@ -58,9 +58,7 @@ def _send(settings: Settings, message: dict[str, str]) -> None:
 
 
 def _mark_once(table: Table, media: Media, requested_by: str) -> list[str]:
-    record, profile = lifecycle.deleting_updates(
-        media, requested_by=requested_by, now=iso(utc_now())
-    )
+    record, profile = deleting_updates(media, requested_by=requested_by, now=iso(utc_now()))
     tags = removal.shrink_tags(record, media, _TAGS_WITH_THE_MARK)
     table.transact(
         [
@@ -173,3 +171,38 @@ def stops_when_deleted(
             return Gone.DELETED
 
     return guarded
+
+
+def deleting_updates(media: Media, *, requested_by: str, now: str) -> tuple[Update, Update]:
+    """The record's and the owner profile's updates that mark ``media`` deleting, for one
+    transaction (the caller may add to both): status ``deleting`` if still in ``media.status``,
+    off the owner's library (GSI1 ``DELETING#<owner>`` instead, no library index keys) and the
+    admins' months (GSI2 ``DELETING`` instead), on the sweeper's index as ``deleting``, no expiry
+    by TTL, and the owner's counters as if it were gone."""
+    lifecycle.check_transition(media.status, Status.DELETING)
+    record = (
+        Update()
+        .set("status", Status.DELETING.value)
+        .set("status_changed_at", now)
+        .set("updated_at", now)
+        .append("history", [{"status": Status.DELETING.value, "at": now, "by": requested_by}])
+        .set("deletion", {"requested_at": now, "requested_by": requested_by})
+        .set("gsi1pk", keys.deleting_owner_index_pk(media.owner_id))
+        .set("gsi2pk", keys.DELETING_INDEX_PK)
+        .set("gsi2sk", keys.newest_first_sk(now, media.media_id))
+        .remove("expires_at")
+        .remove("announce_pending")
+        .require_equal("status", media.status.value)
+        .require_equal("owner_id", media.owner_id)
+    )
+    watch.track(record, Status.DELETING.value, now, media.media_id)
+    listings.track(record, **lifecycle.listed(media), status=Status.DELETING.value)
+    profile = Update().add(lifecycle.DELETING_COUNTER, 1)
+    if media.status is not Status.AWAITING_UPLOAD:
+        profile.add(lifecycle.UPLOADS_COUNTER, -1)
+    if media.status not in {Status.AWAITING_UPLOAD, Status.REJECTED}:
+        profile.add(lifecycle.BYTES_COUNTER, -media.declared_size)
+    counter = lifecycle.DASHBOARD_COUNTER.get(media.status)
+    if counter:
+        profile.add(counter, -1)
+    return record, profile

@@ -1,7 +1,14 @@
-"""Images: what Rekognition sees, what the file says about itself, a preview and a content hash."""
+"""Images: what Rekognition sees, what the file says about itself, previews and a content hash.
+
+Rekognition reads a JPEG or PNG original from S3; any other image through the bytes of its
+JPEG rendition (:mod:`snapstream_runtime.renditions`). HEIC and HEIF decode through the
+``pi-heif`` plugin (pillow-heif's decode-only build), registered only when such a file is
+inspected.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import warnings
@@ -10,19 +17,21 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from snapstream_runtime import renditions
 from snapstream_runtime.adapters import rekognition
-from snapstream_runtime.adapters.rekognition import StoredFile
-from snapstream_runtime.image_header import Dimensions, declared_dimensions, too_many_pixels
-from snapstream_runtime.media_types import SNIFF_BYTES, sniff
+from snapstream_runtime.adapters.rekognition import ImageBytes, RekognitionImage, StoredFile
+from snapstream_runtime.image_dimensions import declared_dimensions
+from snapstream_runtime.image_header import Dimensions, too_many_pixels
+from snapstream_runtime.renditions import REKOGNITION_IMAGES, REKOGNITION_MAX_BYTES
+from snapstream_runtime.sizes import human_size
+from snapstream_runtime.sniffing import SNIFF_BYTES, Detected, sniff
 
 if TYPE_CHECKING:
     from PIL import Image
 
-#: Rekognition reads JPEG and PNG from S3 up to 15 MB; we read at most this much ourselves.
-REKOGNITION_FORMATS = {"image/jpeg", "image/png"}
-REKOGNITION_MAX_BYTES = 15 * 1024 * 1024
+#: We read at most this much of an image ourselves.
 MAX_READ_BYTES = 50 * 1024 * 1024
-THUMBNAIL_SIZE = (640, 640)
+HEIF_TYPES = frozenset({"image/heic", "image/heif"})
 #: The default pixel limit (the environment's ``max_image_pixels`` is what the functions use).
 DEFAULT_MAX_PIXELS = 100_000_000
 #: Rekognition answers these for a file it cannot use: a fact about the file, not a retryable fault.
@@ -43,25 +52,27 @@ class ImageFindings:
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def recognize(
-    bucket: str,
-    key: str,
-    version_id: str | None,
-    *,
-    content_type: str,
-    size: int,
-    celebrities: bool,
-) -> ImageFindings:
-    """Rekognition DetectLabels, DetectText, DetectModerationLabels (and RecognizeCelebrities)."""
+def rekognition_input(
+    original: StoredFile, *, content_type: str, size: int, rendition: bytes | None
+) -> RekognitionImage | str:
+    """What Rekognition reads of an image: the original in S3 where it can (a JPEG or PNG up to
+    15 MB), else its JPEG rendition's bytes; or, when there is neither, why not."""
+    if content_type in REKOGNITION_IMAGES and size <= REKOGNITION_MAX_BYTES:
+        return original
+    if rendition:
+        return ImageBytes(rendition)
+    if content_type in REKOGNITION_IMAGES:
+        return "the image is larger than Rekognition's 15 MB limit and has no JPEG rendition"
+    return f"Rekognition does not analyse {content_type} images, and no JPEG rendition was made"
+
+
+def recognize(image: RekognitionImage | str, *, celebrities: bool) -> ImageFindings:
+    """Rekognition DetectLabels, DetectText, DetectModerationLabels (and RecognizeCelebrities);
+    given a reason instead of an image, every analyser is skipped with it."""
     findings = ImageFindings()
-    if content_type not in REKOGNITION_FORMATS:
-        reason = f"Rekognition does not analyse {content_type} images"
-        findings.skipped.update(dict.fromkeys(("labels", "text", "moderation"), reason))
+    if isinstance(image, str):
+        findings.skipped.update(dict.fromkeys(("labels", "text", "moderation"), image))
         return findings
-    if size > REKOGNITION_MAX_BYTES:
-        findings.skipped["labels"] = "the image is larger than Rekognition's 15 MB limit"
-        return findings
-    image = StoredFile(bucket, key, version_id)
     try:
         labels = rekognition.image_labels(image, max_labels=50, min_confidence=50)
         findings.labels = [
@@ -106,12 +117,20 @@ def recognize(
 
 @dataclass(frozen=True)
 class LocalImage:
-    """What the bytes themselves say: format, size, EXIF, a preview and a content hash."""
+    """What the bytes themselves say: format, size, EXIF, previews and a content hash."""
 
     sha256: str
     metadata: dict[str, Any]
     thumbnail: bytes | None
     error: str | None = None
+    #: the JPEG rendition, when one was asked for (and the image decoded)
+    rendition: bytes | None = None
+
+
+def not_read(size: int) -> LocalImage:
+    """An image too large to read at all: no hash (it would be the empty file's), no preview."""
+    limit = human_size(MAX_READ_BYTES)
+    return LocalImage("", {}, None, f"the image is {human_size(size)}, more than the {limit} read")
 
 
 def _exif(image: Image.Image) -> dict[str, Any]:
@@ -138,16 +157,55 @@ def _exif(image: Image.Image) -> dict[str, Any]:
     return result
 
 
-def _declared(data: bytes) -> Dimensions | None:
+#: frames counted at most (Pillow walks a TIFF's directories in quadratic time: a 4 MB file
+#: of 32,000 empty directories took 9 s; GIF and WebP say how many they have)
+MAX_FRAMES_COUNTED = 100
+
+
+def _frames(image: Image.Image) -> int:
+    """How many frames (pages) the image has, counting TIFF directories only up to a cap."""
+    if image.format != "TIFF":
+        return int(getattr(image, "n_frames", 1))
+    count = 1
+    try:
+        while count < MAX_FRAMES_COUNTED:
+            image.seek(count)
+            count += 1
+    except EOFError:
+        pass
+    finally:
+        image.seek(0)
+    return count
+
+
+@functools.cache
+def _decode_heif() -> None:
+    """Teach Pillow HEIC and HEIF (the primary image only: no thumbnails, depth or auxiliary
+    images are decoded). ``pi-heif`` decodes only: no GPL encoder ships in the layer."""
+    from pi_heif import register_heif_opener  # type: ignore[import-untyped]
+
+    register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+
+
+def _detected(data: bytes) -> Detected | None:
+    detected = sniff(data[:SNIFF_BYTES])
+    if detected and detected.compatible & HEIF_TYPES:
+        _decode_heif()
+    return detected
+
+
+def _declared(detected: Detected | None, data: bytes) -> Dimensions | None:
     """The dimensions the file's header declares, read as ingest reads them (but from the whole
     file: a JPEG's frame header may lie beyond what ingest reads)."""
-    detected = sniff(data[:SNIFF_BYTES])
     return declared_dimensions(detected.content_type, data) if detected else None
 
 
-def inspect(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> LocalImage:
-    """Inspect image bytes; a corrupt, empty or too large image yields an error, never an
-    exception: a file that cannot be decoded now will not decode on a retry either.
+def inspect(
+    data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS, *, rendition: bool = False
+) -> LocalImage:
+    """Inspect image bytes (and make its previews: the thumbnail, and with ``rendition`` the
+    JPEG rendition); a corrupt, empty or too large image yields an error, never an exception:
+    a file that cannot be decoded now will not decode on a retry either.
 
     The header's dimensions are checked against ``max_pixels`` first (as ingest does), then
     Pillow's: ``Image.open`` reads only the header, and its size is checked before ``load()``
@@ -159,7 +217,7 @@ def inspect(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> LocalImage:
     digest = hashlib.sha256(data).hexdigest()
     if not data:
         return LocalImage(digest, {}, None, "the image file is empty")
-    declared = _declared(data)
+    declared = _declared(_detected(data), data)
     too_large = too_many_pixels(declared, max_pixels) if declared else None
     if declared and too_large:
         return LocalImage(digest, {"width": declared[0], "height": declared[1]}, None, too_large)
@@ -177,14 +235,9 @@ def inspect(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> LocalImage:
                 if too_large:
                     return LocalImage(digest, metadata, None, too_large)
                 image.load()
-                metadata.update(
-                    mode=image.mode, frames=getattr(image, "n_frames", 1), **_exif(image)
-                )
-                preview = image.convert("RGB")
-                preview.thumbnail(THUMBNAIL_SIZE)
-                out = io.BytesIO()
-                preview.save(out, format="JPEG", quality=82, optimize=True)
-                return LocalImage(digest, metadata, out.getvalue())
+                metadata.update(mode=image.mode, frames=_frames(image), **_exif(image))
+                thumbnail, jpeg = renditions.previews(image, rendition=rendition)
+                return LocalImage(digest, metadata, thumbnail, rendition=jpeg)
     except Exception as error:
         # Any decoder error is a fact about the file: DecompressionBombError (not an OSError),
         # SyntaxError, struct.error, EOFError, ...

@@ -23,16 +23,14 @@ from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.announcements import finish_announcement
 from snapstream_runtime.clock import iso, utc_now
 from snapstream_runtime.contract import MEDIA_UPLOADED, UPLOADS_PREFIX
-from snapstream_runtime.image_header import (
-    IMAGE_HEADER_BYTES,
-    declared_dimensions,
-    too_many_pixels,
-)
+from snapstream_runtime.image_dimensions import declared_dimensions
+from snapstream_runtime.image_header import IMAGE_HEADER_BYTES, too_many_pixels
 from snapstream_runtime.keys import decode_event_key, parse_upload_key
 from snapstream_runtime.lifecycle import Media, MediaGone, StaleTransition, Status
-from snapstream_runtime.media_types import ALLOWED, SNIFF_BYTES, Detected, Kind, sniff
+from snapstream_runtime.media_types import ALLOWED, Kind
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.sizes import human_size
+from snapstream_runtime.sniffing import SNIFF_BYTES, Detected, sniff
 
 
 class MalformedEvent(ValueError):
@@ -135,6 +133,12 @@ def judge(media: Media, head: bytes, max_image_pixels: int) -> Verdict:
     detected = sniff(head)
     if detected is None:
         return Verdict("the file's content is not a supported image, video or audio format")
+    if not detected.compatible:
+        return Verdict(
+            f"the file's content is {detected.description}, which is not accepted: "
+            f"{detected.refusal}",
+            detected,
+        )
     if media.content_type not in detected.compatible:
         return Verdict(
             f"the file's content is {detected.description}, "
@@ -226,7 +230,7 @@ def _judge_and_transition(
         "version_id": facts.version_id or "",
         "uploaded_at": iso(utc_now()),
     }
-    if verdict.detected:
+    if verdict.detected and verdict.detected.content_type:
         fields["detected_type"] = verdict.detected.content_type
     target = Status.UPLOADED if verdict.accepted else Status.REJECTED
     lifecycle.transition(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
@@ -31,6 +32,43 @@ def owner_index_pk(user_id: str) -> str:
 def all_uploads_index_pk(created_at: str) -> str:
     """GSI2 partition: one per month (``ALL#2026-11``) so that admin listings stay paginated."""
     return f"ALL#{created_at[:7]}"
+
+
+def kind_index_pk(user_id: str, kind: str) -> str:
+    """GSI4 partition: a user's media of one kind (kind never changes)."""
+    return f"OWNER#{user_id}#KIND#{kind}"
+
+
+def status_index_pk(user_id: str, status: str) -> str:
+    """GSI5 partition: a user's media in one status (moves with every status change)."""
+    return f"OWNER#{user_id}#STATUS#{status}"
+
+
+def kind_status_index_pk(user_id: str, kind: str, status: str) -> str:
+    """GSI6 partition: a user's media of one kind in one status."""
+    return f"OWNER#{user_id}#KIND#{kind}#STATUS#{status}"
+
+
+def month_status_index_pk(created_at: str, status: str) -> str:
+    """GSI7 partition: every user's uploads of one month in one status (administrators)."""
+    return f"ALL#{created_at[:7]}#STATUS#{status}"
+
+
+#: bytes of the folded title in the GSI8 sort key (DynamoDB allows 1,024 for the whole key:
+#: NFKC may turn one character into 18, so 200 characters can fold to 6,600 bytes)
+NAME_SORT_BYTES = 900
+
+
+def name_sort_key(title: str, media_id: str) -> str:
+    """GSI8 sort key: the title as it sorts for people (case and width folded, cut to
+    :data:`NAME_SORT_BYTES`), then the id."""
+    folded = unicodedata.normalize("NFKC", title).casefold().encode()[:NAME_SORT_BYTES]
+    return f"{folded.decode(errors='ignore')}#{media_id}"
+
+
+def title_word_pk(user_id: str, prefix: str) -> str:
+    """A title-word search partition: a user's media with a title word starting ``prefix``."""
+    return f"TITLE#{user_id}#{prefix}"
 
 
 #: GSI2 partition of media being deleted (operators list stuck deletions with one Query).

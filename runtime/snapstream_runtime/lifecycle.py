@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from snapstream_runtime import keys, watch
+from snapstream_runtime import keys, listings, owner_messages, title_index, watch
 from snapstream_runtime.adapters.table import (
     ConditionFailed,
     Item,
@@ -32,7 +32,7 @@ from snapstream_runtime.adapters.table import (
     Update,
     put_transact_item,
 )
-from snapstream_runtime.clock import iso, new_id, utc_now
+from snapstream_runtime.clock import iso, utc_now
 from snapstream_runtime.media_types import MediaType
 
 
@@ -43,8 +43,7 @@ class Status(StrEnum):
     READY = "ready"
     FAILED = "failed"
     REJECTED = "rejected"
-    #: marked for deletion: off every list, files refused, the deletion function at work.
-    DELETING = "deleting"
+    DELETING = "deleting"  # marked: off every list, files refused, the deletion function at work
 
 
 LEGAL_TRANSITIONS: Mapping[Status, frozenset[Status]] = {
@@ -68,6 +67,8 @@ DASHBOARD_COUNTER: Mapping[Status, str] = {
     Status.REJECTED: "count_failed",
 }
 UPLOADS_COUNTER = "count_uploads"
+#: bytes of the owner's stored originals (arrived and not rejected, until marked deleting)
+BYTES_COUNTER = "bytes_stored"
 UNREAD_COUNTER = "unread_notifications"
 #: The owner's media marked ``deleting`` and not yet gone (an account goes when it reaches 0).
 DELETING_COUNTER = "count_deleting"
@@ -179,6 +180,14 @@ def new_media_item(
         "gsi1sk": keys.newest_first_sk(created_at, media_id),
         "gsi2pk": keys.all_uploads_index_pk(created_at),
         "gsi2sk": keys.newest_first_sk(created_at, media_id),
+        **listings.record_keys(
+            owner_id=owner_id,
+            kind=media_type.kind.value,
+            created_at=created_at,
+            status=Status.AWAITING_UPLOAD.value,
+            media_id=media_id,
+            title=title,
+        ),
         "media_id": media_id,
         "owner_id": owner_id,
         "kind": media_type.kind.value,
@@ -243,6 +252,22 @@ def media_key(media_id: str) -> dict[str, str]:
     return {"pk": keys.media_pk(media_id), "sk": keys.META_SK}
 
 
+def _owner_counters(media: Media, target: Status) -> Update:
+    """The owner's counters as ``media`` moves to ``target``: uploads and bytes stored once it
+    arrives (no bytes for a rejected file: it is removed at once), the dashboard's per status."""
+    profile = Update()
+    if media.status is Status.AWAITING_UPLOAD:
+        profile.add(UPLOADS_COUNTER, 1)
+        if target is not Status.REJECTED:
+            profile.add(BYTES_COUNTER, media.declared_size)
+    old, new = DASHBOARD_COUNTER.get(media.status), DASHBOARD_COUNTER.get(target)
+    if old != new:
+        for counter, step in ((old, -1), (new, 1)):
+            if counter:
+                profile.add(counter, step)
+    return profile
+
+
 def check_transition(current: Status, target: Status) -> None:
     if target not in LEGAL_TRANSITIONS[current]:
         raise IllegalTransition(f"a media record cannot go from {current} to {target}")
@@ -258,8 +283,8 @@ def transition(
     notification_ttl_days: int = 180,
     require: Mapping[str, Any] | None = None,
 ) -> None:
-    """Move ``media`` to ``target`` with counters and the owner's notification, atomically,
-    and onto (or off) the stuck-media sweeper's index (:mod:`snapstream_runtime.watch`).
+    """Move ``media`` to ``target`` with counters and the owner's notification, atomically, onto
+    (or off) the sweeper's index (:mod:`watch`) and its status's library lists (:mod:`listings`).
 
     Raises :class:`IllegalTransition` for a move the machine forbids and
     :class:`StaleTransition` when the stored record is no longer in ``media.status`` (or no
@@ -283,47 +308,33 @@ def transition(
         .require_equal("owner_id", media.owner_id)
     )
     watch.track(record, target.value, now, media.media_id)
+    listings.track(record, **listed(media), status=target.value)
     if reason:
         record.set("status_reason", reason)
     _set_and_require(record, fields, require)
-    if media.status is Status.AWAITING_UPLOAD:
-        record.remove("expires_at")
-
     event = NOTIFIED_EVENTS.get(target)
     if event:
         record.set("announce_pending", True)
+    arrived = media.status is Status.AWAITING_UPLOAD
+    if arrived:  # searchable by its title's words from now on (a rename meanwhile: move again)
+        record.remove("expires_at").require_equal("title", media.title)
     items = [record.transact_item(table.name, media_key(media.media_id))]
+    if arrived:
+        items += title_index.put_items(table.name, title=media.title, **_titled(media))
 
-    profile = Update()
-    if media.status is Status.AWAITING_UPLOAD:
-        profile.add(UPLOADS_COUNTER, 1)
-    old_counter, new_counter = DASHBOARD_COUNTER.get(media.status), DASHBOARD_COUNTER.get(target)
-    if old_counter != new_counter:
-        if old_counter:
-            profile.add(old_counter, -1)
-        if new_counter:
-            profile.add(new_counter, 1)
+    profile = _owner_counters(media, target)
     if event:
         profile.add(UNREAD_COUNTER, 1)
-        notification_id = new_id()
-        items.append(
-            put_transact_item(
-                table.name,
-                {
-                    "pk": keys.user_pk(media.owner_id),
-                    "sk": keys.notification_sk(now, notification_id),
-                    "notification_id": notification_id,
-                    "user_id": media.owner_id,
-                    "media_id": media.media_id,
-                    "event": event,
-                    "title": media.title,
-                    "message": describe(event, media.title, reason),
-                    "created_at": now,
-                    "read": False,
-                    "expires_at": int(moment.timestamp()) + notification_ttl_days * 86400,
-                },
-            )
+        notice = owner_messages.notification(
+            owner_id=media.owner_id,
+            media_id=media.media_id,
+            event=event,
+            title=media.title,
+            reason=reason,
+            moment=moment,
+            ttl_days=notification_ttl_days,
         )
+        items.append(put_transact_item(table.name, notice))
     if profile.has_changes:
         items.append(
             profile.transact_item(
@@ -337,6 +348,15 @@ def transition(
             f"media {media.media_id} is no longer {media.status}; not moved to {target}"
         )
         raise gone_unless_changed(table, media.media_id, stale, owner_id=media.owner_id) from error
+
+
+def listed(media: Media) -> dict[str, str]:
+    """What places ``media`` on its owner's library lists (:mod:`listings`)."""
+    return {"owner_id": media.owner_id, "kind": media.kind, "created_at": media.created_at}
+
+
+def _titled(media: Media) -> dict[str, str]:
+    return {"owner_id": media.owner_id, "media_id": media.media_id, "created_at": media.created_at}
 
 
 def _set_and_require(
@@ -402,47 +422,3 @@ def record_step(
         table.update(media_key(media_id), update)
     except ConditionFailed as error:
         raise gone_unless_changed(table, media_id, error) from error
-
-
-def deleting_updates(media: Media, *, requested_by: str, now: str) -> tuple[Update, Update]:
-    """The record's and the owner profile's updates that mark ``media`` deleting, for one
-    transaction (the caller may add to both): status ``deleting`` if still in ``media.status``,
-    off the owner's library (GSI1 ``DELETING#<owner>`` instead) and the admins' months (GSI2
-    ``DELETING`` instead), on the sweeper's index as ``deleting``, no expiry by TTL, and the
-    owner's counters as if it were gone."""
-    check_transition(media.status, Status.DELETING)
-    record = (
-        Update()
-        .set("status", Status.DELETING.value)
-        .set("status_changed_at", now)
-        .set("updated_at", now)
-        .append("history", [{"status": Status.DELETING.value, "at": now, "by": requested_by}])
-        .set("deletion", {"requested_at": now, "requested_by": requested_by})
-        .set("gsi1pk", keys.deleting_owner_index_pk(media.owner_id))
-        .set("gsi2pk", keys.DELETING_INDEX_PK)
-        .set("gsi2sk", keys.newest_first_sk(now, media.media_id))
-        .remove("expires_at")
-        .remove("announce_pending")
-        .require_equal("status", media.status.value)
-        .require_equal("owner_id", media.owner_id)
-    )
-    watch.track(record, Status.DELETING.value, now, media.media_id)
-    profile = Update().add(DELETING_COUNTER, 1)
-    if media.status is not Status.AWAITING_UPLOAD:
-        profile.add(UPLOADS_COUNTER, -1)
-    counter = DASHBOARD_COUNTER.get(media.status)
-    if counter:
-        profile.add(counter, -1)
-    return record, profile
-
-
-def describe(event: str, title: str, reason: str | None) -> str:
-    """The sentence the owner reads in the app and in e-mail."""
-    sentences = {
-        "media.uploaded": f"“{title}” was uploaded and is being processed.",
-        "media.rejected": f"“{title}” was rejected: {reason}.",
-        "media.ready": f"“{title}” is ready.",
-        "media.failed": f"Processing “{title}” failed: {reason}.",
-        "media.deleted": f"“{title}” was deleted, with all its files.",
-    }
-    return sentences.get(event, f"“{title}”: {event}")

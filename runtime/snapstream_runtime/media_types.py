@@ -1,8 +1,9 @@
-"""What SnapStream accepts, and what a file's first bytes say it really is.
+"""What SnapStream accepts: :data:`ALLOWED` is the one list (the upload page, the presigned
+POST, ingest and the served types all read it).
 
-Declared types are checked twice: at presign time (name and declared type) and again in the
-ingest Lambda from the object's own first bytes, because a browser's declared type is only a
-claim. Sniffing needs at most :data:`SNIFF_BYTES` bytes.
+Declared types are checked twice: at presign time (name and declared type, here) and again in
+the ingest Lambda from the object's own first bytes (:mod:`snapstream_runtime.sniffing`),
+because a browser's declared type is only a claim.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePosixPath
-
-SNIFF_BYTES = 64
 
 
 class Kind(StrEnum):
@@ -25,32 +24,63 @@ class MediaType:
     content_type: str
     kind: Kind
     extensions: tuple[str, ...]
+    #: for sentences: "the file's content is a TIFF image"
     description: str
+    #: for lists: "TIFF"
+    label: str
 
 
 ALLOWED: dict[str, MediaType] = {
     t.content_type: t
     for t in (
-        MediaType("image/jpeg", Kind.IMAGE, (".jpg", ".jpeg"), "a JPEG image"),
-        MediaType("image/png", Kind.IMAGE, (".png",), "a PNG image"),
-        MediaType("image/gif", Kind.IMAGE, (".gif",), "a GIF image"),
-        MediaType("image/webp", Kind.IMAGE, (".webp",), "a WebP image"),
-        MediaType("video/mp4", Kind.VIDEO, (".mp4",), "an MP4 video"),
-        MediaType("video/quicktime", Kind.VIDEO, (".mov",), "a QuickTime video"),
-        MediaType("audio/mpeg", Kind.AUDIO, (".mp3",), "an MP3 audio file"),
-        MediaType("audio/wav", Kind.AUDIO, (".wav",), "a WAV audio file"),
-        MediaType("audio/mp4", Kind.AUDIO, (".m4a",), "an M4A audio file"),
+        MediaType("image/jpeg", Kind.IMAGE, (".jpg", ".jpeg"), "a JPEG image", "JPEG"),
+        MediaType("image/png", Kind.IMAGE, (".png",), "a PNG image", "PNG"),
+        MediaType("image/gif", Kind.IMAGE, (".gif",), "a GIF image", "GIF"),
+        MediaType("image/webp", Kind.IMAGE, (".webp",), "a WebP image", "WebP"),
+        MediaType("image/heic", Kind.IMAGE, (".heic",), "a HEIC image", "HEIC"),
+        MediaType("image/heif", Kind.IMAGE, (".heif",), "a HEIF image", "HEIF"),
+        MediaType("image/tiff", Kind.IMAGE, (".tif", ".tiff"), "a TIFF image", "TIFF"),
+        MediaType("video/mp4", Kind.VIDEO, (".mp4",), "an MP4 video", "MP4"),
+        MediaType("video/quicktime", Kind.VIDEO, (".mov",), "a QuickTime video", "MOV"),
+        MediaType("video/x-matroska", Kind.VIDEO, (".mkv",), "a Matroska video", "MKV"),
+        MediaType("video/webm", Kind.VIDEO, (".webm",), "a WebM video", "WebM"),
+        MediaType("video/x-msvideo", Kind.VIDEO, (".avi",), "an AVI video", "AVI"),
+        MediaType(
+            "video/mp2t",
+            Kind.VIDEO,
+            (".ts", ".mts", ".m2ts"),
+            "an MPEG transport stream video",
+            "MPEG-TS",
+        ),
+        MediaType("audio/mpeg", Kind.AUDIO, (".mp3",), "an MP3 audio file", "MP3"),
+        MediaType("audio/wav", Kind.AUDIO, (".wav",), "a WAV audio file", "WAV"),
+        MediaType("audio/mp4", Kind.AUDIO, (".m4a",), "an M4A audio file", "M4A"),
+        MediaType("audio/flac", Kind.AUDIO, (".flac",), "a FLAC audio file", "FLAC"),
+        MediaType(
+            "audio/ogg", Kind.AUDIO, (".ogg", ".oga", ".opus"), "an Ogg Opus audio file", "Ogg Opus"
+        ),
     )
 }
-#: Names browsers and tools use for the same types.
+#: Names browsers, operating systems and tools use for the same types.
 ALIASES = {
     "image/jpg": "image/jpeg",
     "image/pjpeg": "image/jpeg",
+    "image/x-tiff": "image/tiff",
+    "image/tif": "image/tiff",
+    "video/matroska": "video/x-matroska",
+    "video/mkv": "video/x-matroska",
+    "video/avi": "video/x-msvideo",
+    "video/msvideo": "video/x-msvideo",
+    "video/vnd.avi": "video/x-msvideo",
+    "video/vnd.dlna.mpeg-tts": "video/mp2t",
     "audio/mp3": "audio/mpeg",
     "audio/x-wav": "audio/wav",
     "audio/wave": "audio/wav",
     "audio/vnd.wave": "audio/wav",
     "audio/x-m4a": "audio/mp4",
+    "audio/x-flac": "audio/flac",
+    "audio/opus": "audio/ogg",
+    "application/ogg": "audio/ogg",
 }
 
 
@@ -90,49 +120,3 @@ def type_for_file_name(file_name: str, content_type: str) -> MediaType:
             f"as {media_type.content_type}; expected {' or '.join(media_type.extensions)}"
         )
     return media_type
-
-
-@dataclass(frozen=True)
-class Detected:
-    """What the bytes are, and which declared types they are consistent with."""
-
-    description: str
-    compatible: frozenset[str]
-
-    @property
-    def content_type(self) -> str:
-        return sorted(self.compatible)[0]
-
-
-_GENERIC_ISO_BRANDS = frozenset({"video/mp4", "video/quicktime", "audio/mp4"})
-
-
-def sniff(head: bytes) -> Detected | None:
-    """Identify an image, video or audio file from its first bytes; None if it is none of ours."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return Detected("a JPEG image", frozenset({"image/jpeg"}))
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return Detected("a PNG image", frozenset({"image/png"}))
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return Detected("a GIF image", frozenset({"image/gif"}))
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return Detected("a WebP image", frozenset({"image/webp"}))
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return Detected("a WAV audio file", frozenset({"audio/wav"}))
-    if head[4:8] == b"ftyp":
-        return _iso_media(head[8:12])
-    if head[4:8] in (b"moov", b"mdat", b"wide", b"free", b"skip"):
-        return Detected("a QuickTime video", frozenset({"video/quicktime"}))
-    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
-        return Detected("an MP3 audio file", frozenset({"audio/mpeg"}))
-    return None
-
-
-def _iso_media(brand: bytes) -> Detected:
-    """ISO base media files (MP4, MOV, M4A) by their major brand."""
-    if brand == b"qt  ":
-        return Detected("a QuickTime video", frozenset({"video/quicktime"}))
-    if brand in (b"M4A ", b"M4B "):
-        return Detected("an M4A audio file", frozenset({"audio/mp4"}))
-    # isom, iso2..iso9, mp41, mp42, avc1, M4V, dash, ...: the brand does not say video or audio.
-    return Detected("an MP4 file", _GENERIC_ISO_BRANDS)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from snapstream_runtime.adapters.publishing import publish_notification
-from snapstream_runtime.lifecycle import NOTIFIED_EVENTS, Media, describe
+from snapstream_runtime.lifecycle import NOTIFIED_EVENTS, Media
+from snapstream_runtime.owner_messages import describe
 
 #: SNS subjects must be ASCII without line breaks, so they never include the user's title.
 SUBJECTS = {

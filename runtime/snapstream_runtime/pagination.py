@@ -48,9 +48,13 @@ class Page:
     cursor: str | None
 
 
-def index_key(index: str) -> tuple[str, ...]:
-    """The attributes of a LastEvaluatedKey read from ``index`` (its keys and the table's)."""
-    return (*TABLE_KEY, f"{index}pk", f"{index}sk")
+def index_key(
+    index: str, *, partition: str | None = None, sort: str | None = None
+) -> tuple[str, ...]:
+    """The attributes of a LastEvaluatedKey read from ``index`` (its keys and the table's); an
+    index's keys are ``<index>pk``/``<index>sk`` unless it shares another's (``partition``,
+    ``sort``)."""
+    return (*TABLE_KEY, partition or f"{index}pk", sort or f"{index}sk")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from snapstream_runtime import keys, lifecycle
+from snapstream_runtime import keys, lifecycle, owner_messages, title_index
 from snapstream_runtime.adapters import storage
 from snapstream_runtime.adapters.table import (
     Condition,
@@ -21,6 +21,7 @@ from snapstream_runtime.adapters.table import (
     KeyQuery,
     Table,
     Update,
+    delete_keys,
     put_transact_item,
     to_attributes,
 )
@@ -109,7 +110,8 @@ def shrink_tags(record: Update, media: Media, batch_size: int) -> list[str]:
 def untag(table: Table, media_id: str) -> None:
     """Take every tag off the media in transactions that also shrink its ``tags`` list, so a
     repeat after a half-done deletion never counts a tag off twice; then drop the owner's
-    catalogue entries no media carries any more."""
+    catalogue entries no media carries any more; then the title's search items (both callers,
+    the mark and the deletion function, take a media's search items off here)."""
     conflicts = 0
     while (media := lifecycle.load(table, media_id)) is not None and media.item.get("tags"):
         record = Update()
@@ -123,6 +125,17 @@ def untag(table: Table, media_id: str) -> None:
                 raise
             continue
         drop_unused_catalogue(table, media.owner_id, batch)
+    unindex_title(table, media_id)
+
+
+def unindex_title(table: Table, media_id: str) -> None:
+    """Delete the title-word search items of a media being deleted (their keys follow from its
+    title, which no longer changes; deleting an item that was never written is harmless)."""
+    media = lifecycle.load(table, media_id)
+    if media is None or media.status is not Status.DELETING:
+        return
+    found = title_index.item_keys(media.owner_id, media.media_id, media.created_at, media.title)
+    delete_keys(table.name, found)
 
 
 def drop_unused_catalogue(table: Table, owner_id: str, tags: Sequence[str]) -> None:
@@ -258,7 +271,7 @@ def deleted_notification(media: Media, *, created_at: str, expires_at: int) -> I
         "user_id": media.owner_id,
         "event": "media.deleted",
         "title": media.title,
-        "message": lifecycle.describe("media.deleted", media.title, None),
+        "message": owner_messages.describe("media.deleted", media.title, None),
         "created_at": created_at,
         "read": False,
         "expires_at": expires_at,

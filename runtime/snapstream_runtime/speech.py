@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from snapstream_runtime.adapters import comprehend, transcribe
 from snapstream_runtime.keys import parse_upload_key
+from snapstream_runtime.media_types import ALLOWED
 
 #: DetectSentiment/DetectEntities/DetectKeyPhrases accept at most 5,000 bytes of UTF-8 text.
 COMPREHEND_MAX_BYTES = 5000
@@ -19,11 +20,36 @@ CHUNK_BYTES = 4500
 #: Languages Comprehend's sentiment, entities and key phrases support.
 COMPREHEND_LANGUAGES = {"en", "es", "fr", "de", "it", "pt", "ar", "hi", "ja", "ko", "zh", "zh-TW"}
 _SENTENCE_END = re.compile(r"(?<=[.!?\u3002\uff01\uff1f])\s+")  # also CJK full stops
+#: Transcribe's ``MediaFormat`` for each accepted type it reads. Batch jobs read FLAC, MP3, MP4,
+#: M4A, WAV, AMR, and Ogg and WebM with Opus audio (ingest accepts Ogg with Opus only); a
+#: QuickTime file is ISO base media like MP4. Matroska, AVI and MPEG-TS it does not read.
+TRANSCRIBE_FORMATS = {
+    "audio/mpeg": "mp3",
+    "audio/wav": "wav",
+    "audio/mp4": "m4a",
+    "audio/flac": "flac",
+    "audio/ogg": "ogg",
+    "video/mp4": "mp4",
+    "video/quicktime": "mp4",
+    "video/webm": "webm",
+}
 
 
 def job_name(environment: str, media_id: str) -> str:
     """Transcription job names are unique per account and Region: this one names the media."""
     return f"snapstream-{environment}-{media_id}"
+
+
+def media_format(content_type: str) -> str | None:
+    """The ``MediaFormat`` Transcribe reads a file of ``content_type`` as; None if it cannot."""
+    return TRANSCRIBE_FORMATS.get(content_type)
+
+
+def not_transcribed(content_type: str) -> str:
+    """Why a file of ``content_type`` gets no transcript (recorded on its speech step)."""
+    found = ALLOWED.get(content_type)
+    what = f"{found.label} files" if found else f"{content_type} files"
+    return f"Amazon Transcribe does not read {what}: the speech is not transcribed"
 
 
 def media_id_from_job(environment: str, name: str) -> str | None:

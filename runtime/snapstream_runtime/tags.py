@@ -230,16 +230,18 @@ def search(
     limit: int = 24,
     cursor: str | None = None,
     bound_to: tuple[str, ...] = (),
+    descending: bool = True,
 ) -> Page:
-    """The owner's media with ``tag``, newest first: one Query per page, whatever the table size.
-    Its cursors are bound to the owner, the tag and ``bound_to`` (the caller's own filters)."""
+    """The owner's media with ``tag``, newest first (or oldest first): one Query per page,
+    whatever the table size. Its cursors are bound to the owner, the tag and ``bound_to`` (the
+    caller's own filters and order)."""
     name = normalize(tag)
     pk = tag_pk(owner_id, name or "")
     query = PageQuery("tag-search", ("pk", pk), bound_to=bound_to)
     if name is None:  # no such tag, and no cursor was ever issued for it
         cursors.decode(cursor, query)
         return Page([], None)
-    request = KeyQuery("pk = :pk", {":pk": pk}, descending=True)
+    request = KeyQuery("pk = :pk", {":pk": pk}, descending=descending)
     return query_page(
         Table(table_name), request, query, cursors=cursors, cursor=cursor, limit=limit
     )

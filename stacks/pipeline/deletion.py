@@ -31,12 +31,13 @@ if TYPE_CHECKING:
 SERVICE = "deletion"
 TIMEOUT = cdk.Duration.seconds(120)
 #: The item families the deletion function removes: media records and analysis, the owner's
-#: profile, notifications and tag catalogue, tag search items, hash claims, e-mail and username
-#: claims, login throttles, login sessions (found on GSI1 ``SESSIONS#<user>``).
+#: profile, notifications and tag catalogue, tag and title-word search items, hash claims, e-mail
+#: and username claims, login throttles, login sessions (found on GSI1 ``SESSIONS#<user>``).
 ITEM_FAMILIES = [
     "MEDIA#*",
     "USER#*",
     "TAG#*",
+    "TITLE#*",
     "HASH#*",
     "EMAIL#*",
     "USERNAME#*",

@@ -50,6 +50,12 @@ class Ingest:
             conditions={"StringLike": {"s3:prefix": [f"{contract.UPLOADS_PREFIX}*"]}},
         )
         self.function.allow(actions=["events:PutEvents"], resources=[bus.event_bus_arn])
+        self.function.allow(
+            # an arrived upload's title-word search items, in the transition's transaction
+            actions=["dynamodb:PutItem"],
+            resources=[data.table.table_arn],
+            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TITLE#*"]}},
+        )
         acknowledge_media_objects(self.function.policy, objects.uploads)
         self.function.consume(
             data.ingest_queue.queue, batch_size=10, max_batching_window=cdk.Duration.seconds(1)

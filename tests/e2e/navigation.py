@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+#: an upload row once its file is stored: processing, or already through it
+STORED = re.compile(r"^(uploaded, processing|ready)$")
 
 
 def open_upload_page(page: Page) -> None:
@@ -12,3 +17,9 @@ def open_upload_page(page: Page) -> None:
     with page.expect_navigation():
         page.get_by_role("link", name="Upload", exact=True).click()
     page.wait_for_load_state("load")
+
+
+def expect_stored(row: Locator) -> None:
+    """Wait until the upload page's ``row`` says its file is stored (the row moves on to
+    "ready" by itself, so either state will do)."""
+    expect(row.locator(".state")).to_have_text(STORED, timeout=30_000)

@@ -13,7 +13,7 @@ import boto3
 from playwright.sync_api import Page, expect
 
 from tests.e2e.media_files import audio_file, image_file, video_file
-from tests.e2e.navigation import open_upload_page
+from tests.e2e.navigation import expect_stored, open_upload_page
 from tests.e2e.test_website import PASSWORD, _register
 from tools.local.platform import LocalPlatform
 
@@ -32,7 +32,7 @@ def _upload_three(page: Page, tmp_path: Path, prefix: str) -> dict[str, str]:
     rows = page.locator("#uploads li")
     expect(rows).to_have_count(3)
     for row in rows.all():
-        expect(row.locator(".state")).to_have_text("uploaded, processing", timeout=30_000)
+        expect_stored(row)
     page.get_by_role("link", name="Library", exact=True).click()
     cards = page.get_by_test_id("media-cards").locator("li.card")
     expect(cards).to_have_count(3)

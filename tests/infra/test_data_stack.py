@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from snapstream_constructs.tables import CARD_ATTRIBUTES, LIBRARY_INDEXES
+from snapstream_runtime import listings
 from stacks.config import ENVIRONMENTS
 from tests.cdk_support import only_resource, resources_of_type
 
@@ -159,6 +161,14 @@ def test_tables_are_kms_encrypted_with_point_in_time_recovery(
         assert props["BillingMode"] == "PAY_PER_REQUEST"
 
 
+def _keys(index: dict[str, Any]) -> tuple[str, str]:
+    [(pk, hash_type), (sk, range_type)] = [
+        (k["AttributeName"], k["KeyType"]) for k in index["KeySchema"]
+    ]
+    assert (hash_type, range_type) == ("HASH", "RANGE")
+    return pk, sk
+
+
 @pytest.mark.parametrize("env", ENVS)
 def test_media_table_serves_the_access_patterns(templates: Templates, env: str) -> None:
     [media] = [
@@ -172,15 +182,23 @@ def test_media_table_serves_the_access_patterns(templates: Templates, env: str) 
         {"AttributeName": "sk", "KeyType": "RANGE"},
     ]
     indexes = {i["IndexName"]: i for i in props["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"gsi1", "gsi2", "gsi3"}
-    for name, index in indexes.items():
-        assert index["KeySchema"] == [
-            {"AttributeName": f"{name}pk", "KeyType": "HASH"},
-            {"AttributeName": f"{name}sk", "KeyType": "RANGE"},
-        ]
+    assert [i["IndexName"] for i in props["GlobalSecondaryIndexes"]] == [
+        "gsi1", "gsi2", "gsi3", *LIBRARY_INDEXES
+    ]  # fmt: skip
+    for name in ("gsi1", "gsi2", "gsi3"):
+        assert _keys(indexes[name]) == (f"{name}pk", f"{name}sk")
         # gsi3, the stuck-media sweeper's, is read for keys only (tests/infra/test_stuck_media.py)
         projection = "KEYS_ONLY" if name == "gsi3" else "ALL"
-        assert index["Projection"] == {"ProjectionType": projection}
+        assert indexes[name]["Projection"] == {"ProjectionType": projection}
+    # the library's filtered and by-name lists: keys as the runtime writes them, and a card's
+    # attributes (one Query fills a page; the pipeline's step updates write no index)
+    assert LIBRARY_INDEXES == listings.INDEXES
+    for name, keys in LIBRARY_INDEXES.items():
+        assert _keys(indexes[name]) == keys
+        assert indexes[name]["Projection"] == {
+            "ProjectionType": "INCLUDE",
+            "NonKeyAttributes": list(CARD_ATTRIBUTES),
+        }
     assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert bool(props.get("DeletionProtectionEnabled")) is ENVIRONMENTS[env].retain_data
 

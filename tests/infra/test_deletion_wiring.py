@@ -97,6 +97,7 @@ def test_the_deletion_role_holds_exactly_the_deleting(templates: Templates, env:
         "MEDIA#*",
         "USER#*",
         "TAG#*",
+        "TITLE#*",
         "HASH#*",
         "EMAIL#*",
         "USERNAME#*",

@@ -187,6 +187,7 @@ def test_ingest_role_has_exactly_these_permissions(templates: Templates, env: st
         "s3:DeleteObjectVersion,s3:GetObject,s3:GetObjectVersion",
         "s3:ListBucketVersions",
         "dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem",
+        "dynamodb:PutItem",
         "events:PutEvents",
         "sns:Publish",
         "kms:Decrypt,kms:GenerateDataKey",
@@ -206,6 +207,10 @@ def test_ingest_role_has_exactly_these_permissions(templates: Templates, env: st
     dynamodb = statements["dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem"]
     assert dynamodb["Condition"] == {
         "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["MEDIA#*", "USER#*"]}
+    }
+    # an arrived upload's title-word search items (written in the transition's transaction)
+    assert statements["dynamodb:PutItem"]["Condition"] == {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TITLE#*"]}
     }
     for name, statement in statements.items():
         assert statement["Effect"] == "Allow"

@@ -14,7 +14,11 @@ HUGE = (20_000, 20_000)
 
 
 def pillow_image(image_format: str, size: tuple[int, int] = (40, 30), **options: Any) -> bytes:
-    """A real image of ``image_format`` written by Pillow."""
+    """A real image of ``image_format`` written by Pillow (``HEIF``: a HEIC, by pillow-heif)."""
+    if image_format == "HEIF":
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
     out = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(out, format=image_format, **options)
     return out.getvalue()
@@ -66,11 +70,45 @@ def webp_bomb(width: int = HUGE[0], height: int = HUGE[1]) -> bytes:
     return _patched(data, 24, canvas)
 
 
+def tiff_bomb(width: int = HUGE[0], height: int = HUGE[1]) -> bytes:
+    """A small TIFF whose first image file directory says ``width`` x ``height``."""
+    data = bytearray(pillow_image("TIFF", (4, 3)))
+    assert data[:4] == b"II*\x00"
+    directory = int.from_bytes(data[4:8], "little")
+    for index in range(int.from_bytes(data[directory : directory + 2], "little")):
+        at = directory + 2 + 12 * index
+        tag = int.from_bytes(data[at : at + 2], "little")
+        if tag in (256, 257):  # ImageWidth, ImageLength: made LONGs
+            value = width if tag == 256 else height
+            data[at + 2 : at + 12] = struct.pack("<HII", 4, 1, value)
+    return bytes(data)
+
+
+def heic_bomb(width: int = HUGE[0], height: int = HUGE[1]) -> bytes:
+    """A small HEIC whose image spatial extents (every ``ispe`` property) say ``width`` x
+    ``height``."""
+    data = bytearray(pillow_image("HEIF", (64, 64)))
+    at = data.find(b"ispe")
+    while at >= 0:
+        data[at + 8 : at + 16] = struct.pack(">II", width, height)
+        at = data.find(b"ispe", at + 4)
+    return bytes(data)
+
+
 #: content type -> a bomb of that format (each declares :data:`HUGE`).
 BOMBS = {
     "image/png": png_bomb,
     "image/jpeg": jpeg_bomb,
     "image/gif": gif_bomb,
     "image/webp": webp_bomb,
+    "image/tiff": tiff_bomb,
+    "image/heic": heic_bomb,
 }
-EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
+EXTENSIONS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "image/tiff": "tif",
+    "image/heic": "heic",
+}

@@ -95,9 +95,13 @@ def _event(media: lifecycle.Media, settings: Settings) -> dict[str, Any]:
 
 
 def _expect_image_calls(
-    rekognition: Stubber, *, moderation: list[dict[str, Any]] | None = None
+    rekognition: Stubber,
+    *,
+    moderation: list[dict[str, Any]] | None = None,
+    image: dict[str, Any] | None = None,
 ) -> None:
-    image = {"S3Object": ANY}
+    """Rekognition's three image analyses, reading ``image`` (by default: an object in S3)."""
+    image = image or {"S3Object": ANY}
     rekognition.add_response(
         "detect_labels",
         {
@@ -211,19 +215,6 @@ def test_the_same_bytes_twice_are_reported_as_a_duplicate(
         )
     assert "duplicate_of" not in _load(analysis_settings, first.media_id).item
     assert _load(analysis_settings, second.media_id).item["duplicate_of"] == first.media_id
-
-
-def test_gif_skips_rekognition_but_keeps_local_metadata(
-    analysis_settings: Settings, stubbed: dict[str, Stubber]
-) -> None:
-    out = io.BytesIO()
-    Image.new("P", (32, 16)).save(out, format="GIF")
-    media = _uploaded(analysis_settings, "anim.gif", "image/gif", out.getvalue())
-    analysis.on_uploaded(_event(media, analysis_settings), analysis_settings, final_attempt=False)
-    stored = _load(analysis_settings, media.media_id)
-    assert stored.status is Status.READY
-    assert stored.item["image"]["format"] == "GIF"
-    assert "does not analyse image/gif" in stored.item["steps"]["analysis_image"]["detail"]
 
 
 def test_a_corrupt_image_is_described_as_such_and_stays_usable(

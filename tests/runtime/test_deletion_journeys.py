@@ -6,6 +6,7 @@ handlers of the deletion, transcode-state, transcription-state and package funct
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -60,6 +61,24 @@ def running_as(environment: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> 
         settings_module.current_settings.cache_clear()
         yield
     settings_module.current_settings.cache_clear()
+
+
+def meanwhile_the_site_deletes(settings: Settings, media: Media) -> None:
+    """The site's deletion request, made while a function is at work: on a thread of its own,
+    as the site's request is its own process (its calls are the site's, not the function's)."""
+    failures: list[BaseException] = []
+
+    def request() -> None:
+        try:
+            request_media_deletion(settings, media, requested_by=OWNER)
+        except BaseException as error:  # re-raised on the test's thread
+            failures.append(error)
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
 
 
 def _media(settings: Settings, owner: str, sample: str, name: str) -> Media:
@@ -205,7 +224,7 @@ def test_a_package_racing_the_deletion_leaves_no_asset(
         endpoints = real(**request)
         current = lifecycle.load(table, media.media_id)
         assert current is not None
-        request_media_deletion(settings, current, requested_by=OWNER)
+        meanwhile_the_site_deletes(settings, current)
         return endpoints
 
     monkeypatch.setattr(video, "create_or_get_asset", create_then_lose_the_race)
@@ -325,7 +344,7 @@ def test_an_image_analysis_overtaken_by_the_deletion_sweeps_its_thumbnail(
     def recognize_while_deleted(*args: Any, **kwargs: Any) -> image_analysis.ImageFindings:
         current = lifecycle.load(Table(settings.table_name), media.media_id)
         assert current is not None
-        request_media_deletion(settings, current, requested_by=OWNER)  # meanwhile, the site
+        meanwhile_the_site_deletes(settings, current)
         return image_analysis.ImageFindings()
 
     monkeypatch.setattr(image_analysis, "recognize", recognize_while_deleted)

@@ -1,4 +1,6 @@
-"""Image dimensions from the header alone, and analysis that never decodes beyond the limit."""
+"""Image dimensions from the header alone (every accepted format: the fixed fields of PNG, GIF,
+WebP and JPEG, a TIFF's first directory, a HEIF file's boxes), and analysis that never decodes
+beyond the limit."""
 
 from __future__ import annotations
 
@@ -11,13 +13,17 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from snapstream_runtime import image_analysis
-from snapstream_runtime.image_header import (
-    IMAGE_HEADER_BYTES,
-    declared_dimensions,
-    megapixels,
-    too_many_pixels,
+from snapstream_runtime.image_dimensions import declared_dimensions
+from snapstream_runtime.image_header import IMAGE_HEADER_BYTES, megapixels, too_many_pixels
+from tests.runtime.image_bombs import (
+    BOMBS,
+    HUGE,
+    heic_bomb,
+    jpeg_bomb,
+    pillow_image,
+    png_bomb,
+    tiff_bomb,
 )
-from tests.runtime.image_bombs import BOMBS, HUGE, jpeg_bomb, pillow_image, png_bomb
 from tests.runtime.samples import SAMPLES
 
 
@@ -27,6 +33,14 @@ def _png_with_text(size: tuple[int, int]) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size).save(out, format="PNG", pnginfo=info)
     return out.getvalue()
+
+
+def _big_endian_tiff(size: tuple[int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("I;16B", size).save(out, format="TIFF")
+    data = out.getvalue()
+    assert data[:4] == b"MM\x00*"
+    return data
 
 
 _EXIF = Image.Exif()
@@ -46,6 +60,11 @@ REAL_IMAGES: list[tuple[str, Callable[[tuple[int, int]], bytes]]] = [
     ("image/webp", lambda size: pillow_image("WEBP", size)),
     ("image/webp", lambda size: pillow_image("WEBP", size, lossless=True)),
     ("image/webp", lambda size: pillow_image("WEBP", size, exif=_EXIF.tobytes())),
+    ("image/tiff", lambda size: pillow_image("TIFF", size)),
+    ("image/tiff", lambda size: pillow_image("TIFF", size, compression="tiff_lzw")),
+    ("image/tiff", lambda size: pillow_image("TIFF", size, exif=_EXIF.tobytes())),
+    ("image/tiff", lambda size: pillow_image("TIFF", size, big_tiff=True)),
+    ("image/tiff", _big_endian_tiff),
 ]
 
 
@@ -56,6 +75,17 @@ def test_real_images_declare_their_own_size(
 ) -> None:
     data = make(size)
     assert declared_dimensions(content_type, data[:IMAGE_HEADER_BYTES]) == size
+
+
+@pytest.mark.parametrize("size", [(1, 1), (301, 203), (1920, 1080), (4032, 3024)])
+def test_a_heic_declares_the_size_its_codec_codes(size: tuple[int, int]) -> None:
+    """The primary item's extents: the size HEVC codes (whole 8 x 8 blocks or more, at least
+    64 x 64 for pillow-heif's encoder), cropped to the image on decoding: never less."""
+    data = pillow_image("HEIF", size)
+    declared = declared_dimensions("image/heic", data[:IMAGE_HEADER_BYTES])
+    assert declared is not None
+    assert all(size[n] <= declared[n] <= max(size[n] + 8, 64) for n in (0, 1)), declared
+    assert declared_dimensions("image/heif", data) == declared
 
 
 @pytest.mark.parametrize("content_type", sorted(BOMBS))
@@ -81,6 +111,13 @@ def test_the_issues_png_is_tiny() -> None:
         ("image/jpeg", b"\xff\xd8\xff\xda\x00\x08" + b"\x00" * 20),  # scan before any frame
         ("image/jpeg", b"\xff\xd8\xff\xe0\x00\x01" + b"\x00" * 20),  # impossible length
         ("video/mp4", SAMPLES["mp4"][0]),
+        ("image/tiff", SAMPLES["tiff-le"][0]),  # the directory is all zeros: no entries
+        ("image/tiff", b"II*\x00\x00\x10\x00\x00" + b"\x00" * 60),  # the directory lies further in
+        ("image/tiff", tiff_bomb()[:12]),  # cut inside the directory
+        ("image/tiff", b"XX*\x00" + b"\x00" * 60),
+        ("image/heic", SAMPLES["heic"][0]),  # no meta box
+        ("image/heic", heic_bomb()[:60]),  # cut inside the meta box
+        ("image/heif", heic_bomb().replace(b"pitm", b"xxxx")),  # no primary item
     ],
 )
 def test_a_header_that_does_not_say_gives_no_dimensions(content_type: str, head: bytes) -> None:

@@ -23,7 +23,9 @@ from snapstream_runtime.ingest import (
     parse_notification,
 )
 from snapstream_runtime.lifecycle import Status
+from snapstream_runtime.media_types import ALLOWED
 from snapstream_runtime.settings import Settings
+from snapstream_runtime.sniffing import SNIFF_BYTES
 from tests.runtime.conftest import Observed
 from tests.runtime.samples import SAMPLES, png_bytes
 from tests.runtime.uploads_helpers import OWNER, put_object, s3_notification, sqs_event, ticket_for
@@ -78,13 +80,7 @@ def test_a_real_png_is_accepted_and_announced_once(settings: Settings, observed:
 @pytest.mark.parametrize("sample", sorted(SAMPLES))
 def test_every_accepted_format_passes(settings: Settings, sample: str) -> None:
     body, content_type = SAMPLES[sample]
-    extension = {
-        "image/jpeg": "jpg",
-        "audio/mpeg": "mp3",
-        "audio/mp4": "m4a",
-        "video/quicktime": "mov",
-    }
-    name = f"file.{extension.get(content_type, content_type.split('/')[1])}"
+    name = f"file{ALLOWED[content_type].extensions[0]}"
     _, created = _upload(settings, name, content_type, body)
     assert ingest(created, settings) is Outcome.ACCEPTED
 
@@ -148,7 +144,7 @@ def test_only_the_first_bytes_are_read(settings: Settings, monkeypatch: pytest.M
 
     monkeypatch.setattr(storage, "first_bytes", spy)
     assert ingest(created, settings) is Outcome.ACCEPTED
-    assert seen == [64]
+    assert seen == [SNIFF_BYTES]
 
 
 def test_an_object_no_upload_asked_for_is_deleted(settings: Settings) -> None:

@@ -4,6 +4,7 @@ from urllib.parse import quote_plus
 
 import pytest
 
+from snapstream_runtime import keys
 from snapstream_runtime.keys import decode_event_key, parse_upload_key, upload_key
 
 USER, MEDIA = "a" * 32, "b" * 32
@@ -33,3 +34,12 @@ def test_event_keys_decode_back_to_the_uploaded_key(name: str) -> None:
 )
 def test_keys_outside_the_contract_are_not_uploads(key: str) -> None:
     assert parse_upload_key(key) is None
+
+
+def test_the_name_sort_key_fits_an_index_key_however_the_title_folds() -> None:
+    """NFKC turns U+FDFA into 18 characters: 200 of them must not overflow DynamoDB's
+    1,024-byte limit on a secondary index's sort key."""
+    media_id = "0" * 32
+    key = keys.name_sort_key("\ufdfa" * 200, media_id)
+    assert len(key.encode()) <= 1024 and key.endswith(f"#{media_id}")
+    assert keys.name_sort_key("Harbour", media_id) == f"harbour#{media_id}"

@@ -97,6 +97,24 @@ def test_rejection_counts_as_failed_and_keeps_the_reason(settings: Settings) -> 
     assert note["message"] == "“clip.mp4” was rejected: the file is empty."
 
 
+def test_bytes_stored_count_arrived_files_until_they_are_marked_deleting(
+    settings: Settings,
+) -> None:
+    from snapstream_runtime.deletion_requests import deleting_updates
+
+    table = Table(settings.table_name)
+    kept, rejected = _media(settings), _media(settings)
+    lifecycle.transition(table, kept, Status.UPLOADED, fields={"size": 10})
+    lifecycle.transition(table, rejected, Status.REJECTED, reason="not a video")
+    assert _profile(settings)[lifecycle.BYTES_COUNTER] == 10  # a rejected file is removed
+    for gone in (lifecycle.load(table, kept.media_id), lifecycle.load(table, rejected.media_id)):
+        assert gone is not None
+        record, profile = deleting_updates(gone, requested_by=OWNER, now="2026-12-02T00:00:00Z")
+        table.update(lifecycle.media_key(gone.media_id), record)
+        table.update({"pk": f"USER#{OWNER}", "sk": "PROFILE"}, profile)
+    assert _profile(settings)[lifecycle.BYTES_COUNTER] == 0
+
+
 def test_a_stale_view_cannot_move_the_record_twice(settings: Settings) -> None:
     table = Table(settings.table_name)
     media = _media(settings)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import botocore.session
 import pytest
 from botocore.exceptions import ParamValidationError
 from botocore.validate import validate_parameters
 
 from snapstream_runtime.transcoding import (
-    HLS_LADDER,
+    HLS_ABR,
     job_settings,
     job_template_settings,
     output_folder,
@@ -40,23 +42,62 @@ def test_the_validator_would_catch_a_broken_recipe() -> None:
     broken["OutputGroups"][0]["Outputs"][0]["VideoDescription"]["Width"] = "wide"
     with pytest.raises(ParamValidationError):
         _validate("CreateJobTemplate", {"Name": "t", "Settings": broken})
+    too_few = job_template_settings()
+    too_few["OutputGroups"][0]["AutomatedEncodingSettings"]["AbrSettings"]["MaxRenditions"] = 2
+    with pytest.raises(ParamValidationError):  # automated ABR makes 3 to 15 renditions
+        _validate("CreateJobTemplate", {"Name": "t", "Settings": too_few})
 
 
-def test_hls_ladder_is_qvbr_capped_at_1_2_3_mbps_plus_1080p() -> None:
-    group = job_template_settings()["OutputGroups"][0]
-    assert group["OutputGroupSettings"]["Type"] == "HLS_GROUP_SETTINGS"
-    caps = {}
-    for output in group["Outputs"]:
-        h264 = output["VideoDescription"]["CodecSettings"]["H264Settings"]
-        assert h264["RateControlMode"] == "QVBR"
-        caps[output["VideoDescription"]["Height"]] = h264["MaxBitrate"]
-        assert output["AudioDescriptions"][0]["CodecSettings"]["Codec"] == "AAC"
-    assert caps == {360: 1_000_000, 540: 2_000_000, 720: 3_000_000, 1080: 6_000_000}
-    assert [r.name for r in HLS_LADDER] == ["360p", "540p", "720p", "1080p"]
+def _groups() -> dict[str, Any]:
+    return {g["Name"]: g for g in job_template_settings()["OutputGroups"]}
+
+
+def test_hls_is_automated_abr_up_to_1080p_and_never_above_the_source() -> None:
+    hls = _groups()["HLS"]
+    assert hls["OutputGroupSettings"]["Type"] == "HLS_GROUP_SETTINGS"
+    abr = hls["AutomatedEncodingSettings"]["AbrSettings"]
+    assert abr == {"MaxRenditions": 4, "MaxAbrBitrate": 6_000_000, "MinAbrBitrate": 600_000}
+    [base] = hls["Outputs"]
+    video = base["VideoDescription"]
+    # The base output's size is the stack's maximum resolution; MediaConvert uses the source's
+    # when it is smaller and never upscales (docs/video.md).
+    assert (video["Width"], video["Height"]) == (1920, 1080) == (HLS_ABR.max_width, 1080)
+    # Fit-without-upscaling is refused inside an automated ABR group.
+    assert video["ScalingBehavior"] == "DEFAULT"
+    h264 = video["CodecSettings"]["H264Settings"]
+    # What MediaConvert requires of an automated ABR job specified in JSON.
+    assert h264["RateControlMode"] == "QVBR" and h264["QualityTuningLevel"] == "MULTI_PASS_HQ"
+    # ... and chooses itself: each rendition's quality level and bitrates.
+    assert not {"QvbrSettings", "MaxBitrate"} & set(h264)
+    assert base["AudioDescriptions"][0]["CodecSettings"]["Codec"] == "AAC"  # muxed, as before
+
+
+@pytest.mark.parametrize("group", ["MP4", "Frames"])
+def test_the_mp4_and_the_frames_are_never_upscaled(group: str) -> None:
+    for output in _groups()[group]["Outputs"]:
+        video = output["VideoDescription"]
+        assert video["ScalingBehavior"] == "FIT_NO_UPSCALE"
+        assert (video["Width"], video["Height"]) == (1280, 720)  # at most
+
+
+def test_only_the_streaming_group_is_automated() -> None:
+    # In a job with an automated ABR group, every ABR group must be automated; file groups
+    # (the MP4, the frames) are not ABR groups.
+    automated = [n for n, g in _groups().items() if "AutomatedEncodingSettings" in g]
+    assert automated == ["HLS"]
+
+
+def test_a_job_carries_the_templates_recipe() -> None:
+    job = job_settings(input_url="s3://u/uploads/x", destination="s3://m/media/o/i/index")
+    template = job_template_settings()
+    for ours, theirs in zip(job["OutputGroups"], template["OutputGroups"], strict=True):
+        assert {k: v for k, v in ours.items() if k != "OutputGroupSettings"} == {
+            k: v for k, v in theirs.items() if k != "OutputGroupSettings"
+        }
 
 
 def test_mp4_and_frame_captures() -> None:
-    groups = {g["Name"]: g for g in job_template_settings()["OutputGroups"]}
+    groups = _groups()
     [mp4] = groups["MP4"]["Outputs"]
     assert mp4["ContainerSettings"]["Container"] == "MP4"
     poster, frames = groups["Frames"]["Outputs"]

@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from snapstream_runtime.media_types import ALIASES, ALLOWED
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.uploads import UploadRefused, create_upload
 
@@ -33,6 +34,35 @@ def test_ticket_pins_key_type_length_and_encryption(settings: Settings) -> None:
     assert ["content-length-range", 1234, 1234] in conditions
     assert {"key": ticket.key} in conditions
     assert {"bucket": settings.uploads_bucket} in conditions
+
+
+#: every declared type the contract takes (aliases included), with each extension of its type
+DECLARATIONS = [
+    (declared, extension)
+    for declared in sorted({*ALLOWED, *ALIASES})
+    for extension in ALLOWED[ALIASES.get(declared, declared)].extensions
+]
+
+
+@pytest.mark.parametrize(("declared", "extension"), DECLARATIONS)
+def test_every_accepted_type_gets_a_ticket_pinned_to_its_one_name(
+    settings: Settings, declared: str, extension: str
+) -> None:
+    """The POST policy pins the canonical type whatever alias the browser sent: the object is
+    stored as, and ingest then expects, exactly that type."""
+    canonical = ALIASES.get(declared, declared)
+    ticket = create_upload(
+        settings,
+        user_id=USER,
+        file_name=f"Take 1{extension.upper()}",
+        content_type=declared,
+        size=7,
+    )
+    conditions = _policy(ticket.fields)["conditions"]
+    assert {"Content-Type": canonical} in conditions
+    assert ticket.fields["Content-Type"] == canonical
+    assert ["content-length-range", 7, 7] in conditions
+    assert ticket.key.endswith(f"/Take 1{extension.upper()}")
 
 
 def test_ticket_expires_in_minutes(settings: Settings) -> None:

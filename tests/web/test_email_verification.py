@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -15,7 +16,7 @@ from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.clock import utc_now
 from snapstream_runtime.mail_events import record
 from snapstream_runtime.settings import Settings
-from snapstream_web import create_app, verification
+from snapstream_web import accounts, create_app, verification
 from snapstream_web.config import WebConfig
 from snapstream_web.verification import RESET_PATH, VERIFY_PATH
 from tests.web.browser import BASE, PASSWORD, Browser, BrowserFactory
@@ -309,6 +310,57 @@ def test_a_link_cannot_confirm_an_account_whose_claims_ttl_removed(
     profile = _profile(web_settings, "otto@example.com")
     assert profile["email_verified"] == {"BOOL": False} and "verify_hash" in profile
     assert "expires_at" in profile  # still removed with the rest
+
+
+def _claim_expiry(settings: Settings, pk: str) -> int:
+    claims = boto3.client("dynamodb").scan(TableName=settings.table_name)["Items"]
+    [claim] = [c for c in claims if c["pk"]["S"] == pk]
+    return int(claim["expires_at"]["N"])
+
+
+def test_without_javascript_the_whole_pasted_link_works(make_browser: BrowserFactory) -> None:
+    browser = make_browser()
+    browser.sign_up("pam")
+    link = sent("pam@example.com")[0].link(VERIFY_PATH)
+    pasted = {"token": f"https://snapstream.example{link}"}  # the field, filled by hand
+    assert browser.form(VERIFY_PATH, pasted).status_code == 302
+    assert browser.login("pam").status_code == 302
+
+
+def test_a_name_is_held_as_long_after_a_taken_address_as_after_a_new_one(
+    make_browser: BrowserFactory, web_settings: Settings
+) -> None:
+    """Otherwise the name would come free sooner after a taken address, and tell them apart."""
+    make_browser().register("owner")
+    make_browser().sign_up("newcomer")
+    make_browser().sign_up("prober", email="owner@example.com")  # a taken address
+    held_new = _claim_expiry(web_settings, "USERNAME#newcomer")
+    held_taken = _claim_expiry(web_settings, "USERNAME#prober")
+    assert abs(held_new - held_taken) <= 5
+
+
+def test_an_expired_registration_frees_its_address_and_name_before_ttl_removes_it(
+    make_browser: BrowserFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DynamoDB's TTL may take days: an unconfirmed account past its lifetime counts as gone."""
+    make_browser().sign_up("pete")
+    later = utc_now() + timedelta(seconds=verification.UNCONFIRMED_SECONDS + 60)
+    monkeypatch.setattr(accounts, "utc_now", lambda: later)
+    monkeypatch.setattr(verification, "now", lambda: int(later.timestamp()))
+    again = make_browser()
+    assert again.sign_up("pete").status_code == 200  # the same address and name
+    _first, second = sent("pete@example.com")
+    assert VERIFY_PATH in second.body  # a new account's link, not an "already registered" note
+    again.confirm(second.link(VERIFY_PATH))
+    assert again.login("pete").status_code == 302
+
+
+def test_an_unconfirmed_account_cannot_be_promoted(
+    make_browser: BrowserFactory, app: Flask
+) -> None:
+    make_browser().sign_up("quinn")
+    result = app.test_cli_runner().invoke(args=["promote", "quinn@example.com"])
+    assert result.exit_code != 0 and "has not confirmed its address yet" in result.output
 
 
 def test_nothing_more_is_mailed_to_an_address_that_bounced(

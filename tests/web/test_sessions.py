@@ -108,6 +108,24 @@ def test_an_idle_session_ends_and_use_keeps_it_alive(
     assert int(alive["expires_at"]["N"]) == clock.now + 3600
 
 
+def test_the_badges_polling_does_not_keep_an_idle_session_alive(
+    make_browser: BrowserFactory, clock: Clock
+) -> None:
+    """An unattended tab polls the unread count every 30 s: that is not the user at work."""
+    from snapstream_web.security import BACKGROUND_HEADER
+
+    browser = make_browser()
+    browser.register("ella")
+    polled = {"headers": {BACKGROUND_HEADER: "1"}}
+    answer = browser.get("/api/notifications?limit=1", **polled)
+    assert answer.status_code == 200 and answer.json["unread"] >= 0
+    for _ in range(5):  # polled every 15 minutes for over an hour, never used
+        clock.advance(15 * 60)
+        browser.get("/api/notifications?limit=1", **polled)
+    assert browser.get("/api/notifications?limit=1", **polled).status_code == 401
+    assert browser.api("GET", "/api/me").status_code == 401  # the session ended
+
+
 def test_a_session_ends_at_its_absolute_deadline_however_busy(
     app: Flask, make_browser: BrowserFactory, web_settings: Settings, clock: Clock
 ) -> None:

@@ -130,6 +130,19 @@ def test_an_ipv6_client_is_counted_by_its_64_network(
     assert _from(make_browser(), "2001:db8:1:3::1").login("ivy").status_code == 302
 
 
+def test_an_ipv6_site_rotating_through_its_64s_waits_too(
+    make_browser: BrowserFactory, clock: Clock
+) -> None:
+    """A /48 holds 65,536 /64s: it is counted as well, with four times the free failures."""
+    make_browser().register("ike")
+    site_free = 8 * login_guard.IPV6_SITE_FACTOR  # tests/web/conftest.py: 8 per address
+    for n in range(site_free + 1):  # one guess from each of as many /64s
+        guesser = _from(make_browser(), f"2001:db8:7:{n + 1:x}::1")
+        guesser.form("/login", {"email": f"victim{n}@example.com", "password": WRONG})
+    assert _from(make_browser(), "2001:db8:7:ffff::1").login("ike").status_code == 429
+    assert _from(make_browser(), "2001:db8:8:1::1").login("ike").status_code == 302
+
+
 @pytest.mark.parametrize(
     ("address", "counted_as"),
     [

@@ -179,11 +179,18 @@ def test_turning_it_off_needs_the_password_and_a_code(
     browser = make_browser()
     browser.register("fay")
     secret, _ = _enrol(browser, clock)
+    elsewhere = make_browser()
+    elsewhere.login("fay")
+    assert elsewhere.form("/login/two-factor", {"code": _code(secret, clock)}).status_code == 302
+    clock.advance(30)
     browser.form("/profile/two-factor/disable", {"password": "not it at all", "code": "000000"})
     assert "totp_secret" in _profile(web_settings, "fay")
     code = _code(secret, clock)
     browser.form("/profile/two-factor/disable", {"password": PASSWORD, "code": code})
     assert "totp_secret" not in _profile(web_settings, "fay")
+    # less protection: the other sessions end, this one stays
+    assert elsewhere.api("GET", "/api/me").status_code == 401
+    assert browser.api("GET", "/api/me").status_code == 200
     assert make_browser().login("fay").headers["Location"] == "/dashboard"
 
 
@@ -198,6 +205,7 @@ def test_the_owner_is_mailed_when_two_factor_goes_on_or_off(
         "/profile/two-factor/disable", {"password": PASSWORD, "code": _code(secret, clock)}
     )
     on, off = sent("gil@example.com")[before:]
+    assert " UTC)" in on.body  # when it happened
     assert on.subject == security_notices.TWO_FACTOR_ON
     assert off.subject == security_notices.TWO_FACTOR_OFF
     for notice in (on, off):  # with the way back

@@ -157,11 +157,3 @@ def ingress_rules(env: Environment) -> list[IngressRule]:
             for rule in rules
         ]
     return found
-
-
-def security_groups(env: Environment) -> list[tuple[str, str, str]]:
-    """(stack, group, description) of every security group, including those without ingress."""
-    return [
-        (s.name, s.readable_name(lid), str(r.get("Properties", {}).get("GroupDescription", "")))
-        for s, lid, r in env.resources("AWS::EC2::SecurityGroup")
-    ]

@@ -109,7 +109,11 @@ ASSUMPTIONS = (
     f"Video: MediaConvert runs at {TRANSCODE_SPEED:g}x real time (progress events), every "
     "output is billed for the video's full length, frame-capture outputs at the SD rate, "
     "QVBR outputs sized at their maximum bitrate (an upper bound); with acceleration "
-    "PREFERRED every job is priced at the professional tier (an upper bound).",
+    "PREFERRED every job is priced at the professional tier (an upper bound). Automated ABR "
+    "(the HLS group) is priced as its most: MaxRenditions renditions, each HD at MaxAbrBitrate, "
+    "at the professional tier's per-minute rate (AWS bills Automated ABR at the professional "
+    "tier; its multi-pass rate may differ from the rate in the price table: check "
+    "https://aws.amazon.com/mediaconvert/pricing/ before relying on this line).",
     "MediaPackage VOD bills the GB it packages for viewers; as a proxy every video's HLS "
     "ladder is packaged once (viewing itself, CloudFront and data transfer out, is not an "
     "upload cost and is left out).",
@@ -224,6 +228,8 @@ class _Output:
     hls: bool
     frames_per_second: float
     max_frames: int
+    #: a rendition Automated ABR may make: billed at the professional tier whatever the queue
+    automated: bool = False
 
 
 @dataclass(frozen=True)
@@ -244,15 +250,16 @@ def _transcoding(env: Environment) -> _Transcoding:
         hls = settings["Type"] == "HLS_GROUP_SETTINGS"
         if hls:
             segment_seconds = float(settings["HlsGroupSettings"]["SegmentLength"])
+        abr = group.get("AutomatedEncodingSettings", {}).get("AbrSettings")
         for output in group["Outputs"]:
+            if abr is not None:  # priced as the most it may make: every rendition HD, at most
+                outputs.extend(_automated_renditions(abr, output, hls=hls))
+                continue
             video = output.get("VideoDescription", {})
             codec = video.get("CodecSettings", {})
             height = int(video.get("Height", 0))
             capture = codec.get("FrameCaptureSettings", {})
-            audio = sum(
-                int(a["CodecSettings"].get("AacSettings", {}).get("Bitrate", 0))
-                for a in output.get("AudioDescriptions", [])
-            )
+            audio = _audio_bits(output)
             video_bits = int(codec.get("H264Settings", {}).get("MaxBitrate", 0))
             outputs.append(
                 _Output(
@@ -273,6 +280,31 @@ def _transcoding(env: Environment) -> _Transcoding:
         segment_seconds=segment_seconds,
         status_interval_seconds=int(interval.removeprefix("SECONDS_")),
     )
+
+
+def _audio_bits(output: dict[str, Any]) -> int:
+    return sum(
+        int(a["CodecSettings"].get("AacSettings", {}).get("Bitrate", 0))
+        for a in output.get("AudioDescriptions", [])
+    )
+
+
+def _automated_renditions(
+    abr: dict[str, Any], output: dict[str, Any], *, hls: bool
+) -> list[_Output]:
+    """Automated ABR's renditions, as an upper bound: ``MaxRenditions`` of them (MediaConvert's
+    default 15 when unset), each HD at ``MaxAbrBitrate`` (8 Mbit/s by default) plus its audio."""
+    bits = int(abr.get("MaxAbrBitrate", 8_000_000)) + _audio_bits(output)
+    rendition = _Output(
+        tier="hd",
+        frame_capture=False,
+        bits_per_second=bits,
+        hls=hls,
+        frames_per_second=0,
+        max_frames=0,
+        automated=True,
+    )
+    return [rendition] * int(abr.get("MaxRenditions", 15))
 
 
 def _table_has_indexes(env: Environment) -> bool:
@@ -443,11 +475,11 @@ class _Model:
         bill.add("SNS publishes", "sns_publish", jobs)  # Rekognition's completion notices
         bill.add("S3 GET requests", "s3_get", jobs + 1)  # Rekognition and MediaConvert read
         transcoding = self.transcoding
-        tier = "_professional" if transcoding.accelerated else ""
         segments = math.ceil(profile.seconds / transcoding.segment_seconds)
         for output in transcoding.outputs:
             rate = "sd" if output.frame_capture else output.tier
-            label = "professional" if transcoding.accelerated else "basic"
+            professional = transcoding.accelerated or output.automated
+            tier, label = ("_professional", "professional") if professional else ("", "basic")
             bill.add(
                 f"MediaConvert {rate.upper()} output minutes ({label} tier)",
                 f"mediaconvert_{rate}_minute{tier}",

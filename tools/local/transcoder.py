@@ -1,26 +1,30 @@
 """MediaConvert's stand-in for ``make dev``: the same job settings, rendered with ffmpeg.
 
 It reads the job the transcode-submit handler built from the recipe (``runtime/transcoding.py``):
-every HLS rendition (size, maximum bitrate, name modifier), the MP4 and the frame captures, and
-writes the same files with the same names to the same output folder of the (local) media bucket.
-When done it reports a ``MediaConvert Job State Change`` shaped like AWS's, so the real
+the HLS group (automated ABR's limits, or fixed renditions), the MP4 and the frame captures, and
+writes the same files with the same names to the same output folder of the (local) media bucket,
+never larger than the source where the job says so (:mod:`tools.local.video_renditions`). When
+done it reports a ``MediaConvert Job State Change`` shaped like AWS's, so the real
 transcode-state and package handlers take it from there.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import tempfile
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import boto3
+
+from tools.local.probe import probe, source_size
+from tools.local.video_renditions import HlsRendition, Size, hls_renditions, output_size
+
+__all__ = ["LocalTranscoder", "destination_parts", "probe"]
 
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
@@ -28,52 +32,21 @@ CONTENT_TYPES = {
     ".mp4": "video/mp4",
     ".jpg": "image/jpeg",
 }
+DEFAULT_AUDIO_BITRATE = 96_000
 
 
-@dataclass(frozen=True)
-class HlsOutput:
-    modifier: str
-    width: int
-    height: int
-    max_bitrate: int
+def _group(settings: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [g for g in settings["OutputGroups"] if g["OutputGroupSettings"]["Type"] == kind]
 
 
-def _video_description(output: dict[str, Any]) -> dict[str, Any]:
-    description: dict[str, Any] = output.get("VideoDescription") or {}
-    return description
-
-
-def hls_outputs(settings: dict[str, Any]) -> tuple[str, list[HlsOutput]]:
-    """The HLS group's destination and renditions, as the job describes them."""
-    for group in settings["OutputGroups"]:
-        group_settings = group["OutputGroupSettings"]
-        if group_settings["Type"] != "HLS_GROUP_SETTINGS":
-            continue
-        destination = group_settings["HlsGroupSettings"]["Destination"]
-        renditions = []
-        for output in group["Outputs"]:
-            video = _video_description(output)
-            codec = video["CodecSettings"]["H264Settings"]
-            renditions.append(
-                HlsOutput(
-                    output["NameModifier"], video["Width"], video["Height"], codec["MaxBitrate"]
-                )
-            )
-        return destination, renditions
-    raise ValueError("the job has no HLS output group")
-
-
-def file_outputs(settings: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """(destination, name modifier, video description) of each MP4 or frame-capture output."""
-    found = []
-    for group in settings["OutputGroups"]:
-        group_settings = group["OutputGroupSettings"]
-        if group_settings["Type"] != "FILE_GROUP_SETTINGS":
-            continue
-        destination = group_settings["FileGroupSettings"]["Destination"]
-        for output in group["Outputs"]:
-            found.append((destination, output.get("NameModifier", ""), _video_description(output)))
-    return found
+def _destination(group: dict[str, Any]) -> str:
+    group_settings = group["OutputGroupSettings"]
+    key = (
+        "HlsGroupSettings"
+        if group_settings["Type"] == "HLS_GROUP_SETTINGS"
+        else "FileGroupSettings"
+    )
+    return str(group_settings[key]["Destination"])
 
 
 def destination_parts(destination: str) -> tuple[str, str]:
@@ -83,12 +56,21 @@ def destination_parts(destination: str) -> tuple[str, str]:
     return f"{folder}/", base
 
 
-def _h264_aac(source: Path, width: int, height: int) -> list[str]:
+def _audio_bitrate(output: dict[str, Any]) -> int:
+    for audio in output.get("AudioDescriptions") or []:
+        aac = (audio.get("CodecSettings") or {}).get("AacSettings") or {}
+        if aac.get("Bitrate"):
+            return int(aac["Bitrate"])
+    return DEFAULT_AUDIO_BITRATE
+
+
+def _h264_aac(source: Path, size: Size, audio_bitrate: int) -> list[str]:
     """ffmpeg input and codec arguments shared by the HLS renditions and the MP4: the first
-    video stream scaled to the output's size (H.264), the first audio stream if any (AAC)."""
+    video stream scaled to ``size`` (H.264), the first audio stream if any (AAC stereo)."""
     return [
-        "-i", str(source), "-map", "0:v:0", "-map", "0:a:0?", "-vf", f"scale={width}:{height}",
-        "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+        "-i", str(source), "-map", "0:v:0", "-map", "0:a:0?", "-vf", f"scale={size[0]}:{size[1]}",
+        "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-ac", "2", "-b:a", str(audio_bitrate),
     ]  # fmt: skip
 
 
@@ -130,76 +112,15 @@ class LocalTranscoder:
         return {**base, "status": "COMPLETE", "outputGroupDetails": groups}
 
     def _transcode(self, settings: dict[str, Any]) -> list[dict[str, Any]]:
+        """Fetch the input from S3, render the job, put every output where the job says."""
         s3 = boto3.client("s3")
         source_bucket, source_key = _split(settings["Inputs"][0]["FileInput"])
         with tempfile.TemporaryDirectory(prefix="snapstream-transcode-") as work:
-            scratch = Path(work)
-            source = scratch / "source"
+            source, out = Path(work) / "source", Path(work) / "out"
             s3.download_file(source_bucket, source_key, str(source))
-            duration_ms = self._duration_ms(source)
-            destination, renditions = hls_outputs(settings)
-            folder, base = destination_parts(destination)
-            out = scratch / "out"
             out.mkdir()
-            hls_details = []
-            master = ["#EXTM3U", "#EXT-X-VERSION:3"]
-            for rendition in renditions:
-                name = f"{base}{rendition.modifier}"
-                self._ffmpeg(
-                    *_h264_aac(source, rendition.width, rendition.height),
-                    "-maxrate",
-                    str(rendition.max_bitrate),
-                    "-bufsize",
-                    str(rendition.max_bitrate * 2),
-                    "-ac",
-                    "2",
-                    "-b:a",
-                    "96k",
-                    "-f",
-                    "hls",
-                    "-hls_time",
-                    "6",
-                    "-hls_playlist_type",
-                    "vod",
-                    "-hls_segment_filename",
-                    str(out / f"{name}_%05d.ts"),
-                    str(out / f"{name}.m3u8"),
-                )
-                master += [
-                    f"#EXT-X-STREAM-INF:BANDWIDTH={rendition.max_bitrate},"
-                    f"RESOLUTION={rendition.width}x{rendition.height}",
-                    f"{name}.m3u8",
-                ]
-                hls_details.append(
-                    {
-                        "outputFilePaths": [f"{folder}{name}.m3u8"],
-                        "durationInMs": duration_ms,
-                        "videoDetails": {
-                            "widthInPx": rendition.width,
-                            "heightInPx": rendition.height,
-                        },
-                    }
-                )
-            (out / f"{base}.m3u8").write_text("\n".join(master) + "\n")
-            groups: list[dict[str, Any]] = [
-                {
-                    "type": "HLS_GROUP",
-                    "playlistFilePaths": [f"{folder}{base}.m3u8"],
-                    "outputDetails": hls_details,
-                }
-            ]
-            for file_destination, modifier, video in file_outputs(settings):
-                groups.append(
-                    self._file_output(
-                        source,
-                        out,
-                        destination=file_destination,
-                        modifier=modifier,
-                        video=video,
-                        duration_ms=duration_ms,
-                    )
-                )
-            bucket, prefix = _split(folder)
+            groups = self.render(source, settings, out)
+            bucket, prefix = _split(destination_parts(_destination(settings["OutputGroups"][0]))[0])
             for path in sorted(out.iterdir()):
                 s3.upload_file(
                     str(path),
@@ -211,45 +132,93 @@ class LocalTranscoder:
                 )
         return groups
 
+    def render(self, source: Path, settings: dict[str, Any], out: Path) -> list[dict[str, Any]]:
+        """Write every output of the job for ``source`` into ``out`` (every group shares the
+        media's folder); returns the ``outputGroupDetails`` MediaConvert would report."""
+        facts = probe(source, self.ffprobe)
+        duration_ms = int(facts.get("duration_seconds", 0) * 1000)
+        size = source_size(source, self.ffprobe)
+        if size is None:
+            raise ValueError("the input has no video stream")
+        [hls] = _group(settings, "HLS_GROUP_SETTINGS")
+        groups = [self._hls(source, hls, size, out, duration_ms)]
+        for group in _group(settings, "FILE_GROUP_SETTINGS"):
+            folder, base = destination_parts(_destination(group))
+            for output in group["Outputs"]:
+                groups.append(
+                    self._file_output(
+                        source, out, f"{folder}{base}", output, size=size, duration_ms=duration_ms
+                    )
+                )
+        return groups
+
+    def _hls(
+        self, source: Path, group: dict[str, Any], size: Size, out: Path, duration_ms: int
+    ) -> dict[str, Any]:
+        folder, base = destination_parts(_destination(group))
+        audio = _audio_bitrate(next(o for o in group["Outputs"] if o.get("VideoDescription")))
+        details, master = [], ["#EXTM3U", "#EXT-X-VERSION:3"]
+        for rendition in hls_renditions(group, size):
+            name = f"{base}{rendition.name_modifier}"
+            self._hls_rendition(source, rendition, audio, out, name)
+            master += [
+                f"#EXT-X-STREAM-INF:BANDWIDTH={rendition.max_bitrate + audio},"
+                f"RESOLUTION={rendition.width}x{rendition.height}",
+                f"{name}.m3u8",
+            ]
+            details.append(
+                {
+                    "outputFilePaths": [f"{folder}{name}.m3u8"],
+                    "durationInMs": duration_ms,
+                    "videoDetails": {"widthInPx": rendition.width, "heightInPx": rendition.height},
+                }
+            )
+        (out / f"{base}.m3u8").write_text("\n".join(master) + "\n")
+        return {
+            "type": "HLS_GROUP",
+            "playlistFilePaths": [f"{folder}{base}.m3u8"],
+            "outputDetails": details,
+        }
+
+    def _hls_rendition(
+        self, source: Path, rendition: HlsRendition, audio: int, out: Path, name: str
+    ) -> None:
+        self._ffmpeg(
+            *_h264_aac(source, (rendition.width, rendition.height), audio),
+            "-maxrate", str(rendition.max_bitrate), "-bufsize", str(rendition.max_bitrate * 2),
+            "-f", "hls", "-hls_time", "6", "-hls_playlist_type", "vod",
+            "-hls_segment_filename", str(out / f"{name}_%05d.ts"), str(out / f"{name}.m3u8"),
+        )  # fmt: skip
+
     def _file_output(
         self,
         source: Path,
         out: Path,
-        *,
         destination: str,
-        modifier: str,
-        video: dict[str, Any],
+        output: dict[str, Any],
+        *,
+        size: Size,
         duration_ms: int,
     ) -> dict[str, Any]:
         folder, base = destination_parts(destination)
+        modifier, video = output.get("NameModifier", ""), output.get("VideoDescription") or {}
+        width, height = output_size(size, video)
         codec = (video.get("CodecSettings") or {}).get("Codec")
-        width, height = video.get("Width", 1280), video.get("Height", 720)
-        scale = f"scale={width}:{height}"
         if codec == "FRAME_CAPTURE":
             capture = video["CodecSettings"]["FrameCaptureSettings"]
             rate = capture.get("FramerateNumerator", 1) / capture.get("FramerateDenominator", 1)
-            limit = capture.get("MaxCaptures", 1)
-            pattern = out / f"{base}{modifier}.%07d.jpg"
             self._ffmpeg(
-                "-i",
-                str(source),
-                "-vf",
-                f"fps={rate},{scale}",
-                "-frames:v",
-                str(limit),
-                "-start_number",
-                "0",
-                str(pattern),
-            )
+                "-i", str(source), "-vf", f"fps={rate},scale={width}:{height}",
+                "-frames:v", str(capture.get("MaxCaptures", 1)), "-start_number", "0",
+                str(out / f"{base}{modifier}.%07d.jpg"),
+            )  # fmt: skip
             paths = [f"{folder}{p.name}" for p in sorted(out.glob(f"{base}{modifier}.*.jpg"))]
             return {"type": "FILE_GROUP", "outputDetails": [{"outputFilePaths": paths}]}
         name = f"{base}{modifier}.mp4"
         self._ffmpeg(
-            *_h264_aac(source, width, height),
-            "-movflags",
-            "+faststart",
-            str(out / name),
-        )
+            *_h264_aac(source, (width, height), _audio_bitrate(output)),
+            "-movflags", "+faststart", str(out / name),
+        )  # fmt: skip
         return {
             "type": "FILE_GROUP",
             "outputDetails": [
@@ -263,43 +232,3 @@ class LocalTranscoder:
 
     def _ffmpeg(self, *arguments: str) -> None:
         subprocess.run([self.ffmpeg, "-v", "error", "-y", *arguments], check=True, timeout=600)
-
-    def _duration_ms(self, source: Path) -> int:
-        return int(probe(source, self.ffprobe).get("duration_seconds", 0) * 1000)
-
-
-def probe(path: Path, ffprobe: str | None = None) -> dict[str, Any]:
-    """Technical facts about an audio or video file, from ffprobe (empty if it cannot tell)."""
-    command = [
-        ffprobe or shutil.which("ffprobe") or "ffprobe",
-        "-v",
-        "error",
-        "-print_format",
-        "json",
-        "-show_format",
-        "-show_streams",
-        str(path),
-    ]
-    try:
-        found = json.loads(
-            subprocess.run(command, check=True, capture_output=True, timeout=60).stdout
-        )
-    except (subprocess.CalledProcessError, OSError, ValueError):
-        return {}
-    facts: dict[str, Any] = {}
-    container = found.get("format") or {}
-    if container.get("duration"):
-        facts["duration_seconds"] = round(float(container["duration"]), 2)
-    if container.get("format_long_name"):
-        facts["container"] = container["format_long_name"]
-    for stream in found.get("streams") or []:
-        kind = stream.get("codec_type")
-        if kind == "video" and "video_codec" not in facts:
-            facts["video_codec"] = stream.get("codec_name")
-            facts["dimensions"] = f"{stream.get('width')}x{stream.get('height')}"
-            facts["frame_rate"] = stream.get("avg_frame_rate")
-        elif kind == "audio" and "audio_codec" not in facts:
-            facts["audio_codec"] = stream.get("codec_name")
-            facts["sample_rate"] = stream.get("sample_rate")
-            facts["channels"] = stream.get("channels")
-    return facts

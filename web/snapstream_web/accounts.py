@@ -29,6 +29,7 @@ from snapstream_runtime.adapters.table import (
     to_attributes,
 )
 from snapstream_runtime.clock import iso, new_id, utc_now
+from snapstream_runtime.lifecycle import BYTES_COUNTER, UPLOADS_COUNTER
 from snapstream_runtime.pagination import Cursors, Page, PageQuery, index_key, query_page
 
 ROLES = ("user", "admin")
@@ -195,7 +196,8 @@ def register(
     check_password(password)
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}")
-    if table.get(**keys.username_key(username)):
+    held = table.get(**keys.username_key(username))
+    if held and not expired(held):
         raise AccountError("this username is taken")
     user_id, now = user_id or new_id(), iso(utc_now())
     lifetime = {"expires_at": expires_at} if expires_at is not None else {}
@@ -217,12 +219,8 @@ def register(
         table.transact(
             [
                 put_transact_item(table.name, profile),
-                put_transact_item(
-                    table.name, {**keys.email_key(email), "user_id": user_id, **lifetime}
-                ),
-                put_transact_item(
-                    table.name, {**keys.username_key(username), "user_id": user_id, **lifetime}
-                ),
+                _claim(table.name, {**keys.email_key(email), "user_id": user_id, **lifetime}),
+                _claim(table.name, {**keys.username_key(username), "user_id": user_id, **lifetime}),
             ]
         )
     except ConditionFailed as failed:
@@ -234,8 +232,22 @@ def register(
     return User.from_item(profile)
 
 
+def expired(item: Mapping[str, Any]) -> bool:
+    """An unconfirmed account's item whose lifetime is over, which DynamoDB's TTL has not
+    removed yet (it may take days): treated as gone."""
+    return "expires_at" in item and int(item["expires_at"]) <= int(utc_now().timestamp())
+
+
 def is_being_deleted(profile: dict[str, Any] | None) -> bool:
     return bool(profile) and (profile or {}).get("status") == "deleting"
+
+
+def find_account(table: Table, user_id: str) -> User | None:
+    """The account, disabled or not (for administrators); None if it is gone or being deleted."""
+    item = table.get(**keys.profile_key(user_id))
+    if not item or "email" not in item or is_being_deleted(item):
+        return None
+    return User.from_item(item)
 
 
 def load_user(table: Table, user_id: str) -> User | None:
@@ -316,14 +328,31 @@ def change_password(table: Table, user: User, *, current: str, new: str) -> User
     return _reload(table, user)
 
 
+def _claim(table_name: str, item: Mapping[str, Any]) -> dict[str, Any]:
+    """Put a uniqueness claim unless it is held: by an account, or by an unconfirmed one whose
+    lifetime is not over (an expired claim TTL has not removed yet is taken over)."""
+    put = put_transact_item(table_name, item)["Put"]
+    put["ConditionExpression"] = "attribute_not_exists(pk) OR #expires <= :now"
+    put["ExpressionAttributeNames"] = {"#expires": "expires_at"}
+    put["ExpressionAttributeValues"] = to_attributes({":now": int(utc_now().timestamp())})
+    return {"Put": put}
+
+
 def set_role(table: Table, email: str, role: str) -> User:
+    """Make the account of ``email`` a user or an admin (``flask promote``); only a confirmed
+    account (an unconfirmed one cannot log in, and expires)."""
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}")
     owner = table.get(**keys.email_key(normalize_email(email)))
     if not owner:
         raise AccountError(f"no account for {email}")
     promoted = Update().set("role", role).require_exists("pk")
-    table.update(keys.profile_key(owner["user_id"]), promoted)
+    try:
+        table.update(
+            keys.profile_key(owner["user_id"]), promoted.require_not_equal("email_verified", False)
+        )
+    except ConditionFailed:
+        raise AccountError(f"{email} has not confirmed its address yet") from None
     user = load_user(table, owner["user_id"])
     if user is None:
         raise AccountError(f"no account for {email}")
@@ -366,4 +395,21 @@ def users_page(
     page = query_page(
         Table(table_name), request, query, cursors=cursors, cursor=cursor, limit=limit
     )
-    return Page([User.from_item(i).listed() for i in page.items], page.cursor)
+    return Page([_listed(i) for i in page.items], page.cursor)
+
+
+def _listed(profile: dict[str, Any]) -> dict[str, Any]:
+    """An account with what it holds, from the counters on its profile (nothing is counted)."""
+    return {
+        **User.from_item(profile).listed(),
+        "media_count": max(int(profile.get(UPLOADS_COUNTER, 0)), 0),
+        "bytes_stored": max(int(profile.get(BYTES_COUNTER, 0)), 0),
+    }
+
+
+def usernames(table: Table, user_ids: list[str]) -> dict[str, str]:
+    """The usernames of up to 100 accounts in one BatchGetItem (lists show names, not ids);
+    an account that is gone is left out."""
+    wanted = list(dict.fromkeys(user_ids))[:100]
+    found = table.get_many([keys.profile_key(u) for u in wanted])
+    return {i["user_id"]: i["username"] for i in found if "username" in i and "user_id" in i}

@@ -11,7 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from snapstream_runtime.adapters.table import Table
 from snapstream_runtime.contract import WEB_HEALTH_PATH
-from snapstream_web import accounts, errors, security, static_files
+from snapstream_runtime.sizes import human_size
+from snapstream_web import accounts, errors, security, static_files, upload_formats
 from snapstream_web.config import WebConfig
 
 MAX_REQUEST_BYTES = 64 * 1024  # forms and JSON only: files go straight to S3
@@ -42,6 +43,9 @@ def create_app(config: WebConfig | None = None) -> Flask:
         app.wsgi_app = _served_over_https(app.wsgi_app)  # type: ignore[method-assign]
     security.install(app)
     static_files.install(app)
+    # the upload page's formats come from the accepted types; templates say when mail is local
+    app.jinja_env.globals.update(upload_formats=upload_formats, local_mail=config.local_mail)
+    app.jinja_env.filters["human_size"] = human_size
 
     from snapstream_web.views import (
         accounts_views,
@@ -75,7 +79,10 @@ def create_app(config: WebConfig | None = None) -> Flask:
     @click.option("--role", type=click.Choice(accounts.ROLES), default="admin")
     def promote(email: str, role: str) -> None:
         """Give the account with EMAIL a role (admin by default): run on an instance via SSM."""
-        user = accounts.set_role(Table(config.settings.table_name), email, role)
+        try:
+            user = accounts.set_role(Table(config.settings.table_name), email, role)
+        except accounts.AccountError as error:
+            raise click.ClickException(str(error)) from None
         click.echo(f"{user.email} is now {user.role}")
 
     logging.getLogger("snapstream_web").setLevel(logging.INFO)

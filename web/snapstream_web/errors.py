@@ -8,7 +8,9 @@
 - Every error answers with a message written for people — JSON ``{"error", "status"}`` under
   ``/api/``, the error page elsewhere — keeping ``Allow`` (405) and ``Retry-After`` (429, 503).
   Our own input errors (a page cursor or filter the site did not issue) are 400s. No exception's
-  text ever reaches an answer: anything unexpected is werkzeug's plain 500 (and logged).
+  text ever reaches an answer: anything unexpected is logged and answers a 500 in the site's
+  words (the error page, in the site's layout, or the JSON error), as does an unknown address
+  (404).
 """
 
 from __future__ import annotations
@@ -26,6 +28,29 @@ from snapstream_web.media_service import BadFilter
 
 #: headers an error answer keeps (``Allow`` on every 405, ``Retry-After`` on 429/503)
 _KEPT_HEADERS = frozenset({"Allow", "Retry-After"})
+#: the site's own title and words where werkzeug would use its generic ones (a 404 keeps a
+#: description the site wrote, such as "no such media"; a 500 never says anything else)
+_OWN_WORDS = {
+    404: (
+        "Page not found",
+        "there is nothing at this address: the link may be mistyped or out of date, or what it "
+        "pointed to was deleted",
+    ),
+    500: (
+        "Something went wrong on our side",
+        "SnapStream could not finish this request; nothing you did caused it, and it was "
+        "logged. Try again in a minute",
+    ),
+}
+
+
+def _words(raised: HTTPException) -> tuple[str, str]:
+    """The title and message an error answers with."""
+    code = raised.code or 500
+    title, message = raised.name, raised.description or raised.name
+    if code in _OWN_WORDS and (code >= 500 or message == type(raised).description):
+        title, message = _OWN_WORDS[code]
+    return title, message
 
 
 class MediaIdConverter(BaseConverter):
@@ -72,7 +97,7 @@ def install(app: Flask, *, max_request_bytes: int) -> None:
 
     def error(raised: HTTPException) -> Any:
         code = raised.code or 500
-        message = raised.description or raised.name
+        title, message = _words(raised)
         if isinstance(raised, RequestEntityTooLarge):
             message = too_large
         headers = [(n, v) for n, v in raised.get_headers() if n in _KEPT_HEADERS]
@@ -81,7 +106,7 @@ def install(app: Flask, *, max_request_bytes: int) -> None:
             response.status_code = code
             response.headers.extend(headers)
             return response
-        page = render_template("error.html", code=code, name=raised.name, message=message)
+        page = render_template("error.html", code=code, name=title, message=message)
         return page, code, headers
 
     def bad_input(raised: BadCursor | BadFilter) -> Any:

@@ -3,9 +3,10 @@
 The policy (docs/website.md, "Throttling"), built from ``throttle.py``'s growing delays:
 
 - **per client address** (``request.remote_addr``; deployed, ProxyFix takes it from the
-  ``X-Forwarded-For`` CloudFront adds), an IPv6 address counted by its /64 network (one
-  subscriber's whole allocation: rotating through it must not buy fresh guesses):
-  ``address_throttle`` (20 free failures, then 30 s
+  ``X-Forwarded-For`` CloudFront adds), an IPv6 address counted by its /64 network (the
+  smallest allocation a subscriber gets: rotating through it must not buy fresh guesses), and
+  also by its /48 with four times the free failures (sites are often given a /56 or /48, whose
+  65,536 /64s would each start afresh): ``address_throttle`` (20 free failures, then 30 s
   doubling to 15 min). An attempt from a waiting address is refused without checking anything.
 - **per account**: ``account_throttle`` (5 free failures, then the same growing waits) for
   attempts from browsers that never logged in to the account. A browser that did carries a
@@ -21,6 +22,7 @@ The policy (docs/website.md, "Throttling"), built from ``throttle.py``'s growing
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import ipaddress
@@ -39,16 +41,15 @@ DEVICE_SECONDS = 90 * 24 * 3600
 DEVICE_ACCOUNTS = 5
 
 
-#: the IPv6 prefix one subscriber is given (RFC 6177), throttled as one address
+#: the smallest IPv6 prefix a subscriber is given, throttled as one address
 IPV6_PREFIX = 64
+#: a wider IPv6 network, counted too, and how many times the address's free failures it has
+IPV6_SITE_PREFIX, IPV6_SITE_FACTOR = 48, 4
 
 
-def client_address() -> str:
-    """The address failures are counted for: the client's IPv4 address, or its IPv6 /64."""
-    return throttled_address(request.remote_addr or "unknown")
-
-
-def throttled_address(address: str) -> str:
+def throttled_address(address: str, prefix: int = IPV6_PREFIX) -> str:
+    """``address`` as counted: an IPv4 address (IPv4-mapped IPv6 too) as itself, an IPv6
+    address as its network of ``prefix`` bits; anything unparsable as given."""
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
@@ -56,8 +57,24 @@ def throttled_address(address: str) -> str:
     if isinstance(parsed, ipaddress.IPv6Address):
         if parsed.ipv4_mapped is not None:
             return str(parsed.ipv4_mapped)
-        return str(ipaddress.IPv6Network(f"{parsed}/{IPV6_PREFIX}", strict=False))
+        return str(ipaddress.IPv6Network(f"{parsed}/{prefix}", strict=False))
     return str(parsed)
+
+
+def _address_buckets() -> list[tuple[dict[str, str], throttle.Throttle]]:
+    """The client's address throttles: its address (or /64), and for IPv6 its /48 too."""
+    policy, address = security.web_config().address_throttle, request.remote_addr or "unknown"
+    buckets = [(keys.login_address_key(throttled_address(address)), policy)]
+    site = throttled_address(address, IPV6_SITE_PREFIX)
+    if site != throttled_address(address):
+        wider = dataclasses.replace(policy, free_failures=policy.free_failures * IPV6_SITE_FACTOR)
+        buckets.append((keys.login_address_key(site), wider))
+    return buckets
+
+
+def _refuse_if_address_waiting() -> None:
+    for key, _ in _address_buckets():
+        _refuse_if_waiting(key)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -109,9 +126,8 @@ def _refuse_if_waiting(key: dict[str, str]) -> None:
 
 def _count_failure(email: str | None) -> None:
     table, config = security.table(), security.web_config()
-    throttle.record_failure(
-        table, keys.login_address_key(client_address()), config.address_throttle
-    )
+    for key, policy in _address_buckets():
+        throttle.record_failure(table, key, policy)
     if email:
         throttle.record_failure(table, keys.login_key(email), config.account_throttle)
 
@@ -120,7 +136,7 @@ def check_password(email: str, password: str) -> User:
     """The account these credentials open, within the throttles; raises ``LoginLocked`` (wait
     ``retry_after`` seconds), ``LoginFailed`` (or its ``AccountBeingDeleted`` and
     ``AccountDisabled``: the password was right)."""
-    _refuse_if_waiting(keys.login_address_key(client_address()))
+    _refuse_if_address_waiting()
     try:
         normalized = accounts.normalize_email(email)
     except AccountError:
@@ -146,7 +162,7 @@ def logged_in(response: Response, user: User) -> Response:
 def check_code_allowed(user: User) -> None:
     """Refuse a second-factor code from a waiting address, or for a waiting account from a
     browser the account does not know."""
-    _refuse_if_waiting(keys.login_address_key(client_address()))
+    _refuse_if_address_waiting()
     if not is_known_browser(user.email):
         _refuse_if_waiting(keys.login_key(user.email))
 
@@ -160,7 +176,7 @@ def check_current_password(user: User, password: str) -> bool:
     turning two-factor on): counted and refused while waiting like a login, on the address and,
     from a browser the account does not know, on the account (a stolen session must not be able
     to guess the password)."""
-    _refuse_if_waiting(keys.login_address_key(client_address()))
+    _refuse_if_address_waiting()
     if not is_known_browser(user.email):
         _refuse_if_waiting(keys.login_key(user.email))
     profile = security.table().get(**keys.profile_key(user.user_id))

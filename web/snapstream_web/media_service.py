@@ -12,18 +12,19 @@ from dataclasses import asdict
 from typing import Any
 from urllib.parse import quote
 
-from snapstream_runtime import keys, lifecycle, tags
+from snapstream_runtime import keys, lifecycle, media_details, tags
 from snapstream_runtime.adapters.presigned import download_url
 from snapstream_runtime.adapters.table import KeyQuery, Table
 from snapstream_runtime.deletion_requests import request_media_deletion
-from snapstream_runtime.library import dashboard, library_page
+from snapstream_runtime.library import dashboard
 from snapstream_runtime.lifecycle import Media, Status
 from snapstream_runtime.media_types import served_type
-from snapstream_runtime.pagination import Cursors
 from snapstream_runtime.playback import NotPlayable, SignedPlayback, playback_for_viewer
+from snapstream_runtime.renditions import shown_through_rendition
 from snapstream_runtime.settings import Settings
 from snapstream_runtime.sizes import human_size
 from snapstream_runtime.uploads import create_upload
+from snapstream_web.technical_details import with_details
 
 _MEDIA_ID = re.compile(r"^[0-9a-f]{32}$")
 KINDS = ("image", "video", "audio")
@@ -96,6 +97,19 @@ def _thumbnail_key(item: dict[str, Any]) -> str | None:
     return item.get("thumbnail") or outputs.get("poster")
 
 
+def _image_url(settings: Settings, media: Media, original: str | None) -> str | None:
+    """What the page shows of an image: the original where browsers show it (JPEG, PNG, GIF,
+    WebP), else its JPEG rendition (HEIC, HEIF, TIFF; none until analysis has made it)."""
+    if media.kind != "image" or original is None:
+        return None
+    if not shown_through_rendition(media.content_type):
+        return original
+    rendition = media.item.get("rendition")
+    return (
+        file_url(settings.media_bucket, rendition, content_type=PREVIEW_TYPE) if rendition else None
+    )
+
+
 def card(settings: Settings, item: dict[str, Any]) -> dict[str, Any]:
     """One media in a list: what the library and search pages show."""
     thumbnail = _thumbnail_key(item)
@@ -112,6 +126,7 @@ def card(settings: Settings, item: dict[str, Any]) -> dict[str, Any]:
             else None
         ),
         "tags": list(item.get("tags") or [])[:8],
+        "downloadable": item.get("status") in {status.value for status in WITH_ORIGINAL},
     }
 
 
@@ -119,59 +134,6 @@ def _records(settings: Settings, media_ids: list[str]) -> dict[str, dict[str, An
     """The META records of up to 100 media in one BatchGetItem."""
     media_keys = [lifecycle.media_key(m) for m in dict.fromkeys(media_ids)]
     return {item["media_id"]: item for item in Table(settings.table_name).get_many(media_keys)}
-
-
-def library(
-    settings: Settings,
-    owner_id: str,
-    *,
-    cursors: Cursors,
-    cursor: str | None = None,
-    kind: str | None = None,
-    status: str | None = None,
-    tag: str | None = None,
-    limit: int = 24,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of the owner's media (newest first), or of those with ``tag``.
-
-    Constant work per page: one Query, plus one BatchGetItem for a tag search's records.
-    """
-    if kind not in (None, "", *KINDS) or status not in (None, "", *STATUSES):
-        raise BadFilter(
-            f"the type filter is one of {', '.join(KINDS)} and the status filter one of "
-            f"{', '.join(STATUSES)}"
-        )
-    if tag:
-        page = tags.search(
-            settings.table_name,
-            owner_id,
-            tag,
-            cursors=cursors,
-            limit=limit,
-            cursor=cursor,
-            bound_to=(f"kind={kind or ''}", f"status={status or ''}"),
-        )
-        records = _records(settings, [i["media_id"] for i in page.items])
-        items = [
-            records[i["media_id"]]
-            for i in page.items
-            if i["media_id"] in records
-            and records[i["media_id"]]["owner_id"] == owner_id
-            and records[i["media_id"]]["status"] != Status.DELETING.value
-            and (not kind or records[i["media_id"]]["kind"] == kind)
-            and (not status or records[i["media_id"]]["status"] == status)
-        ]
-        return [card(settings, i) for i in items], page.cursor
-    listing = library_page(
-        settings.table_name,
-        owner_id,
-        cursors=cursors,
-        limit=limit,
-        cursor=cursor,
-        kind=kind,
-        status=status,
-    )
-    return [card(settings, i) for i in listing.items], listing.cursor
 
 
 def statuses(settings: Settings, owner_id: str, media_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -193,6 +155,47 @@ def _analyses(settings: Settings, media_id: str) -> dict[str, Any]:
     return {item["kind"]: item["body"] for item in Table(settings.table_name).items(query)}
 
 
+#: statuses whose original is in the uploads bucket (none before it arrives or once rejected)
+WITH_ORIGINAL = frozenset({Status.UPLOADED, Status.PROCESSING, Status.READY, Status.FAILED})
+
+
+def original_url(settings: Settings, media: Media) -> str | None:
+    """A presigned GET of the original as uploaded, for a few minutes, that downloads as an
+    attachment under its file name (the caller has checked who may see it); None when there
+    is no original to download."""
+    if media.status not in WITH_ORIGINAL:
+        return None
+    return file_url(
+        settings.uploads_bucket,
+        media.upload_key,
+        media.version_id,
+        content_type=media.content_type,
+        download_as=media.file_name,
+    )
+
+
+def edit_details(
+    settings: Settings,
+    media: Media,
+    *,
+    owner_id: str,
+    title: str | None = None,
+    description: str | None = None,
+) -> Media:
+    """Rename the owner's media and/or set its description (runtime ``media_details``:
+    ``BadDetails`` for text that cannot be stored, :class:`MediaNotFound` for anyone else)."""
+    try:
+        return media_details.edit(
+            Table(settings.table_name),
+            media.media_id,
+            owner_id=owner_id,
+            title=title,
+            description=description,
+        )
+    except media_details.NotEditable as error:
+        raise MediaNotFound(media.media_id) from error
+
+
 def detail(settings: Settings, media: Media) -> dict[str, Any]:
     """Everything the media page shows (the caller has checked who may see it); for a media
     being deleted, only what it was, never its files or analysis."""
@@ -207,26 +210,20 @@ def detail(settings: Settings, media: Media) -> dict[str, Any]:
             "owner_id": media.owner_id,
             "deletion_requested_at": (item.get("deletion") or {}).get("requested_at"),
         }
-    original = None
-    if media.status in {Status.UPLOADED, Status.PROCESSING, Status.READY, Status.FAILED}:
-        original = file_url(
-            settings.uploads_bucket,
-            media.upload_key,
-            media.version_id,
-            content_type=media.content_type,
-            download_as=media.file_name,
-        )
+    original = original_url(settings, media)
     outputs = item.get("outputs") or {}
-    return {
+    shown = {
         **card(settings, item),
         "content_type": media.content_type,
         "file_name": media.file_name,
+        "description": item.get("description", ""),
         "status_reason": media.status_reason,
         "owner_id": media.owner_id,
         "tags": sorted(item.get("tags") or []),
         "steps": item.get("steps") or {},
         "history": item.get("history") or [],
         "original_url": original,
+        "image_url": _image_url(settings, media, original),
         "duration_ms": outputs.get("duration_ms"),
         "renditions": outputs.get("renditions") or [],
         "playable": media.kind == "video" and media.status is Status.READY,
@@ -235,6 +232,7 @@ def detail(settings: Settings, media: Media) -> dict[str, Any]:
         "image": item.get("image"),
         "analysis": _analyses(settings, media.media_id),
     }
+    return with_details(shown)
 
 
 def playback(settings: Settings, media: Media, *, viewer_id: str, admin: bool) -> dict[str, Any]:

@@ -10,99 +10,32 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from snapstream_web.media_service import KINDS, STATUSES
-
-_ID = {
-    "name": "media_id",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
-}
-_CURSOR = {
-    "name": "cursor",
-    "in": "query",
-    "schema": {"type": "string", "maxLength": 2048},
-    "description": "the `cursor` of the previous page, unchanged; any other value is a 400",
-}
-_NULLABLE_TEXT = {"type": ["string", "null"]}
-_ALL = "empty or absent: all"
-_ERRORS = {
-    "400": "the request is malformed or a value is out of range (the message says which); "
-    "also a missing or wrong CSRF token",
-    "401": "not logged in (or the login failed)",
-    "403": "not allowed: administrators only, or an administrator must turn on two-factor",
-    "404": "no such media, or not yours",
-    "409": "the media is not in a state that allows this",
-    "413": "the request body is larger than 64 KB",
-    "422": "well-formed, but refused (the message says why)",
-    "429": "too many attempts: wait for Retry-After seconds",
-    "503": "could not be started; repeat the request",
-}
-
-
-def _object(required: list[str], **properties: Any) -> dict[str, Any]:
-    return {"type": "object", "required": required, "properties": properties}
-
-
-def _list_of(item: dict[str, Any], **more: Any) -> dict[str, Any]:
-    return _object(
-        ["items", "cursor", *more],
-        items={"type": "array", "items": item},
-        cursor={**_NULLABLE_TEXT, "description": "pass back for the next page; null at the end"},
-        **more,
-    )
-
-
-def _op(
-    summary: str,
-    *,
-    body: dict[str, Any] | None = None,
-    params: list[dict[str, Any]] | None = None,
-    ok: str = "200",
-    response: dict[str, Any] | None = None,
-    errors: tuple[str, ...] = (),
-    state_changing: bool = False,
-    public: bool = False,
-    admin: bool = False,
-) -> dict[str, Any]:
-    """One operation; 401 and 403 unless ``public``, 400 and 413 for anything that sends a
-    body or a CSRF token, plus ``errors``."""
-    success: dict[str, Any] = {"description": "success"}
-    if response is not None:
-        success["content"] = {"application/json": {"schema": response}}
-    operation: dict[str, Any] = {"summary": summary, "responses": {ok: success}}
-    if body:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": {"type": "object", **body}}},
-        }
-    if params:
-        operation["parameters"] = list(params)
-    codes = set(errors)
-    if not public:
-        codes |= {"401", "403"}
-    if state_changing or body:
-        codes |= {"400", "413"}
-    if admin:
-        codes.add("403")
-    for code in sorted(codes):
-        operation["responses"][code] = {"$ref": f"#/components/responses/Error{code}"}
-    if state_changing:
-        operation.setdefault("parameters", []).append({"$ref": "#/components/parameters/Csrf"})
-    if public:
-        operation["security"] = []
-    return operation
+from snapstream_runtime.library import SORTS
+from snapstream_runtime.media_details import MAX_DESCRIPTION, MAX_TITLE
+from snapstream_web.bulk_actions import ACTIONS, MAX_SELECTED
+from snapstream_web.media_service import KINDS, MAX_TAG_INPUT, STATUSES
+from snapstream_web.openapi_parts import (
+    ALL,
+    CURSOR,
+    ERRORS,
+    ID,
+    NULLABLE_TEXT,
+    list_of,
+    obj,
+    op,
+    ref,
+)
 
 
 def _schemas() -> dict[str, Any]:
     text = {"type": "string"}
     return {
-        "Error": _object(
+        "Error": obj(
             ["error", "status"],
             error={"type": "string", "description": "what went wrong, in words for people"},
             status={"type": "integer", "minimum": 400, "maximum": 599},
         ),
-        "User": _object(
+        "User": obj(
             ["user_id", "email", "username", "role", "created_at"],
             user_id=text,
             email=text,
@@ -111,7 +44,7 @@ def _schemas() -> dict[str, Any]:
             created_at=text,
             email_notifications={"type": "boolean"},
         ),
-        "Card": _object(
+        "Card": obj(
             ["media_id", "title", "kind", "status", "created_at", "size", "thumbnail_url", "tags"],
             media_id=text,
             title=text,
@@ -119,23 +52,23 @@ def _schemas() -> dict[str, Any]:
             status=text,
             created_at=text,
             size={"type": "string", "description": "for people, e.g. 1.2 MB"},
-            thumbnail_url=_NULLABLE_TEXT,
+            thumbnail_url=NULLABLE_TEXT,
             tags={"type": "array", "items": text},
+            downloadable={
+                "type": "boolean",
+                "description": "its original can be downloaded (`/api/media/{media_id}/download`)",
+            },
         ),
-        "Notification": _object(
+        "Notification": obj(
             ["notification_id", "event", "message", "created_at", "unread"],
             notification_id=text,
-            media_id=_NULLABLE_TEXT,
+            media_id=NULLABLE_TEXT,
             event=text,
             message=text,
             created_at=text,
             unread={"type": "boolean"},
         ),
     }
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def _paths() -> dict[str, Any]:
@@ -151,7 +84,7 @@ def _paths() -> dict[str, Any]:
             },
         },
     }
-    ticket = _object(
+    ticket = obj(
         ["media_id", "key", "url", "fields", "expires_at", "content_type", "size"],
         media_id={"type": "string"},
         key={"type": "string"},
@@ -163,34 +96,59 @@ def _paths() -> dict[str, Any]:
     )
     statuses = ["", *STATUSES]
     filters = [
-        _CURSOR,
-        {"name": "kind", "in": "query", "schema": {"enum": ["", *KINDS]}, "description": _ALL},
-        {"name": "status", "in": "query", "schema": {"enum": statuses}, "description": _ALL},
+        CURSOR,
+        {"name": "kind", "in": "query", "schema": {"enum": ["", *KINDS]}, "description": ALL},
+        {"name": "status", "in": "query", "schema": {"enum": statuses}, "description": ALL},
         {"name": "tag", "in": "query", "schema": {"type": "string"}},
+        {
+            "name": "q",
+            "in": "query",
+            "schema": {"type": "string"},
+            "description": "title words, each matching the start of a word (not with `tag`)",
+        },
+        {
+            "name": "sort",
+            "in": "query",
+            "schema": {"enum": ["", *SORTS]},
+            "description": "newest first when empty or absent; `name` lists the whole library "
+            "only (no filter or search: 400)",
+        },
         {
             "name": "limit",
             "in": "query",
             "schema": {"type": "integer", "minimum": 1, "maximum": 100},
         },
     ]
-    session = _object(["csrf_token", "user"], csrf_token={"type": "string"})
-    session["properties"]["user"] = {"oneOf": [_ref("User"), {"type": "null"}]}
-    media_detail = _object(
+    session = obj(["csrf_token", "user"], csrf_token={"type": "string"})
+    session["properties"]["user"] = {"oneOf": [ref("User"), {"type": "null"}]}
+    media_detail = obj(
         ["media_id", "title", "kind", "status", "created_at", "owner_id"],
         media_id={"type": "string"},
         status={"type": "string"},
+        description={"type": "string", "description": "plain text; empty when there is none"},
     )
-    return {
-        "/api/openapi.json": {
-            "get": _op("This document", public=True, response={"type": "object"})
+    id_list = {"type": "array", "items": {"type": "string"}}
+    bulk_body = {
+        "required": ["action", "media_ids"],
+        "properties": {
+            "action": {"enum": list(ACTIONS)},
+            "media_ids": {**id_list, "minItems": 1, "maxItems": MAX_SELECTED},
+            "tag": {
+                "type": "string",
+                "maxLength": MAX_TAG_INPUT,
+                "description": "for tag and untag",
+            },
         },
+    }
+    return {
+        "/api/openapi.json": {"get": op("This document", public=True, response={"type": "object"})},
         "/api/session": {
-            "get": _op(
+            "get": op(
                 "CSRF token of this session and the user, if logged in",
                 public=True,
                 response=session,
             ),
-            "post": _op(
+            "post": op(
                 "Log in (throttled per account and per client address, with growing delays); "
                 "`code` too for an account with two-factor on",
                 body={
@@ -205,17 +163,17 @@ def _paths() -> dict[str, Any]:
                 public=True,
                 errors=("401", "429"),
             ),
-            "delete": _op("Log out", ok="204", state_changing=True, public=True),
+            "delete": op("Log out", ok="204", state_changing=True, public=True),
         },
-        "/api/me": {"get": _op("The logged-in user", response=_ref("User"))},
+        "/api/me": {"get": op("The logged-in user", response=ref("User"))},
         "/api/dashboard": {
-            "get": _op(
+            "get": op(
                 "Counters: uploads, processing, completed, failed, unread",
                 response={"type": "object", "additionalProperties": {"type": "integer"}},
             )
         },
         "/api/uploads": {
-            "post": _op(
+            "post": op(
                 "Create a media record and a presigned S3 POST for exactly this file "
                 "(type and size checked here and again from the bytes)",
                 body=upload,
@@ -226,15 +184,30 @@ def _paths() -> dict[str, Any]:
             )
         },
         "/api/media": {
-            "get": _op(
-                "The user's media, newest first, or those with a tag",
+            "get": op(
+                "The user's media, newest or oldest first or by name, of one type and/or status "
+                "(each page one read of exactly that list), or found by title words or a tag",
                 params=filters,
-                response=_list_of(_ref("Card")),
+                response=list_of(ref("Card")),
                 errors=("400",),
             )
         },
+        "/api/media/bulk": {
+            "post": op(
+                "One action on several of the user's media: `delete` (each marked and handed "
+                "to the deletion function, as DELETE /api/media/{media_id}), `tag` or `untag`; "
+                "which were done, not found (not yours, or gone) or failed (repeat)",
+                body=bulk_body,
+                response=obj(
+                    ["done", "not_found", "failed"],
+                    **dict.fromkeys(("done", "not_found", "failed"), id_list),
+                ),
+                state_changing=True,
+                errors=("422",),
+            )
+        },
         "/api/media/status": {
-            "get": _op(
+            "get": op(
                 "Status of some of the user's media (for live badges); others' are left out",
                 params=[
                     {
@@ -246,112 +219,142 @@ def _paths() -> dict[str, Any]:
                 ],
                 response={
                     "type": "object",
-                    "additionalProperties": _object(
+                    "additionalProperties": obj(
                         ["status", "thumbnail_url"],
                         status={"type": "string"},
-                        thumbnail_url=_NULLABLE_TEXT,
+                        thumbnail_url=NULLABLE_TEXT,
                     ),
                 },
             )
         },
         "/api/media/{media_id}": {
-            "get": _op(
+            "get": op(
                 "One media with its analysis",
-                params=[_ID],
+                params=[ID],
                 response=media_detail,
                 errors=("404",),
             ),
-            "delete": _op(
+            "patch": op(
+                "Rename the media and/or set its description (plain text; empty removes it); "
+                "the owner only",
+                params=[ID],
+                body={
+                    "minProperties": 1,
+                    "properties": {
+                        "title": {"type": "string", "minLength": 1, "maxLength": MAX_TITLE},
+                        "description": {"type": "string", "maxLength": MAX_DESCRIPTION},
+                    },
+                },
+                response=media_detail,
+                state_changing=True,
+                errors=("404", "422"),
+            ),
+            "delete": op(
                 "Delete the media: marked `deleting` at once (off every list, files refused), "
                 "its files, streaming asset and records removed by the deletion function, the "
                 "owner notified when it is gone. 503 if the deletion could not be started: the "
                 "mark stands, repeat the request",
-                params=[_ID],
+                params=[ID],
                 ok="202",
-                response=_object(["media_id", "status"], media_id={"type": "string"}),
+                response=obj(["media_id", "status"], media_id={"type": "string"}),
                 state_changing=True,
                 errors=("404", "503"),
             ),
         },
+        "/api/media/{media_id}/download": {
+            "get": op(
+                "A presigned link to the original file, valid for `expires_in` seconds, that "
+                "downloads it under its file name (owner and administrators; 404 when there is "
+                "no original: not arrived yet, rejected or being deleted)",
+                params=[ID],
+                response=obj(
+                    ["url", "file_name", "expires_in"],
+                    url={"type": "string"},
+                    file_name={"type": "string"},
+                    expires_in={"type": "integer"},
+                ),
+                errors=("404",),
+            )
+        },
         "/api/media/{media_id}/playback": {
-            "get": _op(
+            "get": op(
                 "Short-lived signed CloudFront URLs for a ready video (owner only)",
-                params=[_ID],
+                params=[ID],
                 response={"type": "object"},
                 errors=("404", "409"),
             )
         },
         "/api/media/{media_id}/tags": {
-            "post": _op(
+            "post": op(
                 "Add a custom tag",
-                params=[_ID],
+                params=[ID],
                 ok="201",
                 state_changing=True,
                 body={
                     "required": ["tag"],
                     "properties": {"tag": {"type": "string", "maxLength": 100}},
                 },
-                response=_object(["tag"], tag={"type": "string"}),
+                response=obj(["tag"], tag={"type": "string"}),
                 errors=("404", "422"),
             )
         },
         "/api/media/{media_id}/tags/{tag}": {
-            "delete": _op(
+            "delete": op(
                 "Remove a tag",
                 ok="204",
                 state_changing=True,
                 params=[
-                    _ID,
+                    ID,
                     {"name": "tag", "in": "path", "required": True, "schema": {"type": "string"}},
                 ],
                 errors=("404",),
             )
         },
         "/api/tags/suggest": {
-            "get": _op(
+            "get": op(
                 "The user's tags starting with a prefix",
                 params=[{"name": "prefix", "in": "query", "schema": {"type": "string"}}],
-                response=_object(["tags"], tags={"type": "array", "items": {"type": "string"}}),
+                response=obj(["tags"], tags={"type": "array", "items": {"type": "string"}}),
             )
         },
         "/api/notifications": {
-            "get": _op(
+            "get": op(
                 "Notifications, newest first, and the unread count",
-                params=[_CURSOR],
-                response=_list_of(_ref("Notification"), unread={"type": "integer"}),
+                params=[CURSOR],
+                response=list_of(ref("Notification"), unread={"type": "integer"}),
                 errors=("400",),
             ),
-            "delete": _op(
+            "delete": op(
                 "Clear all notifications",
                 state_changing=True,
-                response=_object(["deleted"], deleted={"type": "integer"}),
+                response=obj(["deleted"], deleted={"type": "integer"}),
             ),
         },
         "/api/notifications/read": {
-            "post": _op("Mark all notifications read", ok="204", state_changing=True)
+            "post": op("Mark all notifications read", ok="204", state_changing=True)
         },
         "/api/notifications/email": {
-            "put": _op(
+            "put": op(
                 "Opt in or out of e-mail notifications (an SNS subscription filtered to the user)",
                 body={"required": ["enabled"], "properties": {"enabled": {"type": "boolean"}}},
                 state_changing=True,
-                response=_object(["enabled"], enabled={"type": "boolean"}),
+                response=obj(["enabled"], enabled={"type": "boolean"}),
             )
         },
         "/api/admin/users": {
-            "get": _op(
+            "get": op(
                 "Administrators: every account (no password hashes)",
-                params=[_CURSOR],
-                response=_list_of(_ref("User")),
+                params=[CURSOR],
+                response=list_of(ref("User")),
                 admin=True,
                 errors=("400",),
             )
         },
         "/api/admin/uploads": {
-            "get": _op(
+            "get": op(
                 "Administrators: every upload of a month, optionally by status",
                 params=[
-                    _CURSOR,
+                    CURSOR,
                     {
                         "name": "month",
                         "in": "query",
@@ -362,10 +365,10 @@ def _paths() -> dict[str, Any]:
                         "name": "status",
                         "in": "query",
                         "schema": {"enum": statuses},
-                        "description": _ALL,
+                        "description": ALL,
                     },
                 ],
-                response=_list_of(_ref("Card"), month={"type": "string"}),
+                response=list_of(ref("Card"), month={"type": "string"}),
                 admin=True,
                 errors=("400",),
             )
@@ -402,9 +405,9 @@ def openapi_document() -> dict[str, Any]:
             "responses": {
                 f"Error{code}": {
                     "description": description,
-                    "content": {"application/json": {"schema": _ref("Error")}},
+                    "content": {"application/json": {"schema": ref("Error")}},
                 }
-                for code, description in _ERRORS.items()
+                for code, description in ERRORS.items()
             },
         },
         "security": [{"session": []}],

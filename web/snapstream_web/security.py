@@ -99,6 +99,10 @@ def keep_only_this_session(user: User) -> int:
     return revoke_all(table(), user.user_id, keep=record.handle if record else None)
 
 
+#: set by a page's own polling: the request does not count as activity for the idle timeout
+BACKGROUND_HEADER = "X-SnapStream-Background"
+
+
 def _load_user() -> None:
     g.user = g.session_record = None
     session_id = session.get("sid")
@@ -112,10 +116,13 @@ def _load_user() -> None:
         g.session_record = record  # only the second-factor form accepts it
         return
     user = load_user(table(), record.user_id)
+    # A page's own polling (the unread badge) is not the user at work: it must not keep an
+    # unattended session alive past its idle timeout.
+    background = request.headers.get(BACKGROUND_HEADER) == "1"
     if (
         user is None
         or user.auth_version != record.auth_version
-        or not sessions.touch(table(), record, timeouts())
+        or (not background and not sessions.touch(table(), record, timeouts()))
     ):
         sessions.end(table(), record.handle)
         session.pop("sid", None)

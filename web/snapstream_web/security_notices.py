@@ -9,6 +9,9 @@ undeliverable.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from snapstream_runtime import clock
 from snapstream_runtime.adapters.table import Table
 from snapstream_web.mail import Mailer, Message
 from snapstream_web.verification import SIGNATURE, Links, mailable_owner
@@ -24,21 +27,23 @@ _WHAT = {
     "now: logging in needs a code from the authenticator app it was set up with, and every "
     "other session of the account was logged out.",
     TWO_FACTOR_OFF: "Two-factor authentication was turned off for your SnapStream account just "
-    "now: logging in needs only the password.",
+    "now: logging in needs only the password, and every other session of the account was "
+    "logged out.",
 }
 
 
-def notice(to: str, subject: str, links: Links) -> Message:
+def notice(to: str, subject: str, links: Links, at: datetime) -> Message:
+    when = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return Message(
         to,
         subject,
-        f"{_WHAT[subject]}\n\nIf it was you, there is nothing to do. If it was not, someone "
-        "has your password: choose a new one at once, which logs every session out, and tell "
-        f"your SnapStream administrator:\n\n{links.forgot}" + SIGNATURE,
+        f"{_WHAT[subject]} ({when})\n\nIf it was you, there is nothing to do. If it was not, "
+        "someone has your password: choose a new one at once, which logs every session out, "
+        f"and tell your SnapStream administrator:\n\n{links.forgot}" + SIGNATURE,
     )
 
 
 def send(table: Table, mailer: Mailer, links: Links, email: str, subject: str) -> None:
     """Mail ``subject``'s notice to ``email``, if that address may be mailed."""
     if mailable_owner(table, email) is not None:
-        mailer.send(notice(email, subject, links))
+        mailer.send(notice(email, subject, links, clock.utc_now()))

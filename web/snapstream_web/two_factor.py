@@ -215,5 +215,6 @@ def turn_off(table: Table, user: User) -> None:
         .remove("totp_pending")
         .remove("totp_last_step")
         .remove("recovery_codes")
+        .add("auth_version", 1)  # less protection: the caller ends the other sessions
         .require_exists("pk"),
     )

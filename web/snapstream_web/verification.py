@@ -124,6 +124,9 @@ def register(
     :class:`~snapstream_web.accounts.AccountError` for input the visitor can correct."""
     user_id = clock.new_id()
     token, digest = new_link(user_id)
+    # One lifetime for both answers: a name held for less after a taken address than after a
+    # new one would tell the two apart once the shorter hold ends.
+    until = now() + max(UNCONFIRMED_SECONDS, valid_seconds)
     try:
         accounts.register(
             table,
@@ -132,13 +135,13 @@ def register(
             password=password,
             unverified=_pending(VERIFY, digest, now() + valid_seconds),
             user_id=user_id,
-            expires_at=now() + max(UNCONFIRMED_SECONDS, valid_seconds),
+            expires_at=until,
         )
     except accounts.EmailTaken as taken:
-        # After the answer, like a new account's mail: hold the username as a new registration
-        # would, until its link would have expired, or registering again with the same name
-        # would tell a taken address (name still free) from a new one (name taken).
-        until, owner = now() + valid_seconds, taken.email
+        # After the answer, like a new account's mail: hold the username as long as a new
+        # registration would, or registering again with the same name would tell a taken
+        # address (name free again) from a new one (name still taken).
+        owner = taken.email
 
         def after_the_answer() -> None:
             reserve_username(table, username, until=until)
@@ -235,7 +238,7 @@ def mailable_owner(table: Table, email: str) -> dict[str, Any] | None:
     """The profile of the account with ``email``, if it may be mailed (not marked undeliverable
     after a bounce or complaint: ``snapstream_runtime.mail_events``)."""
     claim = table.get(**keys.email_key(email))
-    if claim is None:
+    if claim is None or accounts.expired(claim):
         return None
     if not is_deliverable(claim):
         log.info("not mailing an address SES reported undeliverable")

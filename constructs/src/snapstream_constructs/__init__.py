@@ -38,6 +38,7 @@ from snapstream_constructs.queues import (
 )
 from snapstream_constructs.roles import service_role
 from snapstream_constructs.site_distribution import SiteDistribution
+from snapstream_constructs.site_network import SiteVpc, site_vpc
 from snapstream_constructs.site_web_acl import SiteWebAcl, WebAclScope
 from snapstream_constructs.storage import AccessLogBucket, SecureBucket
 from snapstream_constructs.tables import MediaTable
@@ -65,6 +66,7 @@ __all__ = [
     "SecureBucket",
     "SecureTopic",
     "SiteDistribution",
+    "SiteVpc",
     "SiteWebAcl",
     "VodPackaging",
     "WebAclScope",
@@ -78,5 +80,6 @@ __all__ = [
     "register_compliance_packs",
     "resource_finding",
     "service_role",
+    "site_vpc",
     "write_acknowledgments_to_templates",
 ]

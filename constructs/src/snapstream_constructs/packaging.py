@@ -21,8 +21,6 @@ from snapstream_constructs.roles import service_role
 
 CDN_IDENTIFIER_FIELD = "MediaPackageCDNIdentifier"
 CDN_IDENTIFIER_HEADER = "X-MediaPackage-CDNIdentifier"
-#: Playback format -> construct id of its packaging configuration.
-FORMATS = ("hls", "dash", "cmaf")
 
 
 def _unique_name(scope: Construct, max_length: int) -> str:

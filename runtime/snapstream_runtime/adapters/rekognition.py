@@ -1,5 +1,6 @@
-"""Amazon Rekognition: what it sees in an image stored in S3, and video analysis jobs (started
-here, each reporting to an SNS topic; their results read page by page once it has)."""
+"""Amazon Rekognition: what it sees in an image (stored in S3, or passed as the bytes of a JPEG
+made for it), and video analysis jobs (started here, each reporting to an SNS topic; their
+results read page by page once it has)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,20 @@ class StoredFile:
 
 
 @dataclass(frozen=True)
+class ImageBytes:
+    """An image sent with the request (a JPEG or PNG of at most 5 MB): read with no S3 access."""
+
+    data: bytes
+
+    def location(self) -> dict[str, Any]:
+        return {"Bytes": self.data}
+
+
+#: what the image operations read
+RekognitionImage = StoredFile | ImageBytes
+
+
+@dataclass(frozen=True)
 class Completion:
     """Where a video job reports its end: an SNS topic, published to with a role Rekognition
     is passed."""
@@ -38,7 +53,7 @@ class Completion:
 # -- images --------------------------------------------------------------------------------------
 
 
-def image_labels(image: StoredFile, *, max_labels: int, min_confidence: float) -> list[Any]:
+def image_labels(image: RekognitionImage, *, max_labels: int, min_confidence: float) -> list[Any]:
     """``Labels`` (with ``Parents`` and ``Instances``' bounding boxes)."""
     response = client("rekognition").detect_labels(
         Image=image.location(), MaxLabels=max_labels, MinConfidence=min_confidence
@@ -46,20 +61,20 @@ def image_labels(image: StoredFile, *, max_labels: int, min_confidence: float) -
     return list(response.get("Labels", []))
 
 
-def image_text(image: StoredFile) -> list[Any]:
+def image_text(image: RekognitionImage) -> list[Any]:
     """``TextDetections``: lines, and the words in them."""
     response = client("rekognition").detect_text(Image=image.location())
     return list(response.get("TextDetections", []))
 
 
-def image_moderation_labels(image: StoredFile, *, min_confidence: float) -> list[Any]:
+def image_moderation_labels(image: RekognitionImage, *, min_confidence: float) -> list[Any]:
     response = client("rekognition").detect_moderation_labels(
         Image=image.location(), MinConfidence=min_confidence
     )
     return list(response.get("ModerationLabels", []))
 
 
-def celebrities_in_image(image: StoredFile) -> list[Any]:
+def celebrities_in_image(image: RekognitionImage) -> list[Any]:
     """``CelebrityFaces``."""
     response = client("rekognition").recognize_celebrities(Image=image.location())
     return list(response.get("CelebrityFaces", []))

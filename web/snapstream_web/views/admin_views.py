@@ -1,5 +1,5 @@
-"""Administrators: every account (never a password hash; disable and enable one), every upload,
-processing failures."""
+"""Administrators: every account with what it stores (never a password hash; disable, enable
+or delete one), every upload with its owner's name, processing failures."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from snapstream_runtime.deletion_requests import DeletionNotStarted
 from snapstream_runtime.library import all_uploads_page
 from snapstream_runtime.session_records import revoke_all
 from snapstream_web import accounts, media_service, security
+from snapstream_web.account_closing import close_account
 from snapstream_web.accounts import AccountError
 from snapstream_web.views.arguments import cursor_argument, cursors, month_argument
 from snapstream_web.views.guards import signed_in_user
@@ -27,10 +29,12 @@ def uploads_listing(status: str | None) -> tuple[str, list[dict[str, Any]], str 
     page = all_uploads_page(
         settings.table_name, month, cursors=cursors(), cursor=cursor_argument(), status=status
     )
+    names = accounts.usernames(security.table(), [item["owner_id"] for item in page.items])
     rows = [
         {
             **media_service.card(settings, item),
             "owner_id": item["owner_id"],
+            "owner_name": names.get(item["owner_id"]),
             "status_reason": item.get("status_reason"),
         }
         for item in page.items
@@ -95,12 +99,46 @@ def enable_user(user_id: str) -> Any:
     return redirect(url_for("admin.users"))
 
 
-def _set_disabled(user_id: str, *, disabled: bool) -> None:
-    admin, table = signed_in_user(), security.table()
+@blueprint.post("/users/<user_id>/delete")
+@security.admin_required
+def delete_user(user_id: str) -> Any:
+    """Delete the account and everything in it (the account-deletion workflow, as if its owner
+    closed it), once the administrator has typed its username; never their own account."""
+    _check_other(user_id, "delete")
+    found = accounts.find_account(security.table(), user_id)
+    if found is None:
+        abort(404, description="no such account (or it is being deleted already)")
+    if request.form.get("confirm", "").strip() != found.username:
+        flash(f"Type “{found.username}” to confirm; nothing was deleted.", "error")
+        return redirect(url_for("admin.users"))
+    try:
+        close_account(security.web_config().settings, user_id)
+    except DeletionNotStarted:
+        flash(
+            f"“{found.username}” is marked for deletion and logged out, but the deletion did not "
+            "start: see docs/runbooks.md, “Redriving deletions”.",
+            "error",
+        )
+        return redirect(url_for("admin.users"))
+    flash(
+        f"“{found.username}” is logged out and being deleted with all its media; the address "
+        "can register again once it is done.",
+        "success",
+    )
+    return redirect(url_for("admin.users"))
+
+
+def _check_other(user_id: str, verb: str) -> None:
+    """An account id, and not the administrator's own."""
     if not _USER_ID.match(user_id):
         abort(404, description="no such account")
-    if user_id == admin.user_id:
-        abort(400, description="you cannot disable your own account")
+    if user_id == signed_in_user().user_id:
+        abort(400, description=f"you cannot {verb} your own account")
+
+
+def _set_disabled(user_id: str, *, disabled: bool) -> None:
+    table = security.table()
+    _check_other(user_id, "disable")
     try:
         accounts.set_disabled(table, user_id, disabled=disabled)
     except AccountError:

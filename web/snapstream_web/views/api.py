@@ -5,20 +5,34 @@ Described by ``/api/openapi.json`` (see openapi.py); a test checks every route i
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
 
+from snapstream_runtime import media_details
 from snapstream_runtime.deletion_requests import DeletionNotStarted
 from snapstream_runtime.lifecycle import Status
 from snapstream_runtime.playback import NotPlayable, PlaybackDenied
 from snapstream_runtime.sizes import is_whole_number
 from snapstream_runtime.uploads import UploadRefused
-from snapstream_web import accounts, inbox, media_service, security
+from snapstream_web import (
+    accounts,
+    bulk_actions,
+    inbox,
+    library_service,
+    media_service,
+    security,
+)
 from snapstream_web.openapi import openapi_document
 from snapstream_web.views import login_flow
 from snapstream_web.views.admin_views import uploads_listing
-from snapstream_web.views.arguments import cursor_argument, cursors, limit_argument
+from snapstream_web.views.arguments import (
+    cursor_argument,
+    cursors,
+    library_arguments,
+    limit_argument,
+)
 from snapstream_web.views.guards import live_media, owned_media, signed_in_user, visible_media
 from snapstream_web.views.local_media import local_playback
 
@@ -94,18 +108,39 @@ def create_upload() -> Any:
 @blueprint.get("/media")
 @security.login_required
 def list_media() -> Any:
-    args = request.args
-    cards, cursor = media_service.library(
+    args = library_arguments()
+    cards, cursor = library_service.library(
         security.web_config().settings,
         signed_in_user().user_id,
         cursors=cursors(),
         cursor=cursor_argument(),
-        kind=args.get("kind") or None,
-        status=args.get("status") or None,
-        tag=args.get("tag") or None,
+        kind=args["kind"],
+        status=args["status"],
+        tag=args["tag"],
+        text=args["q"],
+        sort=args["sort"] or library_service.NEWEST,
         limit=limit_argument(24),
     )
     return jsonify({"items": cards, "cursor": cursor})
+
+
+@blueprint.post("/media/bulk")
+@security.login_required
+def bulk() -> Any:
+    """One action on several of the caller's media: ``delete``, ``tag`` or ``untag``."""
+    body = _body()
+    action, media_ids, tag = body.get("action"), body.get("media_ids"), body.get("tag")
+    if not isinstance(action, str) or not isinstance(media_ids, list):
+        abort(400, description="action must be text and media_ids a list of media ids")
+    if not all(isinstance(m, str) for m in media_ids) or not isinstance(tag, str | None):
+        abort(400, description="media_ids must be media ids and tag text")
+    try:
+        outcome = bulk_actions.apply(
+            security.web_config().settings, signed_in_user().user_id, action, media_ids, tag
+        )
+    except (bulk_actions.BadSelection, media_service.BadTag) as error:
+        abort(422, description=str(error))
+    return jsonify(asdict(outcome))
 
 
 @blueprint.get("/media/status")
@@ -120,6 +155,40 @@ def media_status() -> Any:
 @security.login_required
 def get_media(media_id: str) -> Any:
     return jsonify(media_service.detail(security.web_config().settings, visible_media(media_id)))
+
+
+@blueprint.patch("/media/<media_id:media_id>")
+@security.login_required
+def edit_media(media_id: str) -> Any:
+    """Rename the media and/or set its description (the owner only); the media as it stands."""
+    body, found = _body(), owned_media(media_id)
+    title, description = body.get("title"), body.get("description")
+    if title is None and description is None:
+        abort(400, description="send a title, a description or both")
+    if not isinstance(title, str | None) or not isinstance(description, str | None):
+        abort(400, description="title and description must be text")
+    settings = security.web_config().settings
+    try:
+        edited = media_service.edit_details(
+            settings, found, owner_id=signed_in_user().user_id, title=title, description=description
+        )
+    except media_details.BadDetails as error:
+        abort(422, description=str(error))
+    except media_service.MediaNotFound:
+        abort(404, description="no such media")
+    return jsonify(media_service.detail(settings, edited))
+
+
+@blueprint.get("/media/<media_id:media_id>/download")
+@security.login_required
+def download(media_id: str) -> Any:
+    """A link to the original file, valid for a few minutes (owner and admins)."""
+    found = live_media(media_id)
+    url = media_service.original_url(security.web_config().settings, found)
+    if url is None:
+        abort(404, description="this media has no original file to download")
+    body = {"url": url, "file_name": found.file_name, "expires_in": media_service.LINK_SECONDS}
+    return jsonify(body), 200, {"Cache-Control": "no-store"}
 
 
 @blueprint.delete("/media/<media_id:media_id>")

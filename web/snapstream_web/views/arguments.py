@@ -39,6 +39,23 @@ def limit_argument(default: int) -> int:
     return int(raw)
 
 
+#: the library's query arguments: type and status filters, title words, tag, order
+LIBRARY_ARGUMENTS = ("kind", "status", "q", "tag", "sort")
+
+
+def library_arguments() -> dict[str, str | None]:
+    """``?kind=&status=&q=&tag=&sort=`` as given, trimmed (empty ones as None; checked by the
+    library)."""
+    return {name: (request.args.get(name) or "").strip() or None for name in LIBRARY_ARGUMENTS}
+
+
+def library_back() -> dict[str, str]:
+    """The library list a form was posted from (its ``back_<argument>`` fields), to return to."""
+    return {
+        name: value for name in LIBRARY_ARGUMENTS if (value := request.form.get(f"back_{name}"))
+    }
+
+
 def month_argument() -> str:
     """``?month=2026-11`` (this month when absent)."""
     month = request.args.get("month") or utc_now().strftime("%Y-%m")

@@ -60,7 +60,8 @@ def check_inbox(email: str, purpose: str) -> str:
 
 
 def _token() -> str:
-    return request.form.get("token", "").strip().lstrip("#")
+    """The form's token; a visitor without JavaScript may paste the whole link."""
+    return request.form.get("token", "").strip().rsplit("#", 1)[-1]
 
 
 @blueprint.route(VERIFY_PATH, methods=["GET", "POST"])

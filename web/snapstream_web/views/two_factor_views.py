@@ -133,6 +133,8 @@ def disable() -> Any:
         flash("The password or the code is not right; two-factor stays on.", "error")
         return redirect(url_for("accounts.profile"))
     two_factor.turn_off(table, user)
-    tell_owner(user, security_notices.TWO_FACTOR_OFF)
-    flash("Two-factor authentication is off.", "success")
+    turned_off = accounts.load_user(table, user.user_id) or user
+    security.keep_only_this_session(turned_off)
+    tell_owner(turned_off, security_notices.TWO_FACTOR_OFF)
+    flash("Two-factor authentication is off; your other sessions are logged out.", "success")
     return redirect(url_for("accounts.profile"))

@@ -1,5 +1,5 @@
-// Library and dashboard: live status badges (polling while anything is processing) and tag
-// suggestions for the search box.
+// Library and dashboard: live status badges (polling while anything is processing), tag
+// suggestions for the search box, and the selection (select all on the page, confirm a delete).
 "use strict";
 (() => {
   const busy = new Set(["awaiting_upload", "uploaded", "processing"]);
@@ -38,6 +38,27 @@
         const { tags } = await SnapStream.api("GET", `/api/tags/suggest?prefix=${encodeURIComponent(search.value)}`);
         options.replaceChildren(...tags.map((t) => Object.assign(document.createElement("option"), { value: t })));
       }, 200);
+    });
+  }
+
+  const selection = document.getElementById("selection");
+  const all = document.getElementById("select-all");
+  if (selection && all) {
+    const boxes = () => Array.from(selection.querySelectorAll('input[name="media_id"]'));
+    all.closest("label").hidden = false;
+    all.addEventListener("change", () => boxes().forEach((box) => { box.checked = all.checked; }));
+    selection.addEventListener("change", (event) => {
+      if (event.target === all) { return; }
+      const ticked = boxes().filter((box) => box.checked).length;
+      all.checked = ticked > 0 && ticked === boxes().length;
+      all.indeterminate = ticked > 0 && ticked < boxes().length;
+    });
+    selection.addEventListener("submit", (event) => {
+      const chosen = boxes().filter((box) => box.checked).length;
+      if (event.submitter && event.submitter.value === "delete" && chosen
+          && !window.confirm(`Delete ${chosen} selected media and all their files?`)) {
+        event.preventDefault();
+      }
     });
   }
 })();
