@@ -123,7 +123,8 @@ def _heif(head: bytes) -> Dimensions | None:
     return None
 
 
-_CONTAINERS: dict[str, Callable[[bytes], Dimensions | None]] = {
+_READERS: dict[str, Callable[[bytes], Dimensions | None]] = {
+    **image_header.READERS,
     "image/tiff": _tiff,
     "image/heic": _heif,
     "image/heif": _heif,
@@ -133,9 +134,9 @@ _CONTAINERS: dict[str, Callable[[bytes], Dimensions | None]] = {
 def declared_dimensions(content_type: str, head: bytes) -> Dimensions | None:
     """(width, height) as the header of an image of ``content_type`` declares them; None when
     the first bytes do not say (not an image, or its header lies further in)."""
-    reader = _CONTAINERS.get(content_type)
+    reader = _READERS.get(content_type)
     if reader is None:
-        return image_header.declared_dimensions(content_type, head)
+        return None
     try:
         return reader(head)
     except IndexError:  # a header cut short where a fixed field should be

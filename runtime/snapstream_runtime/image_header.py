@@ -3,9 +3,11 @@
 The ingest Lambda rejects images that declare more pixels than the environment allows before
 anything decodes them: a 69-byte PNG may declare 20,000 x 20,000 pixels (1.2 GB once decoded).
 Pillow's ``Image.open`` needs everything up to the image data (JPEG APP segments, PNG text
-chunks) and fails on a prefix of the file, so the dimension fields of the four accepted formats
-are read here from their fixed places. Analysis checks Pillow's ``size`` against the same limit
-before ``load()``, for the rare file whose header lies beyond :data:`IMAGE_HEADER_BYTES`.
+chunks) and fails on a prefix of the file, so the dimension fields of PNG, GIF, WebP and JPEG
+are read here from their fixed places (:data:`READERS`; every format, the container ones too,
+through :func:`snapstream_runtime.image_dimensions.declared_dimensions`). Analysis checks
+Pillow's ``size`` against the same limit before ``load()``, for the rare file whose header lies
+beyond :data:`IMAGE_HEADER_BYTES`.
 """
 
 from __future__ import annotations
@@ -84,19 +86,13 @@ def _jpeg(head: bytes) -> Dimensions | None:
     return None
 
 
-_READERS: dict[str, Callable[[bytes], Dimensions | None]] = {
+#: content type -> the reader of its fixed dimension fields
+READERS: dict[str, Callable[[bytes], Dimensions | None]] = {
     "image/png": _png,
     "image/gif": _gif,
     "image/webp": _webp,
     "image/jpeg": _jpeg,
 }
-
-
-def declared_dimensions(content_type: str, head: bytes) -> Dimensions | None:
-    """(width, height) as the header of an image of ``content_type`` declares them; None when
-    the first bytes do not say (not an image, or its header lies further in)."""
-    reader = _READERS.get(content_type)
-    return reader(head) if reader else None
 
 
 def megapixels(pixels: int) -> str:

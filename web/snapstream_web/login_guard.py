@@ -64,9 +64,10 @@ def throttled_address(address: str, prefix: int = IPV6_PREFIX) -> str:
 def _address_buckets() -> list[tuple[dict[str, str], throttle.Throttle]]:
     """The client's address throttles: its address (or /64), and for IPv6 its /48 too."""
     policy, address = security.web_config().address_throttle, request.remote_addr or "unknown"
-    buckets = [(keys.login_address_key(throttled_address(address)), policy)]
+    counted = throttled_address(address)
+    buckets = [(keys.login_address_key(counted), policy)]
     site = throttled_address(address, IPV6_SITE_PREFIX)
-    if site != throttled_address(address):
+    if site != counted:
         wider = dataclasses.replace(policy, free_failures=policy.free_failures * IPV6_SITE_FACTOR)
         buckets.append((keys.login_address_key(site), wider))
     return buckets
